@@ -1,0 +1,65 @@
+/// What BLOCK_TCP / BLOCK_UDP ask for when a source triggers.
+public enum BlockMode: Int, Sendable, Hashable {
+    /// `0`: log only.
+    case logOnly = 0
+    /// `1`: block (nftables or KILL_ROUTE, plus KILL_HOSTS_DENY and KILL_RUN_CMD).
+    case block = 1
+    /// `2`: run KILL_RUN_CMD only.
+    case runCommandOnly = 2
+}
+
+/// BLOCK_BACKEND: which enforcement backend bans sources (design.md "Backend choice").
+public enum BackendChoice: String, Sendable, Hashable {
+    case auto, nftables, command
+}
+
+/// NFT_HOOK: where the drop chain hooks in.
+public enum NftHook: String, Sendable, Hashable {
+    case prerouting, input
+}
+
+/// A validated daemon configuration: every key of compat.md §2 and design.md, with defaults.
+/// Built by `ConfigParser`; optional strings are nil when the key is absent or empty.
+public struct Config: Sendable, Hashable {
+    public var tcpPorts: PortSet = .empty
+    public var udpPorts: PortSet = .empty
+    /// ADVANCED_PORTS_TCP / _UDP: the highest port watched in advanced mode.
+    public var advancedPortsTCP: UInt16 = 1024
+    public var advancedPortsUDP: UInt16 = 1024
+    public var advancedExcludeTCP: PortSet = .empty
+    public var advancedExcludeUDP: PortSet = .empty
+    public var blockTCP: BlockMode = .block
+    public var blockUDP: BlockMode = .block
+    public var killRoute: String? = nil
+    public var killHostsDeny: String? = nil
+    public var killRunCmd: String? = nil
+    public var killRunCmdFirst: Bool = false
+    /// SCAN_TRIGGER; 0 and 1 both act on the first event.
+    public var scanTrigger: Int = 0
+    public var resolveHost: Bool = false
+    public var ignoreFile: String? = nil
+    public var historyFile: String? = nil
+    public var blockedFile: String? = nil
+    public var portBanner: String? = nil
+
+    public var blockBackend: BackendChoice = .auto
+    /// BAN_TIME in seconds; 0 = bans never expire.
+    public var banTime: UInt64 = 86_400
+    public var nftTable: String = "portsentry"
+    public var nftHook: NftHook = .prerouting
+    public var nftSetSize: Int = 65_536
+    public var controlSocket: String = "/run/portsentry/control.sock"
+    /// CONTROL_GROUP: a group whose members may use the control socket besides root.
+    public var controlGroup: String? = nil
+    public var stateFile: String = "/var/lib/portsentry/bans.state"
+
+    public init() {}
+
+    /// The file the config was read from (for messages), if any.
+    public var path: String = ""
+
+    /// The block mode for a protocol.
+    public func blockMode(for proto: TransportProtocol) -> BlockMode {
+        proto == .tcp ? blockTCP : blockUDP
+    }
+}

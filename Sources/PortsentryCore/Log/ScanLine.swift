@@ -1,0 +1,52 @@
+/// The four flags of a scan line; nil prints as `unset` (an earlier rule stopped the event).
+public struct ScanOutcome: Sendable, Hashable {
+    public var ignored: Bool?
+    public var triggered: Bool?
+    public var noblock: Bool?
+    public var blocked: Bool?
+
+    public init(ignored: Bool? = nil, triggered: Bool? = nil, noblock: Bool? = nil, blocked: Bool? = nil) {
+        self.ignored = ignored; self.triggered = triggered; self.noblock = noblock; self.blocked = blocked
+    }
+}
+
+/// The exact log texts of portsentry 2.x (compat.md §3), built in one place.
+public enum LogLine {
+    static func flag(_ b: Bool?) -> String { b.map { $0 ? "true" : "false" } ?? "unset" }
+
+    /// `Scan from: [...] ... blocked: [...]`; `hostName` is the resolved name or the address text.
+    public static func scan(_ e: ProbeEvent, hostName: String, outcome o: ScanOutcome) -> String {
+        "Scan from: [\(e.source)] (\(hostName)) protocol: [\(e.proto.rawValue)] port: [\(e.port)] type: [\(e.type.text)] IP opts: [\(e.ipOptions.rawValue)] ignored: [\(flag(o.ignored))] triggered: [\(flag(o.triggered))] noblock: [\(flag(o.noblock))] blocked: [\(flag(o.blocked))]"
+    }
+
+    public static let active = "Portsentry is now active and listening."
+    public static let shuttingDown = "Portsentry is shutting down"
+
+    public static func listening(_ proto: TransportProtocol, port: UInt16) -> String {
+        "Listen on AF_INET6: \(proto.rawValue) port: \(port)"
+    }
+    public static func blockedViaWrappers(_ ip: IPAddress, line: String) -> String {
+        "attackalert: Host \(ip) has been blocked via wrappers with string: \"\(line)\""
+    }
+    public static func blockedViaRoute(_ ip: IPAddress, command: String) -> String {
+        "attackalert: Host \(ip) has been blocked via dropped route using command: \"\(command)\""
+    }
+    public static func externalCommand(_ ip: IPAddress, command: String) -> String {
+        "attackalert: External command run for host: \(ip) using command: \"\(command)\""
+    }
+    public static func alreadyBlocked(_ ip: IPAddress) -> String {
+        "attackalert: Host: \(ip)/\(ip) is already blocked Ignoring"
+    }
+    public static func disposeError(_ ip: IPAddress) -> String {
+        "attackalert: Error during target dispose \(ip)/\(ip)!"
+    }
+    public static func ignoredByFile(_ ip: IPAddress, path: String) -> String {
+        "Host: \(ip) found in ignore file \(path), aborting actions"
+    }
+    public static func selfTraffic(source: IPAddress, destination: IPAddress) -> String {
+        "Source address \(source) same as destination address \(destination), skipping"
+    }
+    public static func serviceRunning(_ ip: IPAddress, port: UInt16) -> String {
+        "Ignoring packet from \(ip) to destination port \(port), a service is running"
+    }
+}

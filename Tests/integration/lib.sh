@@ -1,0 +1,109 @@
+# Shared helpers for the end-to-end tests. Source it from a test script:
+#   . "$(dirname "$0")/lib.sh"
+# Every test gets its own namespaces, addresses and processes, and removes them on exit.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BIN_DIR=${PORTSENTRY_BIN_DIR:-$ROOT/.build/debug}
+PORTSENTRY=$BIN_DIR/portsentry
+PORTSENTRY_CTL=$BIN_DIR/portsentry-ctl
+
+TEST_NAME=$(basename "$0" .sh)
+# A number unique among tests running at the same time on this machine.
+TEST_NUM=$(( $$ % 60000 ))
+# Namespace names: short, unique (interface names must stay under 16 bytes).
+NS_A="psa$TEST_NUM"        # the host that runs portsentry
+NS_B="psb$TEST_NUM"        # the scanner
+# Private test addresses derived from the pid: 10.<x>.<y>.0/24 and fd00:<x>:<y>::/64.
+_X=$(( 100 + (TEST_NUM / 250) % 150 )); _Y=$(( TEST_NUM % 250 ))
+IP_A="10.$_X.$_Y.1";   IP_B="10.$_X.$_Y.2"
+IP6_A="fd00:$_X:$_Y::1"; IP6_B="fd00:$_X:$_Y::2"
+
+WORK=$(mktemp -d "/tmp/ps-$TEST_NAME.XXXXXX")
+_PIDS=()
+_NETNS=()
+
+cleanup() {
+    local rc=$?
+    for pid in "${_PIDS[@]:-}"; do
+        [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${_PIDS[@]:-}"; do
+        [ -n "$pid" ] || continue
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+    for ns in "${_NETNS[@]:-}"; do [ -n "$ns" ] && ip netns del "$ns" 2>/dev/null || true; done
+    if [ $rc -ne 0 ] && [ -d "$WORK" ]; then
+        echo "--- $TEST_NAME failed; files in $WORK:" >&2
+        for f in "$WORK"/*.out "$WORK"/*.err; do [ -f "$f" ] && { echo "--- $f" >&2; tail -n 40 "$f" >&2; }; done
+    fi
+    rm -rf "$WORK"
+    exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+fail() { echo "FAIL [$TEST_NAME]: $*" >&2; exit 1; }
+note() { echo "[$TEST_NAME] $*"; }
+
+# make_pair: two namespaces joined by a veth pair, with IPv4 and IPv6 addresses and loopback up.
+make_pair() {
+    ip netns add "$NS_A"; _NETNS+=("$NS_A")
+    ip netns add "$NS_B"; _NETNS+=("$NS_B")
+    ip link add "va$TEST_NUM" netns "$NS_A" type veth peer name "vb$TEST_NUM" netns "$NS_B"
+    ip -n "$NS_A" addr add "$IP_A/24" dev "va$TEST_NUM"
+    ip -n "$NS_B" addr add "$IP_B/24" dev "vb$TEST_NUM"
+    ip -n "$NS_A" -6 addr add "$IP6_A/64" dev "va$TEST_NUM" nodad
+    ip -n "$NS_B" -6 addr add "$IP6_B/64" dev "vb$TEST_NUM" nodad
+    for ns in "$NS_A" "$NS_B"; do ip -n "$ns" link set lo up; done
+    ip -n "$NS_A" link set "va$TEST_NUM" up
+    ip -n "$NS_B" link set "vb$TEST_NUM" up
+    IF_A="va$TEST_NUM"; IF_B="vb$TEST_NUM"
+}
+
+# in_a / in_b CMD...: run a command inside the daemon's / the scanner's namespace.
+in_a() { ip netns exec "$NS_A" "$@"; }
+in_b() { ip netns exec "$NS_B" "$@"; }
+
+# wait_for SECONDS CMD...: poll CMD every 50 ms until it succeeds; fail after SECONDS.
+wait_for() {
+    local limit=$1; shift
+    local deadline=$(( $(date +%s%N) + limit * 1000000000 ))
+    until "$@" >/dev/null 2>&1; do
+        [ "$(date +%s%N)" -lt "$deadline" ] || fail "timed out after ${limit}s waiting for: $*"
+        sleep 0.05
+    done
+}
+
+# start_bg NAME CMD...: start CMD in the background with stdout/stderr in $WORK/NAME.out/.err;
+# sets LAST_PID. Only processes started this way are killed at clean-up.
+start_bg() {
+    local name=$1; shift
+    "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+    LAST_PID=$!
+    _PIDS+=("$LAST_PID")
+}
+
+# start_daemon NAME CONFIG [ARGS...]: run portsentry in NS_A and wait until it is listening.
+start_daemon() {
+    local name=$1 conf=$2; shift 2
+    start_bg "$name" ip netns exec "$NS_A" "$PORTSENTRY" -c "$conf" "$@"
+    DAEMON_PID=$LAST_PID
+    wait_for 20 grep -q "Portsentry is now active and listening." "$WORK/$name.out"
+}
+
+# stop_pid PID: SIGTERM and wait (up to 5 s) for the process to end; returns its exit status.
+stop_pid() {
+    local pid=$1 rc=0
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" || rc=$?
+    return $rc
+}
+
+has_line() { grep -qxF -- "$2" "$1"; }
+assert_line() { has_line "$1" "$2" || fail "missing line in $1: $2"; }
+assert_no_line() { ! grep -qF -- "$2" "$1" || fail "unexpected text in $1: $2"; }
+assert_eq() { [ "$1" = "$2" ] || fail "${3:-values differ}: expected '$2', got '$1'"; }
+# count_lines FILE TEXT: number of lines containing TEXT.
+count_lines() { grep -cF -- "$2" "$1" || true; }
