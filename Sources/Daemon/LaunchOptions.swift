@@ -1,0 +1,30 @@
+import PortsentryCore
+
+/// The daemon's command line after parsing (compat.md §1), independent of the parser library.
+public struct LaunchOptions: Sendable, Hashable {
+    /// Stealth capture method.
+    public enum Method: String, Sendable, Hashable { case pcap, raw }
+    /// Where log lines go.
+    public enum Output: String, Sendable, Hashable { case stdout, syslog }
+    /// Which ports a sentry watches: the configured lists, or advanced mode (1.x `-atcp`/`-audp`).
+    public enum PortSelection: Sendable, Hashable { case configured, advanced }
+
+    public var mode: SentryMode = .stealth
+    public var method: Method = .pcap
+    /// `-i` values: `ALL`, `ALL_NLO` (default), `any` or interface names.
+    public var interfaces: [String] = ["ALL_NLO"]
+    public var localCheck = true            // -L turns it off
+    public var serviceCheck = true          // -S turns it off
+    public var outputs: Set<Output> = [.stdout]
+    public var configFile = "/etc/portsentry/portsentry.conf"
+    public var daemonize = false
+    public var debug = false
+    public var verbose = false
+    /// Protocols to watch (legacy `-tcp`/`-udp` flags narrow this; default both).
+    public var protocols: Set<TransportProtocol> = [.tcp, .udp]
+    /// Per protocol: configured port lists or advanced mode.
+    public var tcpSelection: PortSelection = .configured
+    public var udpSelection: PortSelection = .configured
+
+    public init() {}
+}

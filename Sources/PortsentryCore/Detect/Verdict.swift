@@ -1,0 +1,34 @@
+/// What detection decided about one probe (compat.md §4, steps 1–5).
+public struct Verdict: Sendable, Hashable {
+    public var event: ProbeEvent
+    /// The scan-line flags decided so far; `blocked` stays nil while `action` is pending.
+    public var outcome: ScanOutcome
+    /// Connect mode: send PORT_BANNER to this peer (the source triggered and is not self traffic).
+    public var sendBanner: Bool
+    /// Non-nil when the source triggered and the block mode asks for action (step 6 follows).
+    public var action: BlockMode?
+    /// Extra lines that belong before the scan line, with their verbosity.
+    public var notes: [LogNote]
+
+    public init(event: ProbeEvent, outcome: ScanOutcome, sendBanner: Bool = false,
+                action: BlockMode? = nil, notes: [LogNote] = []) {
+        self.event = event; self.outcome = outcome; self.sendBanner = sendBanner
+        self.action = action; self.notes = notes
+    }
+}
+
+/// A log line with the verbosity it needs: `.normal` always, `.verbose` with `-v`, `.debug` with `-d`.
+public struct LogNote: Sendable, Hashable {
+    public enum Level: Sendable, Hashable { case normal, verbose, debug }
+    public var level: Level
+    public var text: String
+    public init(_ level: Level, _ text: String) { self.level = level; self.text = text }
+}
+
+/// Where sentries deliver probes. Called from capture threads: must be thread-safe and fast;
+/// it never blocks on commands or the firewall (those run on the enforcement side).
+public protocol ProbeSink: Sendable {
+    /// Runs detection for one probe and returns its verdict (connect mode uses `sendBanner`).
+    @discardableResult
+    func receive(_ event: ProbeEvent) -> Verdict
+}
