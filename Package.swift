@@ -2,6 +2,7 @@
 import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 
 let package = Package(
     name: "portsentry",
@@ -23,17 +24,17 @@ let package = Package(
         // Pure Swift: config, addresses, decode, detect, decide, log formats.
         .target(name: "PortsentryCore", swiftSettings: strict),
         // capture: connect sockets, libpcap, AF_PACKET.
-        .target(name: "Capture", dependencies: ["PortsentryCore", "CPcap"], swiftSettings: strict),
+        .target(name: "Capture", dependencies: ["PortsentryCore", "CPcap", logging], swiftSettings: strict),
         // enforce: nftables (libnftables) and legacy shell commands.
-        .target(name: "Firewall", dependencies: ["PortsentryCore", "CNftables"], swiftSettings: strict),
+        .target(name: "Firewall", dependencies: ["PortsentryCore", "CNftables", logging], swiftSettings: strict),
         // control socket protocol, server and client.
-        .target(name: "Control", dependencies: ["PortsentryCore"], swiftSettings: strict),
+        .target(name: "Control", dependencies: ["PortsentryCore", logging], swiftSettings: strict),
         // the daemon's runtime: pipeline, output sinks, signals.
         .target(
             name: "Daemon",
             dependencies: [
                 "PortsentryCore", "Capture", "Firewall", "Control",
-                .product(name: "Logging", package: "swift-log"),
+                logging,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
@@ -52,6 +53,14 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Benchmarks (not tests): figures go to docs/performance.md.
+        .executableTarget(name: "bench-capture", dependencies: ["PortsentryCore", "Capture"], path: "Benchmarks/bench-capture", swiftSettings: strict),
+        .executableTarget(name: "bench-nft", dependencies: ["PortsentryCore", "Firewall"], path: "Benchmarks/bench-nft", swiftSettings: strict),
+
         .testTarget(name: "PortsentryCoreTests", dependencies: ["PortsentryCore"], swiftSettings: strict),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture"], swiftSettings: strict),
+        .testTarget(name: "FirewallTests", dependencies: ["Firewall"], swiftSettings: strict),
+        .testTarget(name: "ControlTests", dependencies: ["Control"], swiftSettings: strict),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon"], swiftSettings: strict),
     ]
 )

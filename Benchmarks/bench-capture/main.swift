@@ -1,0 +1,1 @@
+print("bench-capture: not written yet")

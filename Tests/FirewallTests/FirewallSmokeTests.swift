@@ -1,0 +1,4 @@
+import Testing
+@testable import Firewall
+
+@Test func firewallModuleLoads() {}
