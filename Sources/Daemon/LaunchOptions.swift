@@ -18,6 +18,8 @@ public struct LaunchOptions: Sendable, Hashable {
     public var outputs: Set<Output> = [.stdout]
     public var configFile = "/etc/portsentry/portsentry.conf"
     public var daemonize = false
+    /// `--check-config`: validate the config and ignore file, print the result, exit.
+    public var checkOnly = false
     public var debug = false
     public var verbose = false
     /// Protocols to watch (legacy `-tcp`/`-udp` flags narrow this; default both).
