@@ -9,12 +9,12 @@ public enum BlockMode: Int, Sendable, Hashable {
 }
 
 /// BLOCK_BACKEND: which enforcement backend bans sources (design.md "Backend choice").
-public enum BackendChoice: String, Sendable, Hashable {
+public enum BackendChoice: String, Sendable, Hashable, CaseIterable {
     case auto, nftables, command
 }
 
 /// NFT_HOOK: where the drop chain hooks in.
-public enum NftHook: String, Sendable, Hashable {
+public enum NftHook: String, Sendable, Hashable, CaseIterable {
     case prerouting, input
 }
 
@@ -57,6 +57,8 @@ public struct Config: Sendable, Hashable {
 
     /// The file the config was read from (for messages), if any.
     public var path: String = ""
+    /// The line each key was last set on (keys left at their default are absent), for messages.
+    public var lines: [ConfigKey: Int] = [:]
 
     /// The block mode for a protocol.
     public func blockMode(for proto: TransportProtocol) -> BlockMode {

@@ -1,0 +1,72 @@
+/// Parsers for the kinds of values config keys take. Each throws a `ValueError` that says
+/// what is wrong with the text and what to write instead.
+enum ConfigValue {
+    static func blockMode(_ text: String) throws(ValueError) -> BlockMode {
+        guard let n = Int(text), let mode = BlockMode(rawValue: n), text.count == 1 else {
+            throw ValueError("\(text.quotedForMessage) is not a block mode; use 0 (log only), 1 (block) or 2 (run KILL_RUN_CMD only)")
+        }
+        return mode
+    }
+
+    static func flag(_ text: String) throws(ValueError) -> Bool {
+        switch text {
+        case "0": return false
+        case "1": return true
+        default: throw ValueError("\(text.quotedForMessage) is not a switch; use 0 (off) or 1 (on)")
+        }
+    }
+
+    /// A whole number `minimum...Int32.max`, digits only.
+    static func count(_ text: String, minimum: Int) throws(ValueError) -> Int {
+        guard !text.isEmpty, text.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }),
+              text.count <= 10, let n = Int(text), n >= minimum, n <= Int(Int32.max) else {
+            throw ValueError("\(text.quotedForMessage) is not valid; use a whole number from \(minimum) to \(Int32.max)")
+        }
+        return n
+    }
+
+    /// Free text on one line (paths, banner): no control characters.
+    static func text(_ text: String) throws(ValueError) -> String {
+        if let bad = text.unicodeScalars.first(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7f }) {
+            throw ValueError("the value contains the control character U+\(String(bad.value, radix: 16, uppercase: true).leftPadded(to: 4)); remove it")
+        }
+        return text
+    }
+
+    /// A command run through `/bin/sh -c`; `needsTarget` demands the `$TARGET$` token.
+    static func command(_ value: String, needsTarget: Bool) throws(ValueError) -> String {
+        let checked = try text(value)
+        if needsTarget, !CommandTemplate(checked).mentionsTarget {
+            throw ValueError("the command has no $TARGET$; add $TARGET$ where the attacker's address goes")
+        }
+        return checked
+    }
+
+    /// An nftables identifier: a letter, then letters, digits or `_`, at most 64 characters.
+    static func nftIdentifier(_ text: String) throws(ValueError) -> String {
+        let scalars = Array(text.unicodeScalars)
+        func letter(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) || ("A"..."Z").contains(c) }
+        guard let first = scalars.first, letter(first), scalars.count <= 64,
+              scalars.allSatisfy({ letter($0) || ("0"..."9").contains($0) || $0 == "_" }) else {
+            throw ValueError("\(text.quotedForMessage) is not an nftables name; use a letter followed by letters, digits or _ (at most 64)")
+        }
+        return text
+    }
+
+    /// One of the raw values of `T`, listed in the message when the text is none of them.
+    static func choice<T: RawRepresentable & CaseIterable>(_ text: String, _: T.Type) throws(ValueError) -> T
+    where T.RawValue == String {
+        guard let value = T(rawValue: text) else {
+            let names = T.allCases.map(\.rawValue)
+            let list = names.dropLast().joined(separator: ", ") + " or " + (names.last ?? "")
+            throw ValueError("\(text.quotedForMessage) is not valid; use \(list)")
+        }
+        return value
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: Swift.max(0, width - count)) + self
+    }
+}

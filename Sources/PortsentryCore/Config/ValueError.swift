@@ -1,0 +1,34 @@
+/// Why one value (a config value, an ignore-file entry, a command-line argument) was rejected.
+/// The message says what is wrong and how to fix it; callers add where the value came from.
+public struct ValueError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) { self.message = message }
+
+    public var description: String { message }
+}
+
+extension String {
+    /// The text in double quotes for a one-line message: control characters escaped,
+    /// anything past 60 characters cut off with `...`.
+    var quotedForMessage: String {
+        var out = ""
+        for (i, scalar) in unicodeScalars.enumerated() {
+            if i == 60 { out += "..."; break }
+            switch scalar {
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            case "\n": out += "\\n"
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7f {
+                    out += "\\u{" + String(scalar.value, radix: 16) + "}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return "\"" + out + "\""
+    }
+}

@@ -1,0 +1,75 @@
+/// An IPv4 or IPv6 network: an address with its host bits cleared and a prefix length.
+public struct CIDR: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let network: IPAddress
+    /// 0...32 for IPv4, 0...128 for IPv6.
+    public let prefixLength: Int
+
+    /// The network of `address` with `prefixLength` bits (clamped to the family's width).
+    /// An IPv4-mapped IPv6 network of /96 or longer becomes the IPv4 network it covers.
+    public init(address: IPAddress, prefixLength: Int) {
+        var address = address
+        var length = prefixLength
+        if case .v6 = address, address.unmapped != address, length >= 96 {
+            address = address.unmapped
+            length -= 96
+        }
+        let width = address.family == .inet ? 32 : 128
+        self.prefixLength = min(max(length, 0), width)
+        self.network = CIDR.mask(address, self.prefixLength)
+    }
+
+    /// A single host.
+    public init(host: IPAddress) {
+        self.init(address: host, prefixLength: host.unmapped.family == .inet ? 32 : 128)
+    }
+
+    /// Parses `address` or `address/length` (decimal length, no sign). The result says
+    /// whether host bits were set in the text (they are cleared in `network`).
+    public static func parse(_ text: some StringProtocol) throws(ValueError) -> (cidr: CIDR, hadHostBits: Bool) {
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let address = IPAddress(parts[0]) else {
+            throw ValueError("\(String(parts[0]).quotedForMessage) is not an IPv4 or IPv6 address (host names are not allowed)")
+        }
+        let width = address.family == .inet ? 32 : 128
+        var length = width
+        if parts.count == 2 {
+            let digits = parts[1]
+            guard !digits.isEmpty, digits.count <= 3, digits.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }),
+                  let n = Int(digits), n <= width else {
+                throw ValueError("\(String(digits).quotedForMessage) is not a prefix length; use /0 to /\(width) after an IPv\(width == 32 ? 4 : 6) address")
+            }
+            length = n
+        }
+        let cidr = CIDR(address: address, prefixLength: length)
+        let written = cidr.network.family == address.family ? address : address.unmapped
+        return (cidr, cidr.network != written)
+    }
+
+    /// Whether `address` (IPv4-mapped IPv6 taken as IPv4) is inside this network.
+    public func contains(_ address: IPAddress) -> Bool {
+        let a = address.unmapped
+        return a.family == network.family && CIDR.mask(a, prefixLength) == network
+    }
+
+    /// `address` with all but the first `length` bits cleared.
+    static func mask(_ address: IPAddress, _ length: Int) -> IPAddress {
+        switch address {
+        case .v4(let a):
+            return .v4(length == 0 ? 0 : a & ~UInt32(0) << UInt32(32 - length))
+        case .v6(let h, let l):
+            if length <= 64 {
+                return .v6(high: length == 0 ? 0 : h & ~UInt64(0) << UInt64(64 - length), low: 0)
+            }
+            return .v6(high: h, low: length == 128 ? l : l & ~UInt64(0) << UInt64(128 - length))
+        }
+    }
+
+    /// `a.b.c.d/n` or `x::/n`; a single host prints without the length.
+    public var description: String {
+        prefixLength == (network.family == .inet ? 32 : 128) ? "\(network)" : "\(network)/\(prefixLength)"
+    }
+
+    public static func < (a: CIDR, b: CIDR) -> Bool {
+        (a.network, a.prefixLength) < (b.network, b.prefixLength)
+    }
+}

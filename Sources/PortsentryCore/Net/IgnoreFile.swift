@@ -1,0 +1,66 @@
+/// Reading ignore files (compat.md §5, leniency of §6).
+extension IgnoreList {
+    /// Parses ignore-file text: one IPv4/IPv6 address or CIDR per line; `#` starts a comment
+    /// (whole line or trailing); blank lines, CRLF, surrounding blanks, uppercase hex and a last
+    /// line without newline are fine. A network with host bits set is masked and reported in
+    /// `warnings` (`<path>:<line>: ...`). Anything else on a line is a fatal error naming it.
+    public static func parse(_ text: String, path: String) throws(ConfigError) -> (IgnoreList, warnings: [String]) {
+        var networks: [CIDR] = []
+        var warnings: [String] = []
+        let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+        for (index, rawLine) in lines.enumerated() {
+            let line = String(rawLine)
+            let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0].trimmingBlanks
+            if content.isEmpty { continue }
+            let number = index + 1
+            guard !content.contains(where: { $0 == " " || $0 == "\t" }) else {
+                throw ConfigError(path: path, line: number,
+                                  "\(String(content).quotedForMessage) holds more than one entry; write one address or network per line")
+            }
+            do {
+                let (cidr, hadHostBits) = try CIDR.parse(content)
+                if hadHostBits {
+                    warnings.append("\(path):\(number): \(content) has host bits set; using \(cidr.network)/\(cidr.prefixLength)")
+                }
+                networks.append(cidr)
+            } catch {
+                throw ConfigError(path: path, line: number,
+                                  "\(error.message); write one address or network per line, like 192.0.2.7, 192.0.2.0/24 or 2001:db8::/32")
+            }
+        }
+        return (IgnoreList(networks), warnings)
+    }
+
+    /// Reads one ignore file (IGNORE_FILE). A missing or unreadable file is an error.
+    public static func load(path: String) throws(ConfigError) -> (IgnoreList, warnings: [String]) {
+        try list(from: TextFile.contents(of: path), path: path)
+    }
+
+    /// Reads several ignore files into one list, like Debian's `portsentry.ignore.static` plus the
+    /// generated `portsentry.ignore`. A missing file is skipped with a warning (a generated file may
+    /// not exist yet); an unreadable or malformed file is an error.
+    public static func load(paths: [String]) throws(ConfigError) -> (IgnoreList, warnings: [String]) {
+        var networks: [CIDR] = []
+        var warnings: [String] = []
+        for path in paths {
+            let contents = TextFile.contents(of: path)
+            if contents == .missing {
+                warnings.append("\(path): ignore file not found; skipping it")
+                continue
+            }
+            let (list, fileWarnings) = try list(from: contents, path: path)
+            networks += list.entries
+            warnings += fileWarnings
+        }
+        return (IgnoreList(networks), warnings)
+    }
+
+    private static func list(from contents: TextFile.Outcome, path: String) throws(ConfigError) -> (IgnoreList, warnings: [String]) {
+        switch contents {
+        case .text(let text): return try parse(text, path: path)
+        case .missing: throw ConfigError(path: path, "ignore file not found; create it (it may be empty) or fix IGNORE_FILE")
+        case .unreadable(let reason):
+            throw ConfigError(path: path, "cannot read the ignore file (\(reason)); check its permissions and that it is a regular file")
+        }
+    }
+}
