@@ -1,4 +1,0 @@
-import Testing
-@testable import Firewall
-
-@Test func firewallModuleLoads() {}
