@@ -20,15 +20,17 @@ let package = Package(
         // C libraries from Debian, through pkg-config.
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .systemLibrary(name: "CNftables", pkgConfig: "libnftables", providers: [.apt(["libnftables-dev"])]),
+        // Linux headers missing from Swift's Glibc module (epoll, eventfd, accept4, setns, netlink, AF_PACKET).
+        .systemLibrary(name: "CLinux"),
 
         // Pure Swift: config, addresses, decode, detect, decide, log formats.
         .target(name: "PortsentryCore", swiftSettings: strict),
         // capture: connect sockets, libpcap, AF_PACKET.
-        .target(name: "Capture", dependencies: ["PortsentryCore", "CPcap", logging], swiftSettings: strict),
+        .target(name: "Capture", dependencies: ["PortsentryCore", "CPcap", "CLinux", logging], swiftSettings: strict),
         // enforce: nftables (libnftables) and legacy shell commands.
-        .target(name: "Firewall", dependencies: ["PortsentryCore", "CNftables", logging], swiftSettings: strict),
+        .target(name: "Firewall", dependencies: ["PortsentryCore", "CNftables", "CLinux", logging], swiftSettings: strict),
         // control socket protocol, server and client.
-        .target(name: "Control", dependencies: ["PortsentryCore", logging], swiftSettings: strict),
+        .target(name: "Control", dependencies: ["PortsentryCore", "CLinux", logging], swiftSettings: strict),
         // the daemon's runtime: pipeline, output sinks, signals.
         .target(
             name: "Daemon",
@@ -42,7 +44,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "portsentry",
-            dependencies: ["Daemon", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Daemon", "PortsentryCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         .executableTarget(
