@@ -15,8 +15,6 @@ final class EventPipeline: Sendable {
         var history: HistoryFile?
         var blocked: BlockedFile?
         var hostsDeny: HostsDenyFile
-        /// How an nftables ban is described in its log line (set, table, duration).
-        var nftBanDescription: String
     }
 
     private let queue = WorkQueue<Verdict>(limit: 65_536)
@@ -116,16 +114,20 @@ final class EventPipeline: Sendable {
             for action in items[i].plan[..<cut] { run(action, for: &items[i], settings: s) }
         }
         // All nftables bans of the batch in one transaction.
-        let bans = items.filter { $0.attempted && $0.plan.contains(.nftablesBan) }.map { BanRequest(event: $0.verdict.event) }
-        let failures = bans.isEmpty ? [:] : (nft?.ban(bans) ?? Dictionary(uniqueKeysWithValues: bans.map { ($0.event.source, "nftables backend not running") }))
+        let banEvents = items.filter { $0.attempted && $0.plan.contains(.nftablesBan) }.map(\.verdict.event)
+        let results = banEvents.isEmpty ? [:] : (nft?.ban(banEvents)
+            ?? Dictionary(uniqueKeysWithValues: banEvents.map { ($0.source, .failure(BanFailure(description: "the nftables backend is not running"))) }))
         for i in items.indices where items[i].attempted {
             guard let cut = items[i].plan.firstIndex(of: .nftablesBan) else { continue }
             let source = items[i].verdict.event.source
-            if let failure = failures[source] {
-                items[i].lines.append((.error, "attackalert: nftables ban of \(source) failed: \(failure)"))
-            } else {
+            switch results[source] {
+            case .success(let line)?:
                 items[i].succeeded = true
-                items[i].lines.append((.notice, "attackalert: Host \(source) has been blocked via \(s.nftBanDescription)"))
+                items[i].lines.append((.notice, line))
+            case .failure(let failure)?:
+                items[i].lines.append((.error, "attackalert: Could not add \(source) to the nftables ban set: \(failure)"))
+            case nil:
+                break
             }
             for action in items[i].plan[(cut + 1)...] { run(action, for: &items[i], settings: s) }
         }
