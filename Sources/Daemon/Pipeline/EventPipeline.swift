@@ -156,11 +156,12 @@ final class EventPipeline: Sendable {
     }
 
     private func isAlreadyBlocked(_ source: IPAddress, planned: Set<IPAddress>, settings s: Settings) -> Bool {
-        if planned.contains(source) { return true }
-        if s.planner.enforcement == .nftables, let nft, nft.isBanned(source) { return true }
+        if s.planner.enforcement == .nftables, let nft {
+            return planned.contains(source) || nft.isBanned(source)
+        }
         // Without BLOCKED_FILE, legacy actions run on every triggered event (upstream's "always act").
         guard s.blocked != nil else { return false }
-        return blockedHosts.withLock { $0.contains(source) }
+        return planned.contains(source) || blockedHosts.withLock { $0.contains(source) }
     }
 
     private func recordBlocked(_ source: IPAddress, settings s: Settings) {
