@@ -7,6 +7,11 @@
 #   scripts/build-deb.sh            build from the working tree (tracked and
 #                                   untracked files, minus .gitignore'd ones)
 #   scripts/build-deb.sh --ref REF  build from a commit (git archive REF)
+#   scripts/build-deb.sh --code-ref REF
+#                                   Swift code (Package.swift, Sources/,
+#                                   Tests/, Benchmarks/) from commit REF, the
+#                                   rest from the working tree: for packaging
+#                                   work while the code in progress does not build
 #
 # The equivalent by hand, in a scratch copy of the tree:
 #   ln -s packaging/debian debian && dpkg-buildpackage -b -us -uc
@@ -18,8 +23,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
-ref=
-if [ "${1:-}" = "--ref" ]; then ref=${2:?--ref needs a commit}; fi
+ref= code_ref=
+case "${1:-}" in
+    --ref) ref=${2:?--ref needs a commit} ;;
+    --code-ref) code_ref=${2:?--code-ref needs a commit} ;;
+    "") ;;
+    *) echo "usage: $0 [--ref REF | --code-ref REF]" >&2; exit 2 ;;
+esac
 
 if ! command -v swift >/dev/null && [ -x /opt/swift/usr/bin/swift ]; then
     export PATH=/opt/swift/usr/bin:$PATH
@@ -37,6 +47,10 @@ if [ -n "$ref" ]; then
 else
     git ls-files -z --cached --others --exclude-standard \
         | tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -x -C "$stage"
+    if [ -n "$code_ref" ]; then
+        rm -rf "$stage/Sources" "$stage/Tests" "$stage/Benchmarks" "$stage/Package.swift"
+        git archive "$code_ref" Package.swift Sources Tests Benchmarks | tar -x -C "$stage"
+    fi
 fi
 # Package.resolved is not tracked; reuse the tree's pins when they exist.
 [ -f Package.resolved ] && cp Package.resolved "$stage/"

@@ -18,9 +18,9 @@ public struct CIDR: Sendable, Hashable, Comparable, CustomStringConvertible {
         self.network = CIDR.mask(address, self.prefixLength)
     }
 
-    /// A single host.
+    /// A single host (an IPv4-mapped IPv6 address becomes its IPv4 address).
     public init(host: IPAddress) {
-        self.init(address: host, prefixLength: host.unmapped.family == .inet ? 32 : 128)
+        self.init(address: host.unmapped, prefixLength: host.unmapped.family == .inet ? 32 : 128)
     }
 
     /// Parses `address` or `address/length` (decimal length, no sign). The result says
@@ -28,7 +28,7 @@ public struct CIDR: Sendable, Hashable, Comparable, CustomStringConvertible {
     public static func parse(_ text: some StringProtocol) throws(ValueError) -> (cidr: CIDR, hadHostBits: Bool) {
         let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard let address = IPAddress(parts[0]) else {
-            throw ValueError("\(String(parts[0]).quotedForMessage) is not an IPv4 or IPv6 address (host names are not allowed)")
+            throw ValueError("\(String(parts[0]).quotedForMessage) is not an IP address; write an address like 192.0.2.7 or 2001:db8::7, optionally with /prefix (host names are not allowed)")
         }
         let width = address.family == .inet ? 32 : 128
         var length = width

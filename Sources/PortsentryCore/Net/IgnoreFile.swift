@@ -24,8 +24,7 @@ extension IgnoreList {
                 }
                 networks.append(cidr)
             } catch {
-                throw ConfigError(path: path, line: number,
-                                  "\(error.message); write one address or network per line, like 192.0.2.7, 192.0.2.0/24 or 2001:db8::/32")
+                throw ConfigError(path: path, line: number, error.message)
             }
         }
         return (IgnoreList(networks), warnings)

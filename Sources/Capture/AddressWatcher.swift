@@ -1,0 +1,38 @@
+import Glibc
+
+/// An rtnetlink socket subscribed to link and IPv4/IPv6 address changes. The capture thread polls
+/// it and re-reads the interfaces when it becomes readable; the messages themselves are not parsed.
+final class AddressWatcher {
+    let fd: Int32
+    private var scratch = [UInt8](repeating: 0, count: 16 << 10)
+
+    init() throws(CaptureError) {
+        fd = socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue),
+                    Linux.netlinkRoute)
+        guard fd >= 0 else { throw .system("rtnetlink socket", errno: errno) }
+        var address = Linux.NetlinkAddress(groups: Linux.rtmgrpLink | Linux.rtmgrpIPv4Address | Linux.rtmgrpIPv6Address)
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<Linux.NetlinkAddress>.size))
+            }
+        }
+        guard rc == 0 else {
+            let code = errno
+            close(fd)
+            throw .system("rtnetlink bind", errno: code)
+        }
+    }
+
+    /// Reads every pending notification; true if there was any (or the socket overflowed).
+    func drain() -> Bool {
+        var changed = false
+        while true {
+            let n = scratch.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if n > 0 { changed = true; continue }
+            if n < 0, errno == ENOBUFS { changed = true; continue }
+            return changed
+        }
+    }
+
+    deinit { close(fd) }
+}

@@ -1,0 +1,108 @@
+import Glibc
+import Logging
+import PortsentryCore
+
+/// Stealth mode over libpcap (`-m pcap`): one non-blocking handle per selected interface, each
+/// with a filter built from that interface's addresses and the watched ports. Everything runs on
+/// the thread that calls `run`: one `poll` over the handles, the stop signal and an rtnetlink
+/// socket, so handles and filters follow interfaces and addresses as they come and go.
+public final class PcapSentry: Sentry {
+    private let settings: StealthSettings
+    private let logger: Logger
+    private let wake: WakeSignal
+
+    public init(settings: StealthSettings, logger: Logger) throws(CaptureError) {
+        self.settings = settings
+        self.logger = logger
+        wake = try WakeSignal()
+    }
+
+    public func stop() { wake.signal() }
+
+    public func run(_ sink: any ProbeSink) throws {
+        let gate = ProbeGate(settings: settings, sink: sink, logger: logger)
+        let watcher = try AddressWatcher()
+        var handles: [PcapHandle] = []
+        try reconcile(&handles, gate: gate, startup: true)
+        var fds = pollSet(handles, watcher: watcher)
+        while true {
+            let now = MonotonicClock.now()
+            let due = gate.listeners.refreshIfDue(now: now)
+            let rc = poll(&fds, nfds_t(fds.count), Int32(clamping: (due &- now) / 1_000_000 + 1))
+            if rc < 0 {
+                if errno == EINTR { continue }
+                throw CaptureError.system("poll", errno: errno)
+            }
+            if fds[0].revents != 0 { break }
+            var changed = fds[1].revents != 0 && watcher.drain()
+            for (i, handle) in handles.enumerated() where fds[i + 2].revents != 0 {
+                if !handle.dispatch() {
+                    logger.warning("capture on \(handle.interface) stopped: \(handle.lastError)")
+                    changed = true
+                    handles.removeAll { $0 === handle }
+                    break
+                }
+            }
+            if changed {
+                try reconcile(&handles, gate: gate, startup: false)
+                fds = pollSet(handles, watcher: watcher)
+            }
+        }
+    }
+
+    private func pollSet(_ handles: [PcapHandle], watcher: AddressWatcher) -> [pollfd] {
+        [wake.fd, watcher.fd].map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            + handles.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
+    }
+
+    /// Opens handles for newly selected interfaces, closes those of vanished ones and refreshes
+    /// every filter. At start-up any failure for a named interface, and a missing permission, throw.
+    private func reconcile(_ handles: inout [PcapHandle], gate: ProbeGate, startup: Bool) throws {
+        let wanted = try selectedInterfaces(LocalInterfaces.snapshot(), startup: startup)
+        handles.removeAll { h in !wanted.contains { $0.name == h.interface } }
+        for (name, addresses) in wanted {
+            do throws(CaptureError) {
+                let handle: PcapHandle
+                if let open = handles.first(where: { $0.interface == name }) {
+                    handle = open
+                } else {
+                    handle = try PcapHandle(interface: name, settings: settings, gate: gate)
+                    handles.append(handle)
+                }
+                let filter = addresses.isEmpty ? CaptureFilter.matchNothing
+                    : CaptureFilter.expression(addresses: addresses, tcpPorts: settings.tcpPorts,
+                                               udpPorts: settings.udpPorts)
+                if filter != handle.filter {
+                    try handle.setFilter(filter)
+                    logger.debug("debug: capture filter on \(name): \(filter)")
+                }
+            } catch {
+                if startup, case .named = settings.interfaces { throw error }
+                if startup, error.isPermissionDenied { throw error }
+                logger.warning("\(error.description)")
+                handles.removeAll { $0.interface == name }
+            }
+        }
+        if startup, handles.isEmpty {
+            logger.warning("no interface to capture on yet; waiting for interfaces to come up")
+        }
+    }
+
+    /// The interfaces the selection asks for, with the addresses each one's filter watches.
+    private func selectedInterfaces(_ all: [LocalInterface], startup: Bool) throws(CaptureError)
+        -> [(name: String, addresses: [IPAddress])] {
+        switch settings.interfaces {
+        case .any:
+            return [("any", all.flatMap(\.addresses))]
+        case .all:
+            return all.filter(\.isUp).map { ($0.name, $0.addresses) }
+        case .allButLoopback:
+            return all.filter { $0.isUp && !$0.isLoopback }.map { ($0.name, $0.addresses) }
+        case .named(let names):
+            if startup, let missing = names.first(where: { n in !all.contains { $0.name == n } }) {
+                throw CaptureError("unknown interface \(missing) (interfaces: \(all.map(\.name).joined(separator: ", ")))")
+            }
+            return names.compactMap { n in all.first { $0.name == n }.map { ($0.name, $0.addresses) } }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Glibc
+import Logging
+import PortsentryCore
+
+/// Stealth mode without libpcap (`-m raw`): one AF_PACKET receive ring for all interfaces
+/// (loopback included), the kernel-side `ProbeBPF` filter, and the destination checked in Swift
+/// against the host's addresses, which an rtnetlink socket keeps current. Runs on the thread that
+/// calls `run`, like `PcapSentry`.
+public final class RawSentry: Sentry {
+    private let settings: StealthSettings
+    private let logger: Logger
+    private let wake: WakeSignal
+
+    public init(settings: StealthSettings, logger: Logger) throws(CaptureError) {
+        self.settings = settings
+        self.logger = logger
+        wake = try WakeSignal()
+    }
+
+    public func stop() { wake.signal() }
+
+    public func run(_ sink: any ProbeSink) throws {
+        let gate = ProbeGate(settings: settings, sink: sink, logger: logger)
+        let watcher = try AddressWatcher()
+        let ring = try PacketRing(ringBytes: settings.bufferBytes)
+        var local = try localAddresses()
+        var fds = [wake.fd, watcher.fd, ring.fd].map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        while true {
+            let now = MonotonicClock.now()
+            let due = gate.listeners.refreshIfDue(now: now)
+            let rc = poll(&fds, nfds_t(fds.count), Int32(clamping: (due &- now) / 1_000_000 + 1))
+            if rc < 0 {
+                if errno == EINTR { continue }
+                throw CaptureError.system("poll", errno: errno)
+            }
+            if fds[0].revents != 0 { break }
+            if fds[1].revents != 0, watcher.drain() { local = try localAddresses() }
+            if fds[2].revents != 0 {
+                let offset = MonotonicClock.realtimeOffset()
+                ring.drain { bytes, realtime in
+                    guard let packet = PacketDecoder.decodeIP(bytes, at: 0),
+                          local.contains(packet.destination) else { return }
+                    gate.handle(packet, seenAt: realtime &- offset)
+                }
+            }
+        }
+    }
+
+    private func localAddresses() throws(CaptureError) -> Set<IPAddress> {
+        Set(try LocalInterfaces.snapshot().flatMap(\.addresses))
+    }
+}

@@ -1,0 +1,177 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+
+/// The control server's event loop: one thread polls the listening socket, every connection
+/// and the wake pipe; requests run as tasks on the handler and come back through `signals`.
+/// All state here belongs to the loop thread alone.
+final class ServerLoop {
+    struct Settings: Sendable {
+        var path: String
+        var identity: SocketFile.Identity
+        var timeoutNanoseconds: UInt64
+        var maxConnections: Int
+        var policy: AccessPolicy
+    }
+
+    private let listener: Int32
+    private let settings: Settings
+    private let handler: any ControlHandler
+    private let signals: ServerSignals
+    private let logger: Logger
+    private var connections: [Int: ClientConnection] = [:]
+    private var nextID = 0
+
+    init(listener: Int32, settings: Settings, handler: any ControlHandler, signals: ServerSignals, logger: Logger) {
+        self.listener = listener
+        self.settings = settings
+        self.handler = handler
+        self.signals = signals
+        self.logger = logger
+    }
+
+    /// Serves until `signals` asks to stop, then closes everything and removes the socket file.
+    func run() {
+        while !signals.stopRequested {
+            pollOnce()
+        }
+        for connection in connections.values { close(connection.fd) }
+        connections.removeAll()
+        close(listener)
+        SocketFile.remove(settings.path, ifStill: settings.identity)
+        signals.markFinished()
+    }
+
+    private func pollOnce() {
+        var fds = [pollfd(fd: signals.wakeReader, events: Int16(POLLIN), revents: 0)]
+        let accepting = connections.count < settings.maxConnections
+        fds.append(pollfd(fd: accepting ? listener : -1, events: Int16(POLLIN), revents: 0))
+        let ids = Array(connections.keys)
+        for id in ids {
+            let connection = connections[id]!
+            let events = switch connection.phase {
+            case .reading: Int16(POLLIN)
+            case .writing: Int16(POLLOUT)
+            case .handling: Int16(0)
+            }
+            fds.append(pollfd(fd: connection.fd, events: events, revents: 0))
+        }
+        let deadline = connections.values.compactMap(\.deadline).min()
+        let timeout = deadline.map(UnixSocket.millisecondsLeft(until:)) ?? -1
+        guard poll(&fds, nfds_t(fds.count), timeout) >= 0 || errno == EINTR else {
+            logger.error("control socket: poll failed: \(String(cString: strerror(errno)))")
+            return
+        }
+        if fds[0].revents != 0 { signals.drainWakeups() }
+        for (id, bytes) in signals.takeResponses() { connections[id]?.respond(bytes, deadline: deadlineFromNow()) }
+        if fds[1].revents != 0 { acceptAll() }
+        for (index, id) in ids.enumerated() where fds[index + 2].revents != 0 {
+            if connections[id]?.phase == .reading { readRequest(id) } else { writeResponse(id) }
+        }
+        expireOverdue()
+    }
+
+    private func deadlineFromNow() -> UInt64 { UnixSocket.monotonicNanoseconds() + settings.timeoutNanoseconds }
+
+    private func acceptAll() {
+        while connections.count < settings.maxConnections {
+            let fd = accept(listener, nil, nil)
+            guard fd >= 0 else {
+                if errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR {
+                    logger.warning("control socket: accept failed: \(String(cString: strerror(errno)))")
+                }
+                return
+            }
+            // Glibc does not export accept4; set the flags right after.
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(fd, F_SETFL, O_NONBLOCK)
+            nextID += 1
+            var connection = ClientConnection(fd: fd, deadline: deadlineFromNow())
+            if let refusal = refusal(for: fd) {
+                logger.warning("control socket: refused \(refusal)")
+                connection.respond(ControlResponse.failure("permission denied: \(refusal)", code: .permissionDenied).encodedLine(),
+                                   deadline: deadlineFromNow())
+            }
+            connections[nextID] = connection
+            if case .writing = connection.phase { writeResponse(nextID) }
+        }
+    }
+
+    private func refusal(for fd: Int32) -> String? {
+        do {
+            return settings.policy.refusal(for: try PeerCredentials(socket: fd))
+        } catch {
+            return "unknown peer (\(error))"
+        }
+    }
+
+    private func readRequest(_ id: Int) {
+        guard var connection = connections[id] else { return }
+        let room = ControlProtocol.maxRequestBytes - connection.input.count
+        var chunk = [UInt8](repeating: 0, count: min(room, 16_384))
+        let n = read(connection.fd, &chunk, chunk.count)
+        if n < 0 {
+            if errno == EAGAIN || errno == EINTR { return }
+            return finish(id)
+        }
+        connection.input += chunk.prefix(n)
+        connections[id] = connection
+        if let line = connection.requestLine {
+            start(line, on: id)
+        } else if n == 0 {
+            // The client closed its side: a last line without a newline still counts.
+            connection.input.isEmpty ? finish(id) : start(connection.input[...], on: id)
+        } else if connection.input.count >= ControlProtocol.maxRequestBytes {
+            reject(id, "request longer than \(ControlProtocol.maxRequestBytes) bytes", code: .badRequest)
+        }
+    }
+
+    private func start(_ line: ArraySlice<UInt8>, on id: Int) {
+        let request: ControlRequest
+        do {
+            request = try ControlRequest(line: line)
+        } catch {
+            return reject(id, "\(error)", code: .badRequest)
+        }
+        connections[id]?.phase = .handling
+        connections[id]?.deadline = nil
+        Task { [handler, signals] in
+            let response = await handler.respond(to: request)
+            signals.deliver(response.encodedLine(), to: id)
+        }
+    }
+
+    private func reject(_ id: Int, _ message: String, code: ControlResponse.FailureCode) {
+        connections[id]?.respond(ControlResponse.failure(message, code: code).encodedLine(), deadline: deadlineFromNow())
+        writeResponse(id)
+    }
+
+    private func writeResponse(_ id: Int) {
+        guard var connection = connections[id], connection.phase == .writing else { return }
+        while connection.sent < connection.output.count {
+            let n = UnixSocket.send(connection.fd, connection.output, from: connection.sent)
+            if n < 0 { return finish(id) }
+            if n == 0 { connections[id] = connection; return }
+            connection.sent += n
+        }
+        finish(id)
+    }
+
+    private func expireOverdue() {
+        let now = UnixSocket.monotonicNanoseconds()
+        for (id, connection) in connections {
+            guard let deadline = connection.deadline, deadline <= now else { continue }
+            if connection.phase == .reading {
+                reject(id, "no complete request within the time limit", code: .timedOut)
+            } else {
+                finish(id)
+            }
+        }
+    }
+
+    private func finish(_ id: Int) {
+        guard let connection = connections.removeValue(forKey: id) else { return }
+        close(connection.fd)
+    }
+}

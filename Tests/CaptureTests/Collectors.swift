@@ -1,0 +1,102 @@
+import Capture
+import Dispatch
+import Foundation
+import Logging
+import PortsentryCore
+import Synchronization
+
+/// A sink that keeps every probe it receives.
+final class CollectingSink: ProbeSink {
+    private let events = Mutex<[ProbeEvent]>([])
+
+    func receive(_ event: ProbeEvent) -> Verdict {
+        events.withLock { $0.append(event) }
+        return Verdict(event: event, outcome: ScanOutcome())
+    }
+
+    var received: [ProbeEvent] { events.withLock { $0 } }
+    func reset() { events.withLock { $0.removeAll() } }
+}
+
+/// A log handler that keeps every message with its level.
+struct CollectingLogHandler: LogHandler {
+    final class Store: Sendable {
+        let lines = Mutex<[(Logger.Level, String)]>([])
+        var all: [(Logger.Level, String)] { lines.withLock { $0 } }
+    }
+    let store: Store
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    func log(event: LogEvent) { store.lines.withLock { $0.append((event.level, "\(event.message)")) } }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    static func logger() -> (Logger, Store) {
+        let store = Store()
+        return (Logger(label: "test") { _ in CollectingLogHandler(store: store) }, store)
+    }
+}
+
+/// Polls `condition` every 10 ms until it holds or `seconds` pass; returns whether it held.
+func eventually(within seconds: Double = 5, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try condition() { return true }
+        usleep(10_000)
+    }
+    return try condition()
+}
+
+/// A sentry running on its own thread inside a network namespace.
+final class RunningSentry: Sendable {
+    let sentry: any Sentry
+    let sink = CollectingSink()
+    private let finished = DispatchSemaphore(value: 0)
+    private let failure = Mutex<String?>(nil)
+
+    init(_ sentry: any Sentry, namespace: String) {
+        self.sentry = sentry
+        Thread { [self] in
+            do {
+                try Namespace.enter(namespace)
+                try sentry.run(sink)
+            } catch {
+                failure.withLock { $0 = "\(error)" }
+            }
+            finished.signal()
+        }.start()
+    }
+
+    /// The error `run` threw, if it has ended.
+    var error: String? { failure.withLock { $0 } }
+
+    /// Sends `marker` until the sentry reports it (its handles and filters are live), then forgets it.
+    func waitUntilCapturing(_ network: TestNetwork, marker: ProbeFrame) throws {
+        let live = try eventually {
+            if let e = error { throw TestFailure(e) }
+            try network.send([marker])
+            return sink.received.contains { $0.port == marker.port }
+        }
+        guard live else { throw TestFailure("the sentry never saw the marker probe") }
+        sink.reset()
+    }
+
+    /// Stops the sentry and waits (up to 5 s) for `run` to return.
+    func stop() -> Bool {
+        sentry.stop()
+        return finished.wait(timeout: .now() + 5) == .success
+    }
+}
+
+extension ProbeFrame {
+    var port: UInt16 {
+        switch transport {
+        case .tcp(let p, _), .udp(let p): return p
+        case .other: return 0
+        }
+    }
+}

@@ -1,0 +1,79 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+@testable import Control
+
+/// Connection handling: silent clients, concurrency, stop.
+@Suite struct ServerConnectionTests {
+    @Test func silentClientTimesOutWithoutBlockingOthers() async throws {
+        let socket = TemporarySocket()
+        let server = try ControlServer.forTest(socket.path, timeout: .seconds(2))
+        let silent = try UnixSocket.make(nonBlocking: false)
+        defer { close(silent) }
+        #expect(try UnixSocket.connect(silent, to: socket.path) == 0)
+
+        let clock = ContinuousClock()
+        let start = clock.now
+        #expect(try await ControlClient(socketPath: socket.path).send(.status).ok)
+        #expect(clock.now - start < .seconds(1), "a silent client must not delay others")
+
+        let answer = try await DedicatedThread.run { () -> Result<[UInt8], ControlError> in
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let n = read(silent, &buffer, buffer.count)
+            return n > 0 ? .success(Array(buffer.prefix(n))) : .failure(.badResponse("read \(n)"))
+        }
+        let elapsed = clock.now - start
+        let response = try ControlResponse(line: answer.dropLast())
+        #expect(response.code == .timedOut)
+        #expect(elapsed >= .seconds(1.5) && elapsed < .seconds(10))
+        await server.stop()
+    }
+
+    @Test func slowHandlerDoesNotBlockOtherRequests() async throws {
+        let socket = TemporarySocket()
+        let server = try ControlServer.forTest(socket.path, handler: ScriptedHandler(statusDelay: .seconds(3)))
+        let client = ControlClient(socketPath: socket.path)
+        async let slow = client.send(.status)
+        let clock = ContinuousClock()
+        let start = clock.now
+        // The slow request must already be in the handler while the fast one is served.
+        #expect(try await client.send(.list).bans?.count == 1)
+        #expect(clock.now - start < .seconds(2))
+        #expect(try await slow.ok)
+        await server.stop()
+    }
+
+    @Test func clientTimesOutWhenDaemonDoesNotAnswer() async throws {
+        let socket = TemporarySocket()
+        let server = try ControlServer.forTest(socket.path, handler: ScriptedHandler(statusDelay: .seconds(5)))
+        await #expect(throws: ControlError.timedOut(socket.path, seconds: 1)) {
+            try await ControlClient(socketPath: socket.path, timeout: .seconds(1)).send(.status)
+        }
+        await server.stop()
+    }
+
+    @Test func manyClientsAtOnce() async throws {
+        let socket = TemporarySocket()
+        let server = try ControlServer(.init(socketPath: socket.path, maxConnections: 4), handler: ScriptedHandler())
+        let client = ControlClient(socketPath: socket.path)
+        let answers = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<20 { group.addTask { try await client.send(.list).ok } }
+            return try await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+        }
+        #expect(answers == 20)
+        await server.stop()
+    }
+
+    @Test func stopRemovesSocketAndClientsSeeDaemonGone() async throws {
+        let socket = TemporarySocket()
+        let server = try ControlServer.forTest(socket.path)
+        #expect(fileMode(socket.path) != nil)
+        await server.stop()
+        #expect(fileMode(socket.path) == nil)
+        await #expect(throws: ControlError.daemonNotRunning(socket.path)) {
+            try await ControlClient(socketPath: socket.path).send(.status)
+        }
+        await server.stop()  // a second stop is harmless
+    }
+}

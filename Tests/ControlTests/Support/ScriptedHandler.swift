@@ -1,0 +1,50 @@
+import Control
+import Synchronization
+
+/// A test double of `ControlHandler`: fixed answers, and a record of the requests it ran.
+final class ScriptedHandler: ControlHandler {
+    struct Failure: Error, CustomStringConvertible {
+        var description: String { "firewall rejected the change" }
+    }
+
+    let calls = Mutex<[String]>([])
+    /// When set, `status` waits for this long (to keep a request in the handler).
+    let statusDelay: Duration
+    /// When true, `flush` throws.
+    let failFlush: Bool
+
+    init(statusDelay: Duration = .zero, failFlush: Bool = false) {
+        self.statusDelay = statusDelay
+        self.failFlush = failFlush
+    }
+
+    static let report = StatusReport(
+        version: "test", pid: 42, startedAt: 1_700_000_000, mode: "stealth", method: "pcap",
+        interfaces: ["eth0"], backend: "nftables", bansIPv4: 1, bansIPv6: 0,
+        eventsSinceStart: 7, bansSinceStart: 1, configFile: "/etc/portsentry/portsentry.conf")
+    static let ban = BanEntry(address: "192.0.2.7", expiresIn: 60, bannedAt: 1_700_000_100,
+                              trigger: BanTrigger(proto: "TCP", port: 23, type: "TCP SYN/Normal scan"), hits: 3)
+
+    func status() async throws -> StatusReport {
+        record("status")
+        if statusDelay > .zero { try await Task.sleep(for: statusDelay) }
+        return Self.report
+    }
+    func list() async throws -> [BanEntry] { record("list"); return [Self.ban] }
+    func block(_ order: BlockOrder) async throws -> [TargetResult] {
+        record("block \(order.targets) \(order.seconds.map(String.init) ?? "default") force=\(order.force)")
+        return order.targets.map { TargetResult(address: "\($0)", outcome: .blocked) }
+    }
+    func unblock(_ targets: [BanTarget]) async throws -> [TargetResult] {
+        record("unblock \(targets)")
+        return targets.map { TargetResult(address: "\($0)", outcome: $0.description == "192.0.2.7" ? .unblocked : .notBanned) }
+    }
+    func flush() async throws -> Int {
+        record("flush")
+        if failFlush { throw Failure() }
+        return 1
+    }
+    func reload() async throws -> ReloadReport { record("reload"); return ReloadReport(accepted: true, message: "ok") }
+
+    private func record(_ call: String) { calls.withLock { $0.append(call) } }
+}

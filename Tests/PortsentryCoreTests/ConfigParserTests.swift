@@ -1,0 +1,187 @@
+import Testing
+@testable import PortsentryCore
+
+/// The line grammar of compat.md §2 and what each key stores.
+@Suite struct ConfigParserTests {
+    let ports = "TCP_PORTS=\"1\"\n"
+
+    func parse(_ text: String, watching: PortWatch = .standard) throws -> Config {
+        try ConfigParser.parse(text, path: "test.conf", watching: watching)
+    }
+
+    func message(_ text: String, watching: PortWatch = .standard) -> String? {
+        do {
+            _ = try ConfigParser.parse(text, path: "test.conf", watching: watching)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func defaultsWhenOnlyPortsAreSet() throws {
+        var expected = Config()
+        expected.tcpPorts = PortSet([1...1])
+        expected.path = "test.conf"
+        expected.lines = [.tcpPorts: 1]
+        #expect(try parse(ports) == expected)
+    }
+
+    @Test(arguments: [
+        "RESOLVE_HOST=\"1\"", "RESOLVE_HOST = \"1\"", "RESOLVE_HOST\t=\t\"1\"", "  RESOLVE_HOST=\"1\"",
+        "RESOLVE_HOST=\"1\"   ", "RESOLVE_HOST=\"1\" # on", "RESOLVE_HOST=\"1\"\r", "RESOLVE_HOST=\"1\"\t#x",
+        "RESOLVE_HOST=\" 1 \"",
+    ])
+    func acceptsSpacingAroundEqualsAndTrailingComments(line: String) throws {
+        #expect(try parse(ports + line).resolveHost == true)
+    }
+
+    @Test func skipsCommentsAndBlankLines() throws {
+        let text = "# a comment\n\n   \n\t# indented comment\n" + ports + "#RESOLVE_HOST=\"1\"\n"
+        #expect(try parse(text).resolveHost == false)
+    }
+
+    @Test func valueRunsToTheLastQuote() throws {
+        let command = #"/sbin/iptables -I INPUT -s $TARGET$ -j DROP && echo "$TARGET$:$PORT$" >> /var/log/portsentry.block.log"#
+        let config = try parse(ports + "KILL_ROUTE=\"\(command)\"\n")
+        #expect(config.killRoute == command)
+    }
+
+    @Test func lastDuplicateWins() throws {
+        let config = try parse("TCP_PORTS=\"1\"\nTCP_PORTS=\"2,3\"\nSCAN_TRIGGER=\"4\"\nSCAN_TRIGGER=\"2\"\n")
+        #expect(config.tcpPorts.ports == [2, 3])
+        #expect(config.scanTrigger == 2)
+        #expect(config.lines[.tcpPorts] == 2)
+    }
+
+    @Test func emptyValueMeansUnset() throws {
+        let config = try parse(ports + "BLOCK_TCP=\"0\"\nBLOCK_TCP=\"\"\nKILL_RUN_CMD=\"x\"\nKILL_RUN_CMD=\"\"\nBAN_TIME=\"\"\n")
+        #expect(config.blockTCP == Config().blockTCP)
+        #expect(config.killRunCmd == nil)
+        #expect(config.banTime == 86_400)
+        #expect(config.lines[.blockTCP] == nil)
+    }
+
+    @Test func handlesCRLFAndMissingFinalNewline() throws {
+        let config = try parse("TCP_PORTS=\"1,2\"\r\nUDP_PORTS=\"7\"")
+        #expect(config.tcpPorts.ports == [1, 2])
+        #expect(config.udpPorts.ports == [7])
+    }
+
+    @Test func readsEveryKey() throws {
+        let text = """
+            TCP_PORTS="1,11,15,100-102"
+            UDP_PORTS="1,7,9"
+            BLOCK_TCP="2"
+            BLOCK_UDP="0"
+            KILL_ROUTE="/sbin/route add -host $TARGET$ reject"
+            KILL_HOSTS_DENY="ALL: $TARGET$ : DENY"
+            KILL_RUN_CMD="/usr/local/bin/alert $TARGET$ $PORT$ $MODE$"
+            KILL_RUN_CMD_FIRST="1"
+            SCAN_TRIGGER="3"
+            RESOLVE_HOST="1"
+            IGNORE_FILE="/etc/portsentry/portsentry.ignore"
+            HISTORY_FILE="/var/lib/portsentry/portsentry.history"
+            BLOCKED_FILE="/var/lib/portsentry/portsentry.blocked"
+            PORT_BANNER="  ** UNAUTHORIZED ACCESS PROHIBITED **  "
+            ADVANCED_PORTS_TCP="2048"
+            ADVANCED_PORTS_UDP="512"
+            ADVANCED_EXCLUDE_TCP="113,139"
+            ADVANCED_EXCLUDE_UDP="520,138,137,67"
+            BLOCK_BACKEND="command"
+            BAN_TIME="7d"
+            NFT_TABLE="ps_test"
+            NFT_HOOK="input"
+            NFT_SET_SIZE="1000"
+            CONTROL_SOCKET="/tmp/ps.sock"
+            CONTROL_GROUP="adm"
+            STATE_FILE="/tmp/bans.state"
+            """
+        let c = try parse(text)
+        #expect(c.tcpPorts.ports == [1, 11, 15, 100, 101, 102])
+        #expect(c.udpPorts.ports == [1, 7, 9])
+        #expect(c.blockTCP == .runCommandOnly)
+        #expect(c.blockUDP == .logOnly)
+        #expect(c.killRoute == "/sbin/route add -host $TARGET$ reject")
+        #expect(c.killHostsDeny == "ALL: $TARGET$ : DENY")
+        #expect(c.killRunCmd == "/usr/local/bin/alert $TARGET$ $PORT$ $MODE$")
+        #expect(c.killRunCmdFirst)
+        #expect(c.scanTrigger == 3)
+        #expect(c.resolveHost)
+        #expect(c.ignoreFile == "/etc/portsentry/portsentry.ignore")
+        #expect(c.historyFile == "/var/lib/portsentry/portsentry.history")
+        #expect(c.blockedFile == "/var/lib/portsentry/portsentry.blocked")
+        #expect(c.portBanner == "  ** UNAUTHORIZED ACCESS PROHIBITED **  ")
+        #expect(c.advancedPortsTCP == 2048)
+        #expect(c.advancedPortsUDP == 512)
+        #expect(c.advancedExcludeTCP.ports == [113, 139])
+        #expect(c.advancedExcludeUDP.ports == [67, 137, 138, 520])
+        #expect(c.blockBackend == .command)
+        #expect(c.banTime == 7 * 86_400)
+        #expect(c.nftTable == "ps_test")
+        #expect(c.nftHook == .input)
+        #expect(c.nftSetSize == 1000)
+        #expect(c.controlSocket == "/tmp/ps.sock")
+        #expect(c.controlGroup == "adm")
+        #expect(c.stateFile == "/tmp/bans.state")
+        #expect(c.lines[.stateFile] == 26)
+        #expect(c.lines.count == ConfigKey.allCases.count)
+    }
+
+    @Test func keysAreExactAndCaseSensitive() {
+        #expect(message(ports + "Tcp_Ports=\"1\"") == "test.conf:2: unknown key \"Tcp_Ports\"; did you mean \"TCP_PORTS\"?")
+        #expect(message(ports + "TCP=\"1\"") == "test.conf:2: unknown key \"TCP\"; did you mean \"TCP_PORTS\"?")
+    }
+
+    @Test func blockModeTwoNeedsRunCommand() throws {
+        #expect(message(ports + "BLOCK_TCP=\"2\"")
+            == "test.conf:2: BLOCK_TCP=\"2\" runs KILL_RUN_CMD only, but KILL_RUN_CMD is not set; set KILL_RUN_CMD or use BLOCK_TCP=\"1\"")
+        #expect(try parse(ports + "BLOCK_TCP=\"2\"\nKILL_RUN_CMD=\"/bin/true\"").blockTCP == .runCommandOnly)
+    }
+
+    @Test func killRouteAndHostsDenyNeedTarget() {
+        for key in ["KILL_ROUTE", "KILL_HOSTS_DENY"] {
+            #expect(message(ports + "\(key)=\"deny $PORT$\"")
+                == "test.conf:2: \(key): the command has no $TARGET$; add $TARGET$ where the attacker's address goes")
+        }
+        #expect(message(ports + "KILL_RUN_CMD=\"/bin/true\"") == nil)
+    }
+
+    @Test func portListsDependOnWhatIsWatched() throws {
+        let udpOnly = "UDP_PORTS=\"7\"\n"
+        #expect(message(udpOnly) == nil)
+        #expect(message(udpOnly, watching: PortWatch(protocols: [.tcp]))
+            == "test.conf: no ports to watch; set TCP_PORTS")
+        #expect(message("", watching: PortWatch(protocols: [.tcp, .udp], advanced: [.udp])) == nil)
+        #expect(message("", watching: PortWatch(protocols: [.tcp], advanced: [.udp]))
+            == "test.conf: no ports to watch; set TCP_PORTS")
+        #expect(message("") == "test.conf: no ports to watch; set TCP_PORTS or UDP_PORTS")
+    }
+
+    @Test func advancedPortsCoverOneToTheLimitMinusExcludes() throws {
+        let c = try parse("ADVANCED_PORTS_TCP=\"10\"\nADVANCED_EXCLUDE_TCP=\"2-4,9\"\n", watching: PortWatch(protocols: [.tcp], advanced: [.tcp]))
+        #expect(c.ports(for: .tcp, advanced: true).ports == [1, 5, 6, 7, 8, 10])
+        #expect(c.ports(for: .tcp, advanced: false).isEmpty)
+        #expect(c.ports(for: .udp, advanced: true).ports.count == 1024)
+    }
+
+    @Test func loadNamesTheFileWhenItCannotBeRead() {
+        #expect(throws: ConfigError(path: "/nonexistent/portsentry.conf", "config file not found; create it or give its path with -c")) {
+            try ConfigParser.load(path: "/nonexistent/portsentry.conf")
+        }
+        #expect(throws: ConfigError(path: "/", "cannot read the config file (Is a directory); check its permissions and that it is a regular file")) {
+            try ConfigParser.load(path: "/")
+        }
+    }
+
+    @Test func loadReadsAFile() throws {
+        let file = try TemporaryFile("TCP_PORTS=\"22\"\n")
+        #expect(try ConfigParser.load(path: file.path).tcpPorts.ports == [22])
+    }
+
+    @Test func messagesStayOnOneLine() {
+        let text = ports + "BANNER=\"a\u{7}b\"\n"
+        let m = message(text)
+        #expect(m?.contains("\n") == false)
+        #expect(message(ports + "PORT_BANNER=\"a\u{1b}b\"") == "test.conf:2: PORT_BANNER: the value contains the control character U+001B; remove it")
+    }
+}
