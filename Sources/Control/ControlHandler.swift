@@ -1,3 +1,4 @@
+import PortsentryCore
 /// What the daemon does for each control request. The server calls these from its own tasks;
 /// a thrown error becomes an `ok: false` response carrying the error's description.
 public protocol ControlHandler: Sendable {
@@ -7,7 +8,7 @@ public protocol ControlHandler: Sendable {
     /// One result per target, in request order.
     func block(_ order: BlockOrder) async throws -> [TargetResult]
     /// One result per target, in request order; also resets each source's trigger counter.
-    func unblock(_ targets: [BanTarget]) async throws -> [TargetResult]
+    func unblock(_ targets: [CIDR]) async throws -> [TargetResult]
     /// Lifts every ban; returns how many there were.
     func flush() async throws -> Int
     /// Reloads config and ignore file as SIGHUP does.

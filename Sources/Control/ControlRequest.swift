@@ -1,3 +1,4 @@
+import PortsentryCore
 /// One request to the daemon, validated.
 public enum ControlRequest: Sendable, Hashable {
     /// Daemon status: version, mode, counters.
@@ -7,7 +8,7 @@ public enum ControlRequest: Sendable, Hashable {
     /// Manual bans.
     case block(BlockOrder)
     /// Lift bans on these hosts (a network lifts every ban inside it).
-    case unblock([BanTarget])
+    case unblock([CIDR])
     /// Lift every ban.
     case flush
     /// Reload the config and ignore file, as SIGHUP does.
@@ -28,7 +29,7 @@ public enum ControlRequest: Sendable, Hashable {
 
 /// What a block request asks for.
 public struct BlockOrder: Sendable, Hashable {
-    public var targets: [BanTarget]
+    public var targets: [CIDR]
     /// Ban length in seconds; nil = the configured BAN_TIME, 0 = no expiry.
     public var seconds: UInt64?
     /// Free text recorded with the ban.
@@ -36,7 +37,7 @@ public struct BlockOrder: Sendable, Hashable {
     /// Ban even addresses in the ignore file or owned by this host.
     public var force: Bool
 
-    public init(targets: [BanTarget], seconds: UInt64? = nil, reason: String? = nil, force: Bool = false) {
+    public init(targets: [CIDR], seconds: UInt64? = nil, reason: String? = nil, force: Bool = false) {
         self.targets = targets
         self.seconds = seconds
         self.reason = reason

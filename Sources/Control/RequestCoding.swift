@@ -1,4 +1,5 @@
 import FoundationEssentials
+import PortsentryCore
 
 /// The JSON shape of a request line; every field optional so that validation can name what is missing.
 private struct WireRequest: Codable {
@@ -71,10 +72,10 @@ extension ControlRequest {
         }
     }
 
-    private static func targets(_ texts: [String]?) throws(ControlError) -> [BanTarget] {
+    private static func targets(_ texts: [String]?) throws(ControlError) -> [CIDR] {
         guard let texts, !texts.isEmpty else { throw .badRequest("\"addresses\" must name at least one address") }
-        var targets: [BanTarget] = []
-        for text in texts { targets.append(try BanTarget(parsing: text)) }
+        var targets: [CIDR] = []
+        for text in texts { targets.append(try CIDR(target: text)) }
         return targets
     }
 }

@@ -1,3 +1,4 @@
+import CLinux
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -76,16 +77,13 @@ final class ServerLoop {
 
     private func acceptAll() {
         while connections.count < settings.maxConnections {
-            let fd = accept(listener, nil, nil)
+            let fd = accept4(listener, nil, nil, Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
             guard fd >= 0 else {
                 if errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR {
                     logger.warning("control socket: accept failed: \(String(cString: strerror(errno)))")
                 }
                 return
             }
-            // Glibc does not export accept4; set the flags right after.
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(fd, F_SETFL, O_NONBLOCK)
             nextID += 1
             var connection = ClientConnection(fd: fd, deadline: deadlineFromNow())
             if let refusal = refusal(for: fd) {

@@ -1,12 +1,13 @@
+import PortsentryCore
 import Testing
 @testable import Control
 
 @Suite struct ProtocolTests {
     static let requests: [ControlRequest] = [
         .status, .list, .flush, .reload,
-        .unblock([try! BanTarget(parsing: "192.0.2.7"), try! BanTarget(parsing: "2001:db8::/64")]),
-        .block(BlockOrder(targets: [try! BanTarget(parsing: "10.0.0.0/8")], seconds: 120, reason: "manual", force: true)),
-        .block(BlockOrder(targets: [try! BanTarget(parsing: "::1")])),
+        .unblock([try! CIDR(target: "192.0.2.7"), try! CIDR(target: "2001:db8::/64")]),
+        .block(BlockOrder(targets: [try! CIDR(target: "10.0.0.0/8")], seconds: 120, reason: "manual", force: true)),
+        .block(BlockOrder(targets: [try! CIDR(target: "::1")])),
     ]
 
     @Test(arguments: requests)
@@ -18,7 +19,7 @@ import Testing
     }
 
     @Test func requestWireFormat() {
-        let line = ControlRequest.block(BlockOrder(targets: [try! BanTarget(parsing: "192.0.2.7")], seconds: 90)).encodedLine()
+        let line = ControlRequest.block(BlockOrder(targets: [try! CIDR(target: "192.0.2.7")], seconds: 90)).encodedLine()
         #expect(String(decoding: line, as: UTF8.self)
             == #"{"addresses":["192.0.2.7"],"cmd":"block","duration":90,"force":false,"v":1}"# + "\n")
     }

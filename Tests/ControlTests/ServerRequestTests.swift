@@ -1,3 +1,4 @@
+import PortsentryCore
 import Testing
 @testable import Control
 
@@ -11,9 +12,9 @@ import Testing
 
         #expect(try await client.send(.status).status == ScriptedHandler.report)
         #expect(try await client.send(.list).bans == [ScriptedHandler.ban])
-        let blocked = try await client.send(.block(BlockOrder(targets: [try BanTarget(parsing: "198.51.100.0/24")], seconds: 30, force: true)))
+        let blocked = try await client.send(.block(BlockOrder(targets: [try CIDR(target: "198.51.100.0/24")], seconds: 30, force: true)))
         #expect(blocked.results == [TargetResult(address: "198.51.100.0/24", outcome: .blocked)])
-        let unblocked = try await client.send(.unblock([try BanTarget(parsing: "192.0.2.7"), try BanTarget(parsing: "192.0.2.8")]))
+        let unblocked = try await client.send(.unblock([try CIDR(target: "192.0.2.7"), try CIDR(target: "192.0.2.8")]))
         #expect(unblocked.results?.map(\.outcome) == [.unblocked, .notBanned])
         #expect(try await client.send(.flush).flushed == 1)
         #expect(try await client.send(.reload).reload == ReloadReport(accepted: true, message: "ok"))

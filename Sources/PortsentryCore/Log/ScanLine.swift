@@ -31,6 +31,11 @@ public enum LogLine {
     public static func blockedViaRoute(_ ip: IPAddress, command: String) -> String {
         "attackalert: Host \(ip) has been blocked via dropped route using command: \"\(command)\""
     }
+    /// nftables backend: `attackalert: Host <ip> has been blocked via nftables set inet <table> <set> for <duration>`
+    /// (duration as in BAN_TIME, `ever` when the ban does not expire).
+    public static func blockedViaNftables(_ ip: IPAddress, table: String, set: String, duration: BanDuration) -> String {
+        "attackalert: Host \(ip) has been blocked via nftables set inet \(table) \(set) for \(duration.expires ? duration.description : "ever")"
+    }
     public static func externalCommand(_ ip: IPAddress, command: String) -> String {
         "attackalert: External command run for host: \(ip) using command: \"\(command)\""
     }

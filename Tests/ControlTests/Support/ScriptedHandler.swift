@@ -1,3 +1,4 @@
+import PortsentryCore
 import Control
 import Synchronization
 
@@ -35,7 +36,7 @@ final class ScriptedHandler: ControlHandler {
         record("block \(order.targets) \(order.seconds.map(String.init) ?? "default") force=\(order.force)")
         return order.targets.map { TargetResult(address: "\($0)", outcome: .blocked) }
     }
-    func unblock(_ targets: [BanTarget]) async throws -> [TargetResult] {
+    func unblock(_ targets: [CIDR]) async throws -> [TargetResult] {
         record("unblock \(targets)")
         return targets.map { TargetResult(address: "\($0)", outcome: $0.description == "192.0.2.7" ? .unblocked : .notBanned) }
     }

@@ -1,0 +1,56 @@
+import PortsentryCore
+
+/// The nft text for one batch of ban requests, decided against the ban table: new sources are
+/// added; sources the table knows are refreshed portably with add/delete/add in the same
+/// transaction (Linux 6.1 ignores re-adds; ≥ 6.12 refreshes only on a different timeout);
+/// new sources beyond a set's free room are refused as set-full without touching the kernel.
+struct BanPlan {
+    struct Item {
+        var request: BanRequest
+        /// The ban as it will be after the commit.
+        var ban: Ban
+        var refresh: Bool
+        /// nil = no expiry.
+        var timeoutMs: UInt64?
+    }
+
+    let layout: NftLayout
+    let now: Int64
+    let defaultSeconds: UInt64
+    private(set) var items: [Item] = []
+    private(set) var full: [(IPAddress, AddressFamily)] = []
+
+    init(layout: NftLayout, now: Int64, defaultSeconds: UInt64) {
+        self.layout = layout; self.now = now; self.defaultSeconds = defaultSeconds
+    }
+
+    var isEmpty: Bool { items.isEmpty }
+
+    mutating func classify(_ requests: [BanRequest], book: BanBook) {
+        var free = Dictionary(uniqueKeysWithValues: AddressFamily.allCases.map { ($0, layout.setSize - book.count[$0, default: 0]) })
+        for r in requests {
+            let seconds = min(r.seconds ?? defaultSeconds, BanDuration.maximum.seconds)
+            let timeoutMs = seconds == 0 ? nil : seconds * 1000
+            let expiresAt = timeoutMs.map { now + Int64($0) }
+            if let old = book.ban(r.address) {
+                let ban = Ban(address: r.address, expiresAt: expiresAt, trigger: old.trigger ?? r.trigger, hits: old.hits)
+                items.append(Item(request: r, ban: ban, refresh: true, timeoutMs: timeoutMs))
+            } else if free[r.address.family, default: 0] > 0 {
+                free[r.address.family, default: 0] -= 1
+                let ban = Ban(address: r.address, expiresAt: expiresAt, trigger: r.trigger)
+                items.append(Item(request: r, ban: ban, refresh: false, timeoutMs: timeoutMs))
+            } else {
+                full.append((r.address, r.address.family))
+            }
+        }
+    }
+
+    var script: String { BanPlan.script(for: items, layout: layout) }
+
+    static func script(for items: [Item], layout: NftLayout) -> String {
+        let refreshed = items.filter(\.refresh)
+        return layout.addElements(items.map { ($0.request.address, $0.timeoutMs) })
+            + layout.deleteElements(refreshed.map(\.request.address))
+            + layout.addElements(refreshed.map { ($0.request.address, $0.timeoutMs) })
+    }
+}

@@ -1,0 +1,45 @@
+import PortsentryCore
+
+/// One ban to commit.
+public struct BanRequest: Sendable, Hashable {
+    public var address: IPAddress
+    /// Ban length in seconds, 0 = no expiry; nil = BAN_TIME.
+    public var seconds: UInt64?
+    public var trigger: BanTrigger?
+
+    public init(_ address: IPAddress, seconds: UInt64? = nil, trigger: BanTrigger? = nil) {
+        self.address = address; self.seconds = seconds; self.trigger = trigger
+    }
+}
+
+/// What a committed ban request did.
+public enum BanOutcome: Sendable, Hashable {
+    /// The source was not banned and now is.
+    case banned(Ban)
+    /// The source was banned already; its timeout starts again.
+    case refreshed(Ban)
+    /// The family's set is at NFT_SET_SIZE: the source is not banned (logged once per fill).
+    case setFull(AddressFamily)
+}
+
+/// Why a ban left the table; delivered on `NftablesBanner.releases`.
+public struct BanRelease: Sendable, Hashable {
+    public enum Reason: Sendable, Hashable { case expired, unbanned, flushed }
+    public var address: IPAddress
+    public var reason: Reason
+}
+
+/// Counters for `portsentry-ctl status`.
+public struct BanMetrics: Sendable, Hashable {
+    /// Live bans per family.
+    public var live: [AddressFamily: Int] = [.inet: 0, .inet6: 0]
+    /// New bans committed since start (refreshes not counted).
+    public var totalBans = 0
+    public var refreshes = 0
+    /// Ban requests refused because a set was full.
+    public var setFullEvents = 0
+    /// libnftables transactions run for bans (one per tick).
+    public var banTransactions = 0
+    /// Times the table was found missing and rebuilt.
+    public var restores = 0
+}

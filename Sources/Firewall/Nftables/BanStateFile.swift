@@ -1,0 +1,99 @@
+import Glibc
+import PortsentryCore
+
+/// STATE_FILE: the live bans with absolute expiry, so they come back after a reboot or a
+/// `nft flush ruleset`. Text, one ban per line, tab-separated, after a version line:
+///
+///     portsentry-bans 1
+///     <address> <expires ms|never> <hits> <trigger ms|-> <proto|-> <port|-> <type>
+///
+/// Written atomically (temp file in the same directory, fsync, rename, fsync of the directory):
+/// a reader sees the old file or the new one, never a mix.
+struct BanStateFile: Sendable {
+    let path: String
+    static let versionLine = "portsentry-bans 1"
+
+    func write(_ bans: some Sequence<Ban>) throws(NftError) {
+        var text = BanStateFile.versionLine + "\n"
+        for b in bans {
+            let t = b.trigger
+            let fields = [
+                b.address.description, b.expiresAt.map(String.init) ?? "never", String(b.hits),
+                t.map { String($0.time) } ?? "-", t?.proto?.rawValue ?? "-", t?.port.map(String.init) ?? "-",
+                t?.type ?? "-",
+            ]
+            text += fields.joined(separator: "\t") + "\n"
+        }
+        try writeAtomically(Array(text.utf8))
+    }
+
+    /// The bans in the file; an empty list when the file does not exist.
+    func read() throws(NftError) -> [Ban] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return [] }
+            throw .stateFile(path, String(cString: strerror(errno)))
+        }
+        defer { close(fd) }
+        var data: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = Glibc.read(fd, &chunk, chunk.count)
+            if n < 0 { if errno == EINTR { continue }; throw .stateFile(path, String(cString: strerror(errno))) }
+            if n == 0 { break }
+            data += chunk[0..<n]
+        }
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.first == Substring(BanStateFile.versionLine) else {
+            throw .stateFile(path, "not a portsentry ban state file (first line must be \"\(BanStateFile.versionLine)\")")
+        }
+        var bans: [Ban] = []
+        for (i, line) in lines.enumerated().dropFirst() where !line.isEmpty {
+            guard let ban = BanStateFile.parse(line) else { throw .stateFile(path, "line \(i + 1) is malformed") }
+            bans.append(ban)
+        }
+        return bans
+    }
+
+    static func parse(_ line: Substring) -> Ban? {
+        let f = line.split(separator: "\t", omittingEmptySubsequences: false)
+        guard f.count == 7, let address = IPAddress(f[0]), let hits = Int(f[2]), hits >= 0 else { return nil }
+        let expires: Int64?
+        if f[1] == "never" { expires = nil } else { guard let e = Int64(f[1]) else { return nil }; expires = e }
+        var trigger: BanTrigger? = nil
+        if f[3] != "-" {
+            guard let time = Int64(f[3]) else { return nil }
+            let proto = TransportProtocol(rawValue: String(f[4]))
+            let port = UInt16(f[5])
+            guard (proto != nil) == (f[4] != "-"), (port != nil) == (f[5] != "-") else { return nil }
+            trigger = BanTrigger(proto: proto, port: port, type: String(f[6]), time: time)
+        }
+        return Ban(address: address, expiresAt: expires, trigger: trigger, hits: hits)
+    }
+
+    private func writeAtomically(_ bytes: [UInt8]) throws(NftError) {
+        let dir = path.lastIndex(of: "/").map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
+        if mkdir(dir, 0o700) != 0, errno != EEXIST {
+            throw .stateFile(path, "cannot create directory \(dir): \(String(cString: strerror(errno)))")
+        }
+        let temp = path + ".tmp"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .stateFile(path, "cannot create \(temp): \(String(cString: strerror(errno)))") }
+        var written = 0
+        var failure: Int32 = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, bytes.count - written) }
+            if n < 0 { if errno == EINTR { continue }; failure = errno; break }
+            written += n
+        }
+        if failure == 0, fsync(fd) != 0 { failure = errno }
+        close(fd)
+        if failure == 0, rename(temp, path) != 0 { failure = errno }
+        guard failure == 0 else {
+            unlink(temp)
+            throw .stateFile(path, "cannot write: \(String(cString: strerror(failure)))")
+        }
+        let dirFD = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirFD >= 0 { fsync(dirFD); close(dirFD) }
+    }
+}

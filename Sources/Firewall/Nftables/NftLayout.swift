@@ -1,0 +1,94 @@
+import PortsentryCore
+
+/// Names and nft command text for the backend's own table (design.md "nftables layout"):
+/// `table inet <NFT_TABLE>` with one timeout set and one named drop counter per address family,
+/// and a base chain named after its hook. Addresses enter command text only as `IPAddress`
+/// values, printed canonically, so nothing reaches libnftables' hostname resolution or parser
+/// unchecked.
+public struct NftLayout: Sendable, Hashable {
+    public let table: String
+    public let hook: NftHook
+    /// Per-family element cap (`size` of each set).
+    public let setSize: Int
+
+    public init(table: String, hook: NftHook, setSize: Int) throws(NftError) {
+        guard NftLayout.isIdentifier(table) else { throw .invalidName(table) }
+        guard setSize > 0 else { throw .invalidSetSize(setSize) }
+        self.table = table; self.hook = hook; self.setSize = setSize
+    }
+
+    public init(config: Config) throws(NftError) {
+        try self.init(table: config.nftTable, hook: config.nftHook, setSize: config.nftSetSize)
+    }
+
+    /// The host set of a family: `banned_v4` / `banned_v6`.
+    public func setName(_ family: AddressFamily) -> String { family == .inet ? "banned_v4" : "banned_v6" }
+    /// The named counter of dropped packets and bytes of a family: `dropped_v4` / `dropped_v6`.
+    public func counterName(_ family: AddressFamily) -> String { family == .inet ? "dropped_v4" : "dropped_v6" }
+    /// The base chain, named after its hook.
+    public var chain: String { hook.rawValue }
+
+    /// Creates whatever is missing and leaves set elements alone; loading it twice leaves one copy
+    /// of each rule (the chain is flushed and refilled in the same transaction). A set whose size
+    /// differs is resized; the chain of the other hook, if any, is removed.
+    public var installScript: String {
+        let other: NftHook = hook == .prerouting ? .input : .prerouting
+        let priority = hook == .prerouting ? "raw" : "filter"
+        var lines = ["add table inet \(table)"]
+        for f in AddressFamily.allCases {
+            lines.append("add set inet \(table) \(setName(f)) { type \(f == .inet ? "ipv4_addr" : "ipv6_addr"); flags timeout; size \(setSize); }")
+        }
+        for f in AddressFamily.allCases { lines.append("add counter inet \(table) \(counterName(f))") }
+        lines += [
+            "add chain inet \(table) \(other.rawValue)",
+            "flush chain inet \(table) \(other.rawValue)",
+            "delete chain inet \(table) \(other.rawValue)",
+            "add chain inet \(table) \(chain) { type filter hook \(hook.rawValue) priority \(priority); policy accept; }",
+            "flush chain inet \(table) \(chain)",
+        ]
+        for f in AddressFamily.allCases {
+            lines.append("add rule inet \(table) \(chain) \(f.nftName) saddr @\(setName(f)) counter name \"\(counterName(f))\" drop")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Adds elements, per family one statement; `timeoutMs` nil = no timeout.
+    func addElements(_ items: [(address: IPAddress, timeoutMs: UInt64?)]) -> String {
+        perFamily(items.map { item in
+            (item.address, item.timeoutMs.map { "\(item.address) timeout \(max($0, 1))ms" } ?? "\(item.address)")
+        }, verb: "add")
+    }
+
+    /// Deletes elements (each must exist, or the whole transaction fails).
+    func deleteElements(_ addresses: [IPAddress]) -> String {
+        perFamily(addresses.map { ($0, "\($0)") }, verb: "delete")
+    }
+
+    /// Empties both sets.
+    var flushSets: String {
+        AddressFamily.allCases.map { "flush set inet \(table) \(setName($0))\n" }.joined()
+    }
+
+    func listSet(_ family: AddressFamily) -> String { "list set inet \(table) \(setName(family))" }
+    func listCounter(_ family: AddressFamily) -> String { "list counter inet \(table) \(counterName(family))" }
+
+    /// Fails with "File exists" while the table and its chain are in place, without listing
+    /// anything (a `list` fetches every set element in libnftables 1.0.6).
+    var presenceProbe: String { "create chain inet \(table) \(chain)" }
+
+    private func perFamily(_ items: [(IPAddress, String)], verb: String) -> String {
+        var out = ""
+        for f in AddressFamily.allCases {
+            let texts = items.lazy.filter { $0.0.family == f }.map(\.1)
+            guard !texts.isEmpty else { continue }
+            out += "\(verb) element inet \(table) \(setName(f)) { \(texts.joined(separator: ", ")) }\n"
+        }
+        return out
+    }
+
+    private static func isIdentifier(_ s: String) -> Bool {
+        guard let first = s.unicodeScalars.first, s.utf8.count <= 64,
+              first.properties.isAlphabetic, first.isASCII else { return false }
+        return s.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") }
+    }
+}

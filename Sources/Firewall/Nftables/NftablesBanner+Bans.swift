@@ -1,0 +1,155 @@
+import PortsentryCore
+
+/// Ban requests waiting for the next commit, with the caller to resume.
+struct PendingBans {
+    var requests: [BanRequest]
+    var reply: CheckedContinuation<[Result<BanOutcome, NftError>], Never>
+}
+
+extension NftablesBanner {
+    /// Bans `address` for `seconds` (0 = no expiry, nil = BAN_TIME); a banned source gets its
+    /// timeout refreshed. Returns once the kernel has committed the transaction holding it.
+    public func ban(_ address: IPAddress, seconds: UInt64? = nil, trigger: BanTrigger? = nil) async throws(NftError) -> BanOutcome {
+        try await ban([BanRequest(address, seconds: seconds, trigger: trigger)])[0].get()
+    }
+
+    /// Bans many sources in one transaction (together with whatever else is queued); one result
+    /// per request, in order.
+    public func ban(_ requests: [BanRequest]) async -> [Result<BanOutcome, NftError>] {
+        guard context != nil else { return requests.map { _ in .failure(.closed) } }
+        guard !requests.isEmpty else { return [] }
+        return await withCheckedContinuation { reply in
+            pending.append(PendingBans(requests: requests, reply: reply))
+            if !commitScheduled {
+                commitScheduled = true
+                // Runs after the calls already queued on this actor: idle → at once, load → batched.
+                Task { self.commitPending() }
+            }
+        }
+    }
+
+    /// Unbans every banned address inside `targets` (hosts or networks) in one transaction;
+    /// returns those that were banned. A host target is removed from the kernel set even when
+    /// the ban table does not know it. Elements the kernel already expired do not fail the
+    /// transaction: each delete follows an add of the same element.
+    public func unban(_ targets: [CIDR]) throws(NftError) -> [IPAddress] {
+        commitPending()
+        let ctx = try openContext()
+        func isHost(_ c: CIDR) -> Bool { c.prefixLength == (c.network.family == .inet ? 32 : 128) }
+        var addresses = Set(targets.filter(isHost).map(\.network))
+        let networks = targets.filter { !isHost($0) }
+        if !networks.isEmpty {
+            let covered = shared.withLock { $0.book.bans.keys.filter { a in networks.contains { $0.contains(a) } } }
+            addresses.formUnion(covered)
+        }
+        guard !addresses.isEmpty else { return [] }
+        let list = Array(addresses)
+        try ctx.run(layout.addElements(list.map { ($0, nil) }) + layout.deleteElements(list))
+        let removed = shared.withLock { state in list.compactMap { state.book.remove($0)?.address } }
+        release(removed, .unbanned)
+        return removed.sorted()
+    }
+
+    /// Removes every ban (both sets emptied in one transaction); returns the addresses that were banned.
+    public func flush() throws(NftError) -> [IPAddress] {
+        commitPending()
+        try openContext().run(layout.flushSets)
+        let removed = shared.withLock { $0.book.removeAll().map(\.address) }
+        release(removed, .flushed)
+        return removed.sorted()
+    }
+
+    /// Commits every queued request in one transaction and resumes the callers.
+    func commitPending() {
+        commitScheduled = false
+        let batch = pending
+        pending = []
+        guard !batch.isEmpty else { return }
+        let flat = batch.flatMap(\.requests)
+        let outcomes = commit(flat)
+        var i = 0
+        for group in batch {
+            let n = group.requests.count
+            group.reply.resume(returning: flat[i..<i + n].map { outcomes[$0.address]! })
+            i += n
+        }
+    }
+
+    /// One transaction for `requests` (the last request per address wins); on failure, restores a
+    /// missing table and retries, or falls back to one transaction per address.
+    private func commit(_ requests: [BanRequest]) -> [IPAddress: Result<BanOutcome, NftError>] {
+        guard let ctx = context else { return Dictionary(requests.map { ($0.address, .failure(.closed)) }) { $1 } }
+        var last: [IPAddress: BanRequest] = [:]
+        for r in requests { last[r.address] = r }
+        let now = WallClock.nowMs()
+        var plan = BanPlan(layout: layout, now: now, defaultSeconds: defaultSeconds)
+        shared.withLock { plan.classify(Array(last.values), book: $0.book) }
+
+        var results: [IPAddress: Result<BanOutcome, NftError>] = [:]
+        for (address, family) in plan.full { results[address] = .success(.setFull(family)) }
+        noteSetFull(plan.full.map(\.1))
+        guard !plan.isEmpty else { return results }
+
+        do {
+            try ctx.run(plan.script)
+            apply(plan.items)
+        } catch {
+            if !tablePresent(ctx) {
+                restore(ctx)
+                if (try? ctx.run(plan.script)) != nil { apply(plan.items); return results.merging(outcomes(plan.items)) { $1 } }
+            }
+            logger.debug("nftables: batch of \(plan.items.count) failed (\(error)); retrying one by one")
+            for item in plan.items {
+                do {
+                    try ctx.run(BanPlan.script(for: [item], layout: layout))
+                    apply([item])
+                } catch {
+                    if case .commandFailed(let text) = error, NftablesBanner.isSetFull(text) {
+                        results[item.request.address] = .success(.setFull(item.request.address.family))
+                        noteSetFull([item.request.address.family])
+                    } else {
+                        results[item.request.address] = .failure(error)
+                    }
+                }
+            }
+            return results.merging(outcomes(plan.items.filter { results[$0.request.address] == nil })) { $1 }
+        }
+        return results.merging(outcomes(plan.items)) { $1 }
+    }
+
+    /// A full set makes the kernel answer ENFILE ("Too many open files in system").
+    static func isSetFull(_ message: String) -> Bool {
+        message.contains("Too many open files in system") || message.contains("No space left")
+    }
+
+    private func outcomes(_ items: [BanPlan.Item]) -> [IPAddress: Result<BanOutcome, NftError>] {
+        Dictionary(uniqueKeysWithValues: items.map { ($0.request.address, .success($0.refresh ? .refreshed($0.ban) : .banned($0.ban))) })
+    }
+
+    /// Records committed bans in the table and counters.
+    private func apply(_ items: [BanPlan.Item]) {
+        shared.withLock { state in
+            for item in items {
+                state.book.put(item.ban)
+                if item.refresh { state.metrics.refreshes += 1 } else { state.metrics.totalBans += 1 }
+            }
+            state.metrics.banTransactions += 1
+        }
+        for f in Set(items.lazy.filter { !$0.refresh }.map(\.ban.family)) { setFullLogged.remove(f) }
+        stateDirty = true
+    }
+
+    private func noteSetFull(_ families: [AddressFamily]) {
+        guard !families.isEmpty else { return }
+        shared.withLock { $0.metrics.setFullEvents += families.count }
+        for f in Set(families) where !setFullLogged.contains(f) {
+            setFullLogged.insert(f)
+            logger.warning("nftables set inet \(layout.table) \(layout.setName(f)) is full (NFT_SET_SIZE=\(layout.setSize)); new sources are not blocked until bans expire")
+        }
+    }
+
+    func release(_ addresses: [IPAddress], _ reason: BanRelease.Reason) {
+        for a in addresses { releaseSink.yield(BanRelease(address: a, reason: reason)) }
+        if !addresses.isEmpty { stateDirty = true }
+    }
+}

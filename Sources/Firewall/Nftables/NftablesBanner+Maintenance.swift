@@ -1,0 +1,110 @@
+import Glibc
+import PortsentryCore
+
+extension NftablesBanner {
+    /// How often maintenance runs: expiry reports, the table watchdog, state-file writes.
+    static let maintenanceIntervalMs = 250
+    /// A ban stays in the table this long past its expiry, so a re-ban in that window still
+    /// takes the refresh path while the kernel may not have dropped the element yet.
+    static let expiryGraceMs: Int64 = 1000
+    /// The state file is rewritten at most this often while bans change.
+    static let stateWriteIntervalMs: Int64 = 1000
+
+    /// The maintenance loop, until `shutdown()` cancels it.
+    func maintain() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(NftablesBanner.maintenanceIntervalMs))
+            guard !Task.isCancelled, let ctx = context else { return }
+            reapExpired()
+            if !tablePresent(ctx) { restore(ctx) }
+            writeState(force: false)
+        }
+    }
+
+    /// Drops expired bans from the table and reports them (the kernel removes them by itself).
+    func reapExpired() {
+        let cutoff = WallClock.nowMs() - NftablesBanner.expiryGraceMs
+        let expired = shared.withLock { $0.book.removeExpired(at: cutoff) }
+        release(expired.map(\.address).sorted(), .expired)
+    }
+
+    /// Whether our table and chain exist, asked without listing anything.
+    func tablePresent(_ ctx: NftContext) -> Bool {
+        do {
+            try ctx.run(layout.presenceProbe)
+            return false   // the chain was missing and has just been created (without its hook)
+        } catch {
+            if case .commandFailed(let text) = error, text.contains("File exists") { return true }
+            logger.debug("nftables: presence probe of table inet \(layout.table): \(error)")
+            return false
+        }
+    }
+
+    /// Reinstalls the table and puts back every live ban with its remaining time, in one transaction.
+    func restore(_ ctx: NftContext) {
+        let now = WallClock.nowMs()
+        let live = shared.withLock { $0.book.bans.values.filter { $0.isLive(at: now) } }
+        let elements = live.map { ($0.address, $0.timeLeftMs(at: now).map { UInt64($0) }) }
+        do {
+            try ctx.run(layout.installScript + layout.addElements(elements))
+            shared.withLock { $0.metrics.restores += 1 }
+            logger.warning("nftables table inet \(layout.table) was missing or incomplete; restored it with \(live.count) live bans")
+        } catch {
+            logger.error("nftables: cannot restore table inet \(layout.table): \(error)")
+        }
+    }
+
+    /// Writes the state file when bans changed (at most once per interval) or when it has gone
+    /// missing; `force` writes now.
+    func writeState(force: Bool) {
+        guard let stateFile else { return }
+        let now = WallClock.nowMs()
+        var missing = false
+        if !force, !stateDirty {
+            var st = stat()
+            missing = stat(stateFile.path, &st) != 0 && errno == ENOENT
+            guard missing else { return }
+        }
+        guard force || missing || now - lastStateWrite >= NftablesBanner.stateWriteIntervalMs else { return }
+        let live = shared.withLock { $0.book.bans.values.filter { $0.isLive(at: now) } }
+        do {
+            try stateFile.write(live)
+            stateDirty = false
+            lastStateWrite = now
+        } catch {
+            logger.error("\(error)")
+        }
+    }
+
+    /// Start-up: the kernel sets are the truth for what is live; the state file adds the trigger
+    /// details and brings back bans the kernel lost, with their remaining time.
+    func reconcile(_ ctx: NftContext) throws(NftError) {
+        let now = WallClock.nowMs()
+        var saved: [IPAddress: Ban] = [:]
+        if let stateFile {
+            do {
+                for b in try stateFile.read() { saved[b.address] = b }
+            } catch {
+                logger.error("ignoring the state file: \(error)")
+            }
+        }
+        var book = BanBook()
+        for f in AddressFamily.allCases {
+            for e in try ctx.list(layout.listSet(f)).elements {
+                guard let address = IPAddress(e.value) else { throw .malformedOutput("set element \"\(e.value)\"") }
+                let old = saved.removeValue(forKey: address)
+                let expiresAt = e.timeout == nil ? nil : now + Int64(e.expires ?? 0) * 1000
+                book.put(Ban(address: address, expiresAt: expiresAt, trigger: old?.trigger, hits: old?.hits ?? 0))
+            }
+        }
+        let lost = saved.values.filter { b in b.expiresAt.map { $0 - now > NftablesBanner.expiryGraceMs } ?? true }
+        if !lost.isEmpty {
+            try ctx.run(layout.addElements(lost.map { ($0.address, $0.timeLeftMs(at: now).map { UInt64($0) }) }))
+            for b in lost { book.put(b) }
+            logger.notice("nftables: restored \(lost.count) bans from \(stateFile?.path ?? "")")
+        }
+        shared.withLock { $0.book = book }
+        stateDirty = true
+        writeState(force: true)
+    }
+}

@@ -1,0 +1,138 @@
+import Logging
+import PortsentryCore
+import Synchronization
+
+/// The nftables enforcement backend: bans sources by adding them to the IPv4/IPv6 timeout sets
+/// of its own table (`NftLayout`), batching every ban that arrives within one turn of its thread
+/// into one libnftables transaction. It keeps the live bans in memory (rebuilt from the kernel at
+/// start), in STATE_FILE, and — while `start(maintenance: true)` — reports expiries on `releases`,
+/// restores the table if it disappears, and keeps the state file written.
+///
+/// It runs on a dedicated thread (`NftThreadExecutor`) that owns the one libnftables context.
+/// Standalone use (portsentry-ctl with the daemon down): `start(maintenance: false)`, the
+/// operations, then `shutdown()`.
+public actor NftablesBanner {
+    public nonisolated let layout: NftLayout
+    /// BAN_TIME in seconds (0 = no expiry), used when a request names no length.
+    public nonisolated let defaultSeconds: UInt64
+    /// Expired, unbanned and flushed addresses, for the daemon's BLOCKED_FILE.
+    public nonisolated let releases: AsyncStream<BanRelease>
+
+    let logger: Logger
+    let stateFile: BanStateFile?
+    let releaseSink: AsyncStream<BanRelease>.Continuation
+    /// The ban table and counters, readable without awaiting (`isBanned`, `bans`, `metrics`).
+    let shared = Mutex<(book: BanBook, metrics: BanMetrics)>((BanBook(), BanMetrics()))
+
+    private let executor: NftThreadExecutor
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    var context: NftContext?
+    var pending: [PendingBans] = []
+    var commitScheduled = false
+    var setFullLogged: Set<AddressFamily> = []
+    var stateDirty = false
+    var lastStateWrite: Int64 = 0
+    private var maintenanceTask: Task<Void, Never>?
+
+    /// - Parameters:
+    ///   - stateFile: STATE_FILE path, nil for none.
+    ///   - namespace: a network namespace (`/run/netns/NAME`) for the backend's thread; nil = the
+    ///     process's own. Tests and benchmarks use it.
+    public init(layout: NftLayout, defaultSeconds: UInt64, stateFile: String?, namespace: String? = nil,
+                logger: Logger) throws(NftError) {
+        self.layout = layout
+        self.defaultSeconds = min(defaultSeconds, BanDuration.maximum.seconds)
+        self.stateFile = stateFile.map(BanStateFile.init(path:))
+        self.logger = logger
+        (releases, releaseSink) = AsyncStream.makeStream(of: BanRelease.self)
+        executor = try NftThreadExecutor(namespace: namespace)
+    }
+
+    /// A backend for NFT_TABLE, NFT_HOOK, NFT_SET_SIZE, BAN_TIME and STATE_FILE of `config`.
+    public init(config: Config, logger: Logger) throws(NftError) {
+        try self.init(layout: NftLayout(config: config), defaultSeconds: config.banTime,
+                      stateFile: config.stateFile, logger: logger)
+    }
+
+    /// Opens libnftables (after checking netlink, CAP_NET_ADMIN and nf_tables), installs the table
+    /// idempotently, rebuilds the ban table from the kernel sets and the state file, and puts back
+    /// bans from the state file that the kernel lost (reboot, flushed ruleset) with their remaining
+    /// time. With `maintenance`, expiry reports, the table watchdog and state-file writes run
+    /// until `shutdown()`.
+    public func start(maintenance: Bool = true) async throws(NftError) {
+        guard context == nil else { return }
+        let nsError = executor.namespaceError
+        if nsError != 0 { throw .namespaceUnavailable("network namespace", nsError) }
+        let ctx = try NftContext()
+        context = ctx
+        try ctx.run(layout.installScript)
+        try reconcile(ctx)
+        if maintenance {
+            maintenanceTask = Task { await self.maintain() }
+        }
+    }
+
+    /// Stops maintenance, commits what is queued, writes the state file and releases libnftables.
+    /// The table and its bans stay in the kernel. The backend cannot be used afterwards.
+    public func shutdown() async {
+        maintenanceTask?.cancel()
+        maintenanceTask = nil
+        commitPending()
+        writeState(force: true)
+        context = nil
+        releaseSink.finish()
+        executor.finish()
+    }
+
+    // MARK: Queries (no await, O(1) where it matters)
+
+    /// Whether `address` is banned and the ban has not expired: the daemon's already-blocked check.
+    public nonisolated func isBanned(_ address: IPAddress) -> Bool {
+        let now = WallClock.nowMs()
+        return shared.withLock { $0.book.isBanned(address, at: now) }
+    }
+
+    /// The live bans, sorted by address.
+    public nonisolated func bans() -> [Ban] {
+        let now = WallClock.nowMs()
+        return shared.withLock { $0.book.bans.values.filter { $0.isLive(at: now) } }.sorted { $0.address < $1.address }
+    }
+
+    /// Counts one more probe from an already banned source.
+    public nonisolated func recordHit(_ address: IPAddress) {
+        shared.withLock { $0.book.recordHit(address) }
+    }
+
+    public nonisolated func metrics() -> BanMetrics {
+        shared.withLock { state in
+            var m = state.metrics
+            m.live = state.book.count
+            return m
+        }
+    }
+
+    /// The compat.md-style action line for a ban of `address` lasting `seconds`.
+    public nonisolated func logLine(for address: IPAddress, seconds: UInt64) -> String {
+        LogLine.blockedViaNftables(address, table: layout.table, set: layout.setName(address.family),
+                                   duration: BanDuration(seconds: seconds))
+    }
+
+    /// Packets and bytes dropped so far, per family (the chain's named counters).
+    public func dropCounters() throws(NftError) -> [AddressFamily: (packets: UInt64, bytes: UInt64)] {
+        let ctx = try openContext()
+        var out: [AddressFamily: (packets: UInt64, bytes: UInt64)] = [:]
+        for f in AddressFamily.allCases {
+            guard let c = try ctx.list(layout.listCounter(f)).counter else {
+                throw .malformedOutput("no counter \(layout.counterName(f)) in the listing")
+            }
+            out[f] = (c.packets, c.bytes)
+        }
+        return out
+    }
+
+    func openContext() throws(NftError) -> NftContext {
+        guard let context else { throw .closed }
+        return context
+    }
+}

@@ -1,0 +1,232 @@
+import Foundation
+import PortsentryCore
+import Testing
+@testable import Firewall
+
+/// The backend against real nftables, each test in its own network namespace.
+@Suite struct NftBannerTests {
+    @Test func referenceFileLoadsTwiceWithOneCopyOfEachRule() async throws {
+        try await withNamespace { ns in
+            let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("nft/portsentry.nft").path
+            try ns.nft("-f", file)
+            try ns.nft("add", "element", "inet", "portsentry", "banned_v4", "{ 10.9.9.9 timeout 1h }")
+            try ns.nft("-f", file)
+            let chain = try ns.nft("list", "chain", "inet", "portsentry", "prerouting")
+            #expect(chain.components(separatedBy: "saddr @banned_v").count - 1 == 2)
+            #expect(chain.contains("hook prerouting priority raw"))
+            #expect(try ns.elements(NftLayout(config: Config()), .inet).keys.contains("10.9.9.9"))
+        }
+    }
+
+    @Test func installIsIdempotentAndKeepsBansAndOtherTables() async throws {
+        try await withNamespace { ns in
+            try ns.nft("add", "table", "ip", "other")
+            try ns.nft("add", "chain", "ip", "other", "c")
+            try ns.nft("add", "rule", "ip", "other", "c", "counter")
+            let first = try makeBanner(ns)
+            try await first.start(maintenance: false)
+            _ = try await first.ban(ip("10.0.0.7"))
+            await first.shutdown()
+            try await withBanner(ns, maintenance: false) { second in
+                let chain = try ns.nft("list", "chain", "inet", "portsentry", "prerouting")
+                #expect(chain.components(separatedBy: "saddr @banned_v").count - 1 == 2)
+                #expect(try ns.elements(second.layout, .inet).keys.contains("10.0.0.7"))
+                #expect(second.isBanned(ip("10.0.0.7")))
+                #expect(try ns.nft("list", "chain", "ip", "other", "c").contains("counter"))
+            }
+        }
+    }
+
+    @Test func banAppearsWithTimeoutAndReBanRefreshesIt() async throws {
+        try await withNamespace { ns in
+            try await withBanner(ns, maintenance: false) { banner in
+                let outcome = try await banner.ban(ip("10.0.0.1"), seconds: 10, trigger: .manual())
+                guard case .banned(let ban) = outcome else { Issue.record("not banned: \(outcome)"); return }
+                #expect(ban.expiresAt != nil)
+                let v6 = try await banner.ban(ip("fd00::1"), seconds: 0)
+                guard case .banned = v6 else { Issue.record("not banned: \(v6)"); return }
+                #expect(try ns.elements(banner.layout, .inet6) == ["fd00::1": Optional<Int>.none])
+
+                // Let the timeout run down a little, then re-ban with the same length (a plain
+                // re-add with the same timeout would not refresh on this kernel).
+                #expect(try await eventually { try (ns.elements(banner.layout, .inet)["10.0.0.1"] ?? 0)! < 9_600 })
+                let again = try await banner.ban(ip("10.0.0.1"), seconds: 10)
+                guard case .refreshed = again else { Issue.record("not refreshed: \(again)"); return }
+                let left = try #require(try ns.elements(banner.layout, .inet)["10.0.0.1"] ?? nil)
+                #expect(left > 9_600)
+                #expect(banner.metrics().refreshes == 1 && banner.metrics().totalBans == 2)
+            }
+        }
+    }
+
+    @Test func thousandBansCommitInOneTransaction() async throws {
+        try await withNamespace { ns in
+            try await withBanner(ns, maintenance: false) { banner in
+                let requests = (0..<1000).map { BanRequest(IPAddress.v4(0x0a01_0000 + UInt32($0)), trigger: .manual()) }
+                let before = banner.metrics().banTransactions
+                let results = await banner.ban(requests)
+                #expect(results.allSatisfy { if case .success(.banned) = $0 { true } else { false } })
+                #expect(banner.metrics().banTransactions == before + 1)
+                let inKernel = try ns.elements(banner.layout, .inet)
+                #expect(inKernel.count == 1000)
+                #expect(banner.metrics().live[.inet] == 1000)
+            }
+        }
+    }
+
+    @Test func concurrentBansShareTransactions() async throws {
+        try await withNamespace { ns in
+            try await withBanner(ns, maintenance: false) { banner in
+                await withTaskGroup(of: Void.self) { group in
+                    for i in 0..<200 { group.addTask { _ = try? await banner.ban(.v4(0x0a02_0000 + UInt32(i))) } }
+                }
+                let inKernel = try ns.elements(banner.layout, .inet)
+                #expect(inKernel.count == 200)
+                #expect(banner.metrics().banTransactions < 200)
+            }
+        }
+    }
+
+    @Test func unbanOfAnExpiredElementDoesNotFailTheOthers() async throws {
+        try await withNamespace { ns in
+            try await withBanner(ns, maintenance: false) { banner in
+                _ = await banner.ban([BanRequest(ip("10.0.0.1"), seconds: 1), BanRequest(ip("10.0.0.2")), BanRequest(ip("fd00::3"))])
+                #expect(try await eventually { try ns.elements(banner.layout, .inet)["10.0.0.1"] == nil })
+                let removed = try await banner.unban([ip("10.0.0.1"), ip("10.0.0.2"), ip("fd00::3")].map(CIDR.init(host:)))
+                #expect(removed == [ip("10.0.0.1"), ip("10.0.0.2"), ip("fd00::3")])
+                #expect(try ns.elements(banner.layout, .inet).isEmpty)
+                #expect(try ns.elements(banner.layout, .inet6).isEmpty)
+                #expect(banner.bans().isEmpty)
+            }
+        }
+    }
+
+    @Test func unbanByNetworkAndFlush() async throws {
+        try await withNamespace { ns in
+            try await withBanner(ns, maintenance: false) { banner in
+                _ = await banner.ban(["10.1.0.1", "10.1.0.2", "10.2.0.1", "fd00::1"].map { BanRequest(ip($0)) })
+                let net = try CIDR.parse("10.1.0.0/16").cidr
+                #expect(try await banner.unban([net]) == [ip("10.1.0.1"), ip("10.1.0.2")])
+                #expect(Set(try ns.elements(banner.layout, .inet).keys) == ["10.2.0.1"])
+                #expect(try await banner.flush() == [ip("10.2.0.1"), ip("fd00::1")])
+                #expect(try ns.elements(banner.layout, .inet).isEmpty && ns.elements(banner.layout, .inet6).isEmpty)
+            }
+        }
+    }
+
+    @Test func fullSetRefusesNewSourcesAndKeepsWorking() async throws {
+        try await withNamespace { ns in
+            try await withBanner(ns, setSize: 3, maintenance: false) { banner in
+                let results = await banner.ban((1...5).map { BanRequest(.v4(0x0a00_0000 + UInt32($0))) })
+                let full = results.filter { if case .success(.setFull(.inet)) = $0 { true } else { false } }
+                #expect(full.count == 2)
+                let inKernel = try ns.elements(banner.layout, .inet)
+                #expect(inKernel.count == 3)
+                #expect(banner.metrics().setFullEvents == 2)
+                // IPv6 has its own room; refreshes of banned sources still work.
+                guard case .banned = try await banner.ban(ip("fd00::9")) else { Issue.record("IPv6 ban refused"); return }
+                guard case .refreshed = try await banner.ban(.v4(0x0a00_0001)) else { Issue.record("refresh refused"); return }
+                // The kernel's own cap (an element added behind our back) is handled too.
+                _ = try await banner.unban([CIDR(host: .v4(0x0a00_0001))])
+                try ns.nft("add", "element", "inet", "portsentry", "banned_v4", "{ 10.0.0.99 }")
+                guard case .setFull = try await banner.ban(.v4(0x0a00_0064)) else { Issue.record("kernel cap not reported"); return }
+            }
+        }
+    }
+
+    @Test func startRebuildsTheTableFromTheKernel() async throws {
+        try await withNamespace { ns in
+            let layout = try NftLayout(config: Config())
+            try ns.nft("-f", "-", stdin: layout.installScript)
+            try ns.nft("add", "element", "inet", "portsentry", "banned_v4", "{ 10.3.0.1 timeout 1h, 10.3.0.2 }")
+            try ns.nft("add", "element", "inet", "portsentry", "banned_v6", "{ fd00::3 timeout 90s }")
+            try await withBanner(ns, maintenance: false) { banner in
+                let bans = Dictionary(uniqueKeysWithValues: banner.bans().map { ($0.address, $0) })
+                #expect(Set(bans.keys) == [ip("10.3.0.1"), ip("10.3.0.2"), ip("fd00::3")])
+                let left = try #require(bans[ip("10.3.0.1")]?.timeLeftMs())
+                #expect(left > 3_590_000 && left <= 3_600_000)
+                #expect(bans[ip("10.3.0.2")]?.expiresAt == nil)
+                #expect(banner.isBanned(ip("fd00::3")) && !banner.isBanned(ip("10.3.0.3")))
+            }
+        }
+    }
+
+    @Test func stateFileBringsBansBackAfterTheRulesetIsGone() async throws {
+        try await withNamespace { ns in
+            let dir = try temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let state = dir + "/bans.state"
+            let first = try makeBanner(ns, stateFile: state)
+            try await first.start(maintenance: false)
+            let trigger = BanTrigger(proto: .udp, port: 161, type: "UDP", time: 42)
+            _ = try await first.ban(ip("10.4.0.1"), seconds: 600, trigger: trigger)
+            _ = try await first.ban(ip("fd00::4"), seconds: 0)
+            first.recordHit(ip("10.4.0.1"))
+            await first.shutdown()
+            try ns.nft("flush", "ruleset")   // as after a reboot
+
+            try await withBanner(ns, stateFile: state, maintenance: false) { second in
+                let left = try #require(try ns.elements(second.layout, .inet)["10.4.0.1"] ?? nil)
+                #expect(left > 590_000 && left <= 600_000)
+                #expect(try ns.elements(second.layout, .inet6) == ["fd00::4": Optional<Int>.none])
+                let ban = try #require(second.bans().first { $0.address == ip("10.4.0.1") })
+                #expect(ban.trigger == trigger && ban.hits == 1)
+            }
+        }
+    }
+
+    @Test func flushedRulesetIsRestoredWhileRunning() async throws {
+        try await withNamespace { ns in
+            try await withBanner(ns, maintenance: true) { banner in
+                _ = try await banner.ban(ip("10.5.0.1"), seconds: 600)
+                try ns.nft("flush", "ruleset")
+                #expect(await eventually {
+                    ((try? ns.elements(banner.layout, .inet)) ?? [:])["10.5.0.1"] != nil
+                })
+                let chain = try ns.nft("list", "chain", "inet", "portsentry", "prerouting")
+                #expect(chain.components(separatedBy: "saddr @banned_v").count - 1 == 2)
+                #expect(banner.metrics().restores >= 1)
+            }
+        }
+    }
+
+    @Test func expiriesAreReported() async throws {
+        try await withNamespace { ns in
+            try await withBanner(ns, maintenance: true) { banner in
+                _ = try await banner.ban(ip("10.6.0.1"), seconds: 1)
+                #expect(banner.isBanned(ip("10.6.0.1")))
+                var iterator = banner.releases.makeAsyncIterator()
+                let release = await iterator.next()
+                #expect(release == BanRelease(address: ip("10.6.0.1"), reason: .expired))
+                #expect(!banner.isBanned(ip("10.6.0.1")))
+            }
+        }
+    }
+
+    @Test func deletedStateFileIsWrittenAgain() async throws {
+        try await withNamespace { ns in
+            let dir = try temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let state = dir + "/bans.state"
+            try await withBanner(ns, stateFile: state, maintenance: true) { banner in
+                _ = try await banner.ban(ip("10.7.0.1"))
+                #expect(await eventually { (try? BanStateFile(path: state).read().map(\.address)) == [ip("10.7.0.1")] })
+                try FileManager.default.removeItem(atPath: state)
+                #expect(await eventually { (try? BanStateFile(path: state).read().map(\.address)) == [ip("10.7.0.1")] })
+            }
+        }
+    }
+
+    @Test func supportCheckPassesAsRoot() throws {
+        try NftSupport.check()
+        #expect(NftSupport.unavailabilityReason() == nil)
+    }
+
+    @Test func missingNamespaceIsAClearError() {
+        #expect(throws: NftError.self) {
+            try NftablesBanner(layout: NftLayout(table: "t", hook: .input, setSize: 1), defaultSeconds: 1,
+                               stateFile: nil, namespace: "/run/netns/does-not-exist", logger: .init(label: "t"))
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import PortsentryCore
+import Testing
+@testable import Firewall
+
+@Suite struct NftStateFileTests {
+    let sample = [
+        Ban(address: ip("10.0.0.1"), expiresAt: 1_900_000_000_123,
+            trigger: BanTrigger(proto: .tcp, port: 23, type: "TCP SYN/Normal scan", time: 1_800_000_000_000), hits: 4),
+        Ban(address: ip("fd00::2"), expiresAt: nil, trigger: .manual(time: 5), hits: 0),
+        Ban(address: ip("10.0.0.3"), expiresAt: 7, trigger: nil, hits: 1),
+    ]
+
+    @Test func roundTrip() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = BanStateFile(path: dir + "/sub/bans.state")
+        try file.write(sample)
+        #expect(try file.read() == sample)
+        let text = try String(contentsOfFile: file.path, encoding: .utf8)
+        #expect(text.hasPrefix("portsentry-bans 1\n"))
+        #expect(!FileManager.default.fileExists(atPath: file.path + ".tmp"))
+    }
+
+    @Test func missingFileIsEmpty() throws {
+        #expect(try BanStateFile(path: "/nonexistent-dir/bans.state").read().isEmpty)
+    }
+
+    @Test func failedWriteLeavesTheOldFileWhole() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = BanStateFile(path: dir + "/bans.state")
+        try file.write(sample)
+        // A directory where the temp file must go makes the write fail before the rename.
+        try FileManager.default.createDirectory(atPath: file.path + ".tmp", withIntermediateDirectories: false)
+        #expect(throws: NftError.self) { try file.write([]) }
+        #expect(try file.read() == sample)
+    }
+
+    @Test(arguments: [
+        "portsentry-bans 2\n",
+        "something else\n",
+        "portsentry-bans 1\nlocalhost\tnever\t0\t-\t-\t-\t-\n",
+        "portsentry-bans 1\n10.0.0.1\tsoon\t0\t-\t-\t-\t-\n",
+        "portsentry-bans 1\n10.0.0.1\tnever\t0\t5\tTCP\tx\tx\n",
+        "portsentry-bans 1\n10.0.0.1\tnever\n",
+    ])
+    func malformedFilesAreClearErrors(_ content: String) throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/bans.state"
+        try content.write(toFile: path, atomically: false, encoding: .utf8)
+        #expect(throws: NftError.self) { try BanStateFile(path: path).read() }
+    }
+}

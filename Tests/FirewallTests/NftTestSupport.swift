@@ -1,0 +1,130 @@
+import Foundation
+import Synchronization
+import Logging
+import PortsentryCore
+@testable import Firewall
+
+/// A network namespace made for one test, removed by `withNamespace` when the test ends.
+/// Everything that changes firewall state happens inside it.
+struct TestNamespace: Sendable {
+    let name: String
+    var path: String { "/run/netns/\(name)" }
+
+    /// Runs `nft ARGS` inside the namespace; returns stdout, throws with stderr on failure.
+    @discardableResult
+    func nft(_ args: String..., stdin: String? = nil) throws -> String {
+        try run(["ip", "netns", "exec", name, "nft"] + args, stdin: stdin)
+    }
+
+    /// The elements of one of `layout`'s sets, with the time left in milliseconds (nil = none),
+    /// read from `nft list set` text output (milliseconds; the JSON output truncates to seconds).
+    func elements(_ layout: NftLayout, _ family: AddressFamily) throws -> [String: Int?] {
+        let text = try nft("list", "set", "inet", layout.table, layout.setName(family))
+        guard let open = text.range(of: "elements = {") else { return [:] }
+        let body = text[open.upperBound...].prefix { $0 != "}" }
+        var out: [String: Int?] = [:]
+        for item in body.split(separator: ",") {
+            let words = item.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" })
+            guard let address = words.first else { continue }
+            let expires = words.firstIndex(of: "expires").map { parseNftTime(words[$0 + 1]) }
+            out[String(address)] = expires
+        }
+        return out
+    }
+}
+
+/// Milliseconds in an nft time such as `59m59s976ms` or `1d2h`.
+func parseNftTime(_ text: some StringProtocol) -> Int {
+    var total = 0, number = 0
+    var chars = Array(text)[...]
+    while let c = chars.first {
+        chars = chars.dropFirst()
+        if let d = c.wholeNumberValue { number = number * 10 + d; continue }
+        if c == "m", chars.first == "s" { chars = chars.dropFirst(); total += number; number = 0; continue }
+        let unit = ["d": 86_400_000, "h": 3_600_000, "m": 60_000, "s": 1000][c] ?? 0
+        total += number * unit; number = 0
+    }
+    return total
+}
+
+/// Creates a uniquely named namespace, runs `body`, and deletes the namespace however it ends.
+func withNamespace(_ body: (TestNamespace) async throws -> Void) async throws {
+    let ns = TestNamespace(name: "psnft\(getpid() % 100_000)x\(namespaceCounter.next())")
+    try run(["ip", "netns", "add", ns.name])
+    defer { _ = try? run(["ip", "netns", "del", ns.name]) }
+    try await body(ns)
+}
+
+private final class Counter: Sendable {
+    private let value = Mutex(0)
+    func next() -> Int { value.withLock { $0 += 1; return $0 } }
+}
+private let namespaceCounter = Counter()
+
+/// Runs a command to completion; returns stdout, throws with its stderr if it fails.
+@discardableResult
+func run(_ argv: [String], stdin: String? = nil) throws -> String {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = argv
+    let out = Pipe(), err = Pipe(), input = Pipe()
+    p.standardOutput = out; p.standardError = err; p.standardInput = input
+    try p.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try input.fileHandleForWriting.close()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    guard p.terminationStatus == 0 else {
+        throw CommandFailure(command: argv.joined(separator: " "), status: p.terminationStatus,
+                             stderr: String(decoding: stderr, as: UTF8.self))
+    }
+    return String(decoding: stdout, as: UTF8.self)
+}
+
+struct CommandFailure: Error, CustomStringConvertible {
+    var command: String, status: Int32, stderr: String
+    var description: String { "\(command) exited \(status): \(stderr)" }
+}
+
+/// Polls `condition` every 20 ms until it holds; false if `seconds` pass first.
+func eventually(within seconds: Double = 3, _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return try await condition()
+}
+
+/// A banner inside `ns` with a small layout; the caller shuts it down.
+func makeBanner(_ ns: TestNamespace, table: String = "portsentry", setSize: Int = 65_536, seconds: UInt64 = 3600,
+                stateFile: String? = nil) throws -> NftablesBanner {
+    var logger = Logger(label: "nft-test")
+    logger.logLevel = .debug
+    return try NftablesBanner(layout: NftLayout(table: table, hook: .prerouting, setSize: setSize),
+                              defaultSeconds: seconds, stateFile: stateFile, namespace: ns.path, logger: logger)
+}
+
+/// Runs `body` with a started banner inside `ns` and shuts it down afterwards, however `body` ends.
+func withBanner(_ ns: TestNamespace, setSize: Int = 65_536, stateFile: String? = nil, maintenance: Bool,
+                _ body: (NftablesBanner) async throws -> Void) async throws {
+    let banner = try makeBanner(ns, setSize: setSize, stateFile: stateFile)
+    do {
+        try await banner.start(maintenance: maintenance)
+        try await body(banner)
+        await banner.shutdown()
+    } catch {
+        await banner.shutdown()
+        throw error
+    }
+}
+
+/// A fresh temporary directory path for state files.
+func temporaryDirectory() throws -> String {
+    var template = Array("/tmp/psnft-test.XXXXXX".utf8CString)
+    guard let p = mkdtemp(&template) else { throw CommandFailure(command: "mkdtemp", status: errno, stderr: "") }
+    return String(cString: p)
+}
+
+func ip(_ s: String) -> IPAddress { IPAddress(s)! }
