@@ -1,3 +1,4 @@
+import CLinux
 import Glibc
 
 /// An rtnetlink socket subscribed to link and IPv4/IPv6 address changes. The capture thread polls
@@ -8,12 +9,14 @@ final class AddressWatcher {
 
     init() throws(CaptureError) {
         fd = socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue),
-                    Linux.netlinkRoute)
+                    NETLINK_ROUTE)
         guard fd >= 0 else { throw .system("rtnetlink socket", errno: errno) }
-        var address = Linux.NetlinkAddress(groups: Linux.rtmgrpLink | Linux.rtmgrpIPv4Address | Linux.rtmgrpIPv6Address)
+        var address = sockaddr_nl()
+        address.nl_family = sa_family_t(AF_NETLINK)
+        address.nl_groups = UInt32(RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR)
         let rc = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<Linux.NetlinkAddress>.size))
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_nl>.size))
             }
         }
         guard rc == 0 else {

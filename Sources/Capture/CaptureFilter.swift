@@ -7,14 +7,14 @@ import PortsentryCore
 ///
 /// BPF's `tcp[...]` indexing assumes IPv4, so IPv6 uses `ip6[...]` offsets for packets without
 /// extension headers, and passes packets with extension headers on to the Swift decoder.
-enum CaptureFilter {
+public enum CaptureFilter {
     /// Port lists with more ranges than this are checked in Swift only.
     static let maxPortRanges = 32
 
     /// A filter that matches nothing: an interface without addresses has nothing to watch.
     static let matchNothing = "less 1"
 
-    static func expression(addresses: [IPAddress], tcpPorts: PortSet, udpPorts: PortSet) -> String {
+    public static func expression(addresses: [IPAddress], tcpPorts: PortSet, udpPorts: PortSet) -> String {
         let v4 = addresses.filter { $0.family == .inet }
         let v6 = addresses.filter { $0.family == .inet6 }
         var families: [String] = []

@@ -62,7 +62,7 @@ final class RunningSentry: Sendable {
         self.sentry = sentry
         Thread { [self] in
             do {
-                try Namespace.enter(namespace)
+                try NetworkNamespace.enter(namespace)
                 try sentry.run(sink)
             } catch {
                 failure.withLock { $0 = "\(error)" }
