@@ -26,3 +26,22 @@ import Testing
         #expect(IPAddress("2001:db8::1")!.unmapped == IPAddress("2001:db8::1"))
     }
 }
+
+@Suite struct BlockedRecordTests {
+    @Test func recordsAre6And18Bytes() {
+        #expect(BlockedRecord.encode(IPAddress("192.0.2.9")!) == [2, 0, 192, 0, 2, 9])
+        #expect(BlockedRecord.encode(IPAddress("2001:db8::1")!).count == 18)
+        #expect(BlockedRecord.encode(IPAddress("2001:db8::1")!).prefix(2) == [10, 0])
+    }
+
+    @Test func decodesWhatItEncodesAndStopsAtDamage() {
+        let a = [IPAddress("192.0.2.9")!, IPAddress("2001:db8::1")!, IPAddress("10.0.0.1")!]
+        let bytes = a.flatMap(BlockedRecord.encode)
+        #expect(BlockedRecord.decode(bytes).addresses == a)
+        #expect(BlockedRecord.decode(bytes).damagedAt == nil)
+        let cut = BlockedRecord.decode(Array(bytes.dropLast()))
+        #expect(cut.addresses == Array(a.prefix(2)))
+        #expect(cut.damagedAt == 24)
+        #expect(BlockedRecord.decode([7, 0, 1, 2, 3, 4]).damagedAt == 0)
+    }
+}

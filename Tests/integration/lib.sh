@@ -107,3 +107,48 @@ assert_no_line() { ! grep -qF -- "$2" "$1" || fail "unexpected text in $1: $2"; 
 assert_eq() { [ "$1" = "$2" ] || fail "${3:-values differ}: expected '$2', got '$1'"; }
 # count_lines FILE TEXT: number of lines containing TEXT.
 count_lines() { grep -cF -- "$2" "$1" || true; }
+
+# start_daemon_private_etc NAME CONFIG [ARGS...]: like start_daemon, but the daemon sees a private
+# copy of /etc (bind-mounted inside its namespace), so KILL_HOSTS_DENY writes $WORK/etc/hosts.deny.
+start_daemon_private_etc() {
+    local name=$1 conf=$2; shift 2
+    mkdir -p "$WORK/etc" && cp -a /etc/. "$WORK/etc/"
+    start_bg "$name" ip netns exec "$NS_A" sh -c 'mount --bind "$0" /etc && exec "$@"' "$WORK/etc" "$PORTSENTRY" -c "$conf" "$@"
+    DAEMON_PID=$LAST_PID
+    wait_for 20 grep -q "Portsentry is now active and listening." "$WORK/$name.out"
+}
+
+# line_count FILE: number of lines in FILE (0 if missing).
+line_count() { [ -f "$1" ] && wc -l < "$1" || echo 0; }
+# file_size FILE: size in bytes (0 if missing).
+file_size() { [ -f "$1" ] && stat -c %s "$1" || echo 0; }
+# wait_lines SECONDS FILE N: wait until FILE has at least N lines.
+wait_lines() { wait_for "$1" test "$(line_count "$2")" -ge "$3"; }
+# tcp_probe NS HOST PORT: open a TCP connection, print what the server sends (2 s at most).
+tcp_probe() {
+    ip netns exec "$1" python3 - "$2" "$3" <<'PY'
+import socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2)
+data = b""
+try:
+    while chunk := s.recv(4096):
+        data += chunk
+except OSError:
+    pass
+sys.stdout.write(data.decode(errors="replace"))
+PY
+}
+# udp_probe NS HOST PORT: send one datagram, print a reply if one comes within 1 s.
+udp_probe() {
+    ip netns exec "$1" python3 - "$2" "$3" <<'PY'
+import socket, sys
+family = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
+s = socket.socket(family, socket.SOCK_DGRAM)
+s.settimeout(1)
+s.sendto(b"probe", (sys.argv[1], int(sys.argv[2])))
+try:
+    sys.stdout.write(s.recv(4096).decode(errors="replace"))
+except OSError:
+    pass
+PY
+}

@@ -39,11 +39,12 @@ public enum LogLine {
     public static func externalCommand(_ ip: IPAddress, command: String) -> String {
         "attackalert: External command run for host: \(ip) using command: \"\(command)\""
     }
-    public static func alreadyBlocked(_ ip: IPAddress) -> String {
-        "attackalert: Host: \(ip)/\(ip) is already blocked Ignoring"
+    /// `hostName` is the resolved name (RESOLVE_HOST=1) or the address text.
+    public static func alreadyBlocked(_ ip: IPAddress, hostName: String) -> String {
+        "attackalert: Host: \(hostName)/\(ip) is already blocked Ignoring"
     }
-    public static func disposeError(_ ip: IPAddress) -> String {
-        "attackalert: Error during target dispose \(ip)/\(ip)!"
+    public static func disposeError(_ ip: IPAddress, hostName: String) -> String {
+        "attackalert: Error during target dispose \(hostName)/\(ip)!"
     }
     public static func ignoredByFile(_ ip: IPAddress, path: String) -> String {
         "Host: \(ip) found in ignore file \(path), aborting actions"

@@ -1,0 +1,54 @@
+import Glibc
+import PortsentryCore
+
+/// BLOCKED_FILE: the binary list of blocked hosts (6/18-byte records, see `BlockedRecord`).
+/// Additions are appended; removals rewrite the file atomically.
+public struct BlockedFile: Sendable {
+    public let path: String
+    public init(path: String) { self.path = path }
+
+    /// Reads every record; a missing file is an empty list.
+    public func load() -> [IPAddress] {
+        guard let bytes = try? readAll() else { return [] }
+        return BlockedRecord.decode(bytes).addresses
+    }
+
+    /// Appends one record; returns the errno on failure.
+    public func append(_ address: IPAddress) -> Int32? {
+        let record = BlockedRecord.encode(address)
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return errno }
+        defer { close(fd) }
+        return record.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == record.count ? nil : errno
+    }
+
+    /// Rewrites the file without `addresses`; returns the errno on failure.
+    public func remove(_ addresses: Set<IPAddress>) -> Int32? {
+        let kept = load().filter { !addresses.contains($0) }
+        let bytes = kept.flatMap(BlockedRecord.encode)
+        let temp = path + ".tmp"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return errno }
+        let ok = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count && fsync(fd) == 0
+        let err = errno
+        close(fd)
+        guard ok, rename(temp, path) == 0 else { unlink(temp); return ok ? errno : err }
+        return nil
+    }
+
+    private func readAll() throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw Errno(errno) }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n < 0 { if errno == EINTR { continue }; throw Errno(errno) }
+            if n == 0 { return out }
+            out += buffer[0..<n]
+        }
+    }
+}
+
+struct Errno: Error { let code: Int32; init(_ c: Int32) { code = c } }

@@ -1,0 +1,65 @@
+import Glibc
+import Logging
+import Synchronization
+
+/// swift-log handler that writes portsentry 2.x's plain lines: stdout (flushed per line;
+/// `.error` and `.warning` to stderr; `.debug` prefixed `debug: `) and/or syslog with ident
+/// `portsentry`, facility daemon. Levels: `.notice` normal lines, `.info` verbose (`-v`),
+/// `.debug` debug (`-d`).
+public struct LineLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level
+    private let toStdout: Bool
+    private let toSyslog: Bool
+
+    /// One lock for every handler, so lines from different threads never interleave.
+    private static let writeLock = Mutex(())
+    private static let syslogOpened = Mutex(false)
+
+    public init(level: Logger.Level, stdout: Bool, syslog: Bool) {
+        logLevel = level
+        toStdout = stdout
+        toSyslog = syslog
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        let text = event.level == .debug ? "debug: \(event.message)" : "\(event.message)"
+        Self.writeLock.withLock { _ in
+            if toStdout {
+                writeAll(event.level >= .warning ? STDERR_FILENO : STDOUT_FILENO, text + "\n")
+            }
+            if toSyslog {
+                Self.syslogOpened.withLock { opened in
+                    if !opened { openlog("portsentry", LOG_PID, LOG_DAEMON); opened = true }
+                }
+                text.withCString { line in withVaList([line]) { vsyslog(Self.priority(event.level), "%s", $0) } }
+            }
+        }
+    }
+
+    /// One write(2) per line: nothing is buffered, so every line is out when the call returns.
+    private func writeAll(_ fd: Int32, _ line: String) {
+        var bytes = Array(line.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; return }
+            bytes = bytes.dropFirst(n)
+        }
+    }
+
+    static func priority(_ level: Logger.Level) -> Int32 {
+        switch level {
+        case .trace, .debug: return LOG_DEBUG
+        case .info: return LOG_INFO
+        case .notice: return LOG_NOTICE
+        case .warning: return LOG_WARNING
+        case .error: return LOG_ERR
+        case .critical: return LOG_CRIT
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import Glibc
+
+/// How a KILL_* command ended.
+public enum CommandResult: Sendable, Hashable, CustomStringConvertible {
+    case exited(Int32)
+    case signaled(Int32)
+    case couldNotStart(Int32)
+
+    public var succeeded: Bool { self == .exited(0) }
+
+    public var description: String {
+        switch self {
+        case .exited(let code): return "exit status \(code)"
+        case .signaled(let sig): return "killed by signal \(sig)"
+        case .couldNotStart(let err): return "could not start: \(String(cString: strerror(err)))"
+        }
+    }
+}
+
+/// Runs a legacy KILL_* command through `/bin/sh -c`, as portsentry 2.x's system() did,
+/// with posix_spawn and waitpid. Blocks the calling thread: call it from a dedicated thread.
+public enum ShellCommand {
+    public static func run(_ command: String) -> CommandResult {
+        var pid: pid_t = 0
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // The daemon blocks no signals, but reset the mask and defaults for the child anyway.
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for s in [SIGHUP, SIGINT, SIGTERM, SIGPIPE, SIGCHLD] { sigaddset(&defaults, s) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let argv = ["/bin/sh", "-c", command]
+        let cArgs = argv.map { strdup($0) } + [nil]
+        defer { cArgs.forEach { free($0) } }
+        let rc = posix_spawn(&pid, "/bin/sh", &actions, &attributes, cArgs, environ)
+        guard rc == 0 else { return .couldNotStart(rc) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            if errno != EINTR { return .couldNotStart(errno) }
+        }
+        // WIFEXITED / WEXITSTATUS / WTERMSIG are macros; decode the status word directly.
+        if status & 0x7f == 0 { return .exited((status >> 8) & 0xff) }
+        return .signaled(status & 0x7f)
+    }
+}

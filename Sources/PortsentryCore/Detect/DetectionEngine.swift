@@ -1,0 +1,91 @@
+import Synchronization
+
+/// The settings detection needs, taken from the config and the command line.
+public struct DetectionSettings: Sendable {
+    public var scanTrigger: Int
+    public var blockTCP: BlockMode
+    public var blockUDP: BlockMode
+    public var ignoreList: IgnoreList
+    /// Shown in the verbose "found in ignore file" line.
+    public var ignoreFilePath: String
+    /// Apply the self-traffic rule (`-L` turns it off).
+    public var localCheck: Bool
+    /// PORT_BANNER is set (connect mode sends it to triggering peers).
+    public var hasBanner: Bool
+
+    public init(config: Config, ignoreList: IgnoreList, localCheck: Bool) {
+        scanTrigger = config.scanTrigger
+        blockTCP = config.blockTCP
+        blockUDP = config.blockUDP
+        self.ignoreList = ignoreList
+        ignoreFilePath = config.ignoreFile ?? ""
+        self.localCheck = localCheck
+        hasBanner = config.portBanner != nil
+    }
+}
+
+/// Steps 1–5 of compat.md §4 for every probe: ignore list, per-source count against
+/// SCAN_TRIGGER, self traffic, banner, block mode. Thread-safe; O(1) per event.
+public final class DetectionEngine: ProbeSink {
+    private struct State {
+        var settings: DetectionSettings
+        var counter: SourceCounter
+    }
+    private let state: Mutex<State>
+
+    /// - Parameter sourceCapacity: how many sources are counted at once (least recently seen evicted).
+    public init(settings: DetectionSettings, sourceCapacity: Int = 100_000) {
+        state = Mutex(State(settings: settings, counter: SourceCounter(capacity: sourceCapacity)))
+    }
+
+    /// Replaces the settings (SIGHUP reload); counters are kept.
+    public func update(_ settings: DetectionSettings) {
+        state.withLock { $0.settings = settings }
+    }
+
+    /// Forgets a source's count (after an admin unblocks it).
+    public func resetCount(of source: IPAddress) {
+        state.withLock { $0.counter.reset(source.unmapped) }
+    }
+
+    public func receive(_ event: ProbeEvent) -> Verdict {
+        state.withLock { s in
+            var outcome = ScanOutcome()
+            var notes: [LogNote] = []
+            let source = event.source.unmapped
+            // 1. Ignore list.
+            if s.settings.ignoreList.contains(source) {
+                outcome.ignored = true
+                notes.append(LogNote(.verbose, LogLine.ignoredByFile(event.source, path: s.settings.ignoreFilePath)))
+                return Verdict(event: event, outcome: outcome, notes: notes)
+            }
+            outcome.ignored = false
+            // 2. Count, compare with SCAN_TRIGGER (0 and 1 both act on the first event).
+            let seen = s.counter.record(source)
+            guard seen >= max(1, s.settings.scanTrigger) else {
+                outcome.triggered = false
+                return Verdict(event: event, outcome: outcome)
+            }
+            outcome.triggered = true
+            // 3. Self traffic.
+            if s.settings.localCheck, source == event.destination.unmapped {
+                outcome.ignored = true
+                outcome.noblock = true
+                outcome.blocked = false
+                notes.append(LogNote(.debug, LogLine.selfTraffic(source: event.source, destination: event.destination)))
+                return Verdict(event: event, outcome: outcome, notes: notes)
+            }
+            // 4. Banner (connect mode only).
+            let banner = event.mode == .connect && s.settings.hasBanner
+            // 5. Block mode.
+            let mode = event.proto == .tcp ? s.settings.blockTCP : s.settings.blockUDP
+            if mode == .logOnly {
+                outcome.noblock = true
+                outcome.blocked = false
+                return Verdict(event: event, outcome: outcome, sendBanner: banner)
+            }
+            outcome.noblock = false
+            return Verdict(event: event, outcome: outcome, sendBanner: banner, action: mode)
+        }
+    }
+}

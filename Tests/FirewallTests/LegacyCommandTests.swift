@@ -1,0 +1,69 @@
+import Glibc
+import Testing
+@testable import Firewall
+
+@Suite struct ShellCommandTests {
+    @Test func reportsExitStatusAndSignals() {
+        #expect(ShellCommand.run("true") == .exited(0))
+        #expect(ShellCommand.run("exit 3") == .exited(3))
+        #expect(ShellCommand.run("kill -9 $$") == .signaled(9))
+        #expect(ShellCommand.run("/nonexistent/command") == .exited(127))
+        #expect(!ShellCommand.run("exit 1").succeeded)
+    }
+
+    @Test func runsTheWholeCommandWithQuotesAndRedirections() throws {
+        let dir = makeTempDir()
+        defer { removeTree(dir) }
+        let cmd = "/bin/echo route 192.0.2.7 && echo \"192.0.2.7:31337\" >> \(dir)/block.log"
+        #expect(ShellCommand.run(cmd) == .exited(0))
+        #expect(readText("\(dir)/block.log") == "192.0.2.7:31337\n")
+    }
+}
+
+@Suite struct HostsDenyFileTests {
+    @Test func appendsOnceAndKeepsModeAndExistingLines() throws {
+        let dir = makeTempDir()
+        defer { removeTree(dir) }
+        let path = "\(dir)/hosts.deny"
+        writeText(path, "# existing\nALL: 10.0.0.1")   // no final newline
+        chmod(path, 0o640)
+        let file = HostsDenyFile(path: path)
+        #expect(try file.append("ALL: 192.0.2.7 : DENY") == true)
+        #expect(try file.append("ALL: 192.0.2.7 : DENY") == false)
+        #expect(readText(path) == "# existing\nALL: 10.0.0.1\nALL: 192.0.2.7 : DENY\n")
+        var st = stat()
+        stat(path, &st)
+        #expect(st.st_mode & 0o777 == 0o640)
+    }
+
+    @Test func createsAMissingFileAndReportsAnUnwritableDirectory() throws {
+        let dir = makeTempDir()
+        defer { removeTree(dir) }
+        #expect(try HostsDenyFile(path: "\(dir)/hosts.deny").append("ALL: 192.0.2.7") == true)
+        #expect(readText("\(dir)/hosts.deny") == "ALL: 192.0.2.7\n")
+        #expect(throws: HostsDenyFile.Failure.self) { try HostsDenyFile(path: "\(dir)/missing/hosts.deny").append("x") }
+    }
+}
+
+func makeTempDir() -> String {
+    var template = Array("/tmp/portsentry-test.XXXXXX".utf8CString)
+    return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
+}
+
+func removeTree(_ path: String) { _ = ShellCommand.run("rm -rf '\(path)'") }
+
+func writeText(_ path: String, _ text: String) {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    _ = text.utf8.withContiguousStorageIfAvailable { write(fd, $0.baseAddress, $0.count) }
+    close(fd)
+}
+
+func readText(_ path: String) -> String? {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var out: [UInt8] = []
+    var buf = [UInt8](repeating: 0, count: 4096)
+    while case let n = read(fd, &buf, buf.count), n > 0 { out += buf[0..<n] }
+    return String(decoding: out, as: UTF8.self)
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that building, running and testing portsentry need.
+# Swift itself comes from /opt/swift (swift.org toolchain), not from Debian.
+set -euo pipefail
+packages=(libpcap-dev libnftables-dev nftables pkg-config nmap iproute2 libcap2-bin iptables tcpdump)
+missing=()
+for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+command -v swift >/dev/null || { echo "swift not found: put the Swift 6 toolchain's bin (e.g. /opt/swift/usr/bin) on PATH" >&2; exit 1; }
