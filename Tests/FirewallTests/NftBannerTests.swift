@@ -191,6 +191,22 @@ import Testing
         }
     }
 
+    @Test func deletedChainIsRestoredWhileRunning() async throws {
+        try await withNamespace { ns in
+            try await withBanner(ns, maintenance: true) { banner in
+                _ = try await banner.ban(ip("10.5.0.2"), seconds: 600)
+                try ns.nft("flush", "chain", "inet", "portsentry", "prerouting")
+                try ns.nft("delete", "chain", "inet", "portsentry", "prerouting")
+                #expect(await eventually {
+                    ((try? ns.nft("list", "chain", "inet", "portsentry", "prerouting")) ?? "").contains("hook prerouting")
+                })
+                let chain = try ns.nft("list", "chain", "inet", "portsentry", "prerouting")
+                #expect(chain.components(separatedBy: "saddr @banned_v").count - 1 == 2)
+                #expect(try ns.elements(banner.layout, .inet)["10.5.0.2"] != nil)
+            }
+        }
+    }
+
     @Test func expiriesAreReported() async throws {
         try await withNamespace { ns in
             try await withBanner(ns, maintenance: true) { banner in
