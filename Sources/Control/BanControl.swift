@@ -55,9 +55,10 @@ public struct BanControl: Sendable {
         return (results, removed)
     }
 
-    /// Lifts every ban; returns the addresses that were banned.
+    /// Lifts every ban; returns the addresses whose ban was live (not just expired).
     public func flush() async throws(NftError) -> [IPAddress] {
-        try await banner.flush()
+        let live = Set(banner.bans().map(\.address))
+        return try await banner.flush().filter(live.contains)
     }
 
     private static func result(for target: CIDR, _ outcomes: ArraySlice<Result<BanOutcome, NftError>>) -> TargetResult {
