@@ -23,9 +23,10 @@ CONF
 
 # in_set ADDRESS: ADDRESS is an element of our IPv4 or IPv6 set in NS_A.
 in_set() {
-    local set=banned_v4; case $1 in *:*) set=banned_v6 ;; esac
-    in_a nft list set inet "$TABLE" "$set" | grep -qw -- "$1"
+    local set=banned_v4 out; case $1 in *:*) set=banned_v6 ;; esac
+    out=$(in_a nft list set inet "$TABLE" "$set") && grep -qw -- "$1" <<<"$out"
 }
+not_in_set() { ! in_set "$1"; }
 # dropped FAMILY: packets counted by the named drop counter (v4|v6).
 dropped() { in_a nft -j list counter inet "$TABLE" "dropped_$1" | python3 -c 'import json,sys; print([o["counter"]["packets"] for o in json.load(sys.stdin)["nftables"] if "counter" in o][0])'; }
 # connects HOST: a TCP connection from NS_B to HOST:2222 succeeds within 1.5 s.
@@ -48,7 +49,7 @@ check_family() {   # FAMILY(v4|v6) SCANNER TARGET NMAP_FLAGS...
     local after; after=$(dropped "$fam")
     [ "$after" -gt "$before" ] || fail "drop counter $fam did not rise ($before -> $after)"
     note "$scanner banned; dropped_$fam $before -> $after"
-    wait_for 8 bash -c "! ip netns exec $NS_A nft list set inet $TABLE $set | grep -qw -- $scanner"
+    wait_for 8 not_in_set "$scanner"
     wait_for 3 connects "$target"
     note "$scanner can connect again after BAN_TIME"
 }
