@@ -9,11 +9,10 @@ extension IgnoreList {
         var warnings: [String] = []
         let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
         for (index, rawLine) in lines.enumerated() {
-            let line = String(rawLine)
-            let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0].trimmingBlanks
+            let content = Substring(rawLine.prefix { $0 != "#" }).trimmingBlanks
             if content.isEmpty { continue }
             let number = index + 1
-            guard !content.contains(where: { $0 == " " || $0 == "\t" }) else {
+            guard !content.unicodeScalars.contains(where: { $0 == " " || $0 == "\t" }) else {
                 throw ConfigError(path: path, line: number,
                                   "\(String(content).quotedForMessage) holds more than one entry; write one address or network per line")
             }
