@@ -150,6 +150,11 @@ check "--check-config rejects a bad BAN_TIME" bash -c "! chroot '$root' /usr/sbi
 # run as systemd would (after unescaping $$), with the daemon's --check-config appended, so the
 # mapped legacy flags reach the real binary's parser.
 execstart=$(sed -n 's/^ExecStart=//p' "$root/lib/systemd/system/portsentry.service" | sed 's/\$\$/$/g')
+# ExecStartPre and the first ExecReload must run the same command plus --check-config.
+check_line=$(sed -n 's/^ExecStartPre=//p' "$root/lib/systemd/system/portsentry.service")
+check "unit: ExecStartPre and ExecReload check the config with ExecStart's flags" test \
+    "$(sed -n 's/^ExecStart=//p' "$root/lib/systemd/system/portsentry.service" | sed 's|portsentry -c|portsentry --check-config -c|')" = "$check_line" -a \
+    "$(sed -n 's/^ExecReload=\(\/bin\/sh -c .exec\)/\1/p' "$root/lib/systemd/system/portsentry.service")" = "$check_line"
 # /bin/sh -c '<script>': take the script between the single quotes.
 script=$(sed -n "s/^\/bin\/sh -c '\(.*\)'\$/\1/p" <<<"$execstart")
 map_ok() {  # TCP_MODE UDP_MODE expected-args: checks the mapping and that the daemon accepts it
@@ -180,8 +185,8 @@ echo "    systemd-analyze security: exposure ${exposure:-?}"
 check "systemd-analyze security: exposure <= 3.0 (OK)" \
     awk -v e="${exposure:-99}" 'BEGIN { exit !(e <= 3.0) }'
 unit=$root/lib/systemd/system/portsentry.service
-for want in '^Type=notify$' '^ExecStartPre=/usr/sbin/portsentry --check-config' \
-            '^ExecReload=/usr/sbin/portsentry --check-config' '^ExecReload=/bin/kill -HUP \$MAINPID$' \
+for want in '^Type=notify$' "^ExecStartPre=/bin/sh -c 'exec /usr/sbin/portsentry --check-config" \
+            "^ExecReload=/bin/sh -c 'exec /usr/sbin/portsentry --check-config" "^ExecReload=/bin/sh -c 'kill -HUP \\\$MAINPID'\$" \
             '^RuntimeDirectoryMode=0700$' '^ProtectSystem=strict$' '^NoNewPrivileges=yes$'; do
     check "unit has $want" grep -q "$want" "$unit"
 done
