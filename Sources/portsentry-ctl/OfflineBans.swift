@@ -13,6 +13,10 @@ struct OfflineBans {
     static func run(config: Config, _ body: (OfflineBans) async throws(CtlFailure) -> ControlResponse)
         async throws(CtlFailure) -> ControlResponse
     {
+        // design.md "Backend choice": these configs ban with KILL_ROUTE, not with our table.
+        if config.blockBackend == .command || (config.blockBackend == .auto && config.killRoute != nil) {
+            throw CtlFailure("daemon not running, and its bans are made by KILL_ROUTE/KILL_HOSTS_DENY commands (BLOCK_BACKEND) that portsentry-ctl cannot change")
+        }
         var logger = Logger(label: "portsentry-ctl") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = .warning
         let banner: NftablesBanner
