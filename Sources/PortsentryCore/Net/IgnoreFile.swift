@@ -34,6 +34,17 @@ extension IgnoreList {
         try list(from: TextFile.contents(of: path), path: path)
     }
 
+    /// Reads IGNORE_FILE (it must exist) together with `<IGNORE_FILE>.static` when that exists,
+    /// the layout of Debian's package (`portsentry.ignore` + `portsentry.ignore.static`).
+    public static func load(ignoreFile path: String) throws(ConfigError) -> (IgnoreList, warnings: [String]) {
+        let (main, warnings) = try load(path: path)
+        let companion = path + ".static"
+        let contents = TextFile.contents(of: companion)
+        if contents == .missing { return (main, warnings) }
+        let (extra, extraWarnings) = try list(from: contents, path: companion)
+        return (main.merging(extra), warnings + extraWarnings)
+    }
+
     /// Reads several ignore files into one list, like Debian's `portsentry.ignore.static` plus the
     /// generated `portsentry.ignore`. A missing file is skipped with a warning (a generated file may
     /// not exist yet); an unreadable or malformed file is an error.
