@@ -26,9 +26,7 @@ public final class PcapSentry: Sentry {
         try reconcile(&handles, gate: gate, startup: true)
         var fds = pollSet(handles, watcher: watcher)
         while true {
-            let now = MonotonicClock.now()
-            let due = gate.listeners.refreshIfDue(now: now)
-            let rc = poll(&fds, nfds_t(fds.count), Int32(clamping: (due &- now) / 1_000_000 + 1))
+            let rc = poll(&fds, nfds_t(fds.count), gate.refreshListeners(now: MonotonicClock.now()))
             if rc < 0 {
                 if errno == EINTR { continue }
                 throw CaptureError.system("poll", errno: errno)

@@ -26,9 +26,7 @@ public final class RawSentry: Sentry {
         var local = try localAddresses()
         var fds = [wake.fd, watcher.fd, ring.fd].map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
         while true {
-            let now = MonotonicClock.now()
-            let due = gate.listeners.refreshIfDue(now: now)
-            let rc = poll(&fds, nfds_t(fds.count), Int32(clamping: (due &- now) / 1_000_000 + 1))
+            let rc = poll(&fds, nfds_t(fds.count), gate.refreshListeners(now: MonotonicClock.now()))
             if rc < 0 {
                 if errno == EINTR { continue }
                 throw CaptureError.system("poll", errno: errno)
