@@ -24,7 +24,7 @@ let package = Package(
         .systemLibrary(name: "CLinux"),
 
         // Pure Swift: config, addresses, decode, detect, decide, log formats.
-        .target(name: "PortsentryCore", swiftSettings: strict),
+        .target(name: "PortsentryCore", swiftSettings: strict, plugins: ["GitHash"]),
         // capture: connect sockets, libpcap, AF_PACKET.
         .target(name: "Capture", dependencies: ["PortsentryCore", "CPcap", "CLinux", logging], swiftSettings: strict),
         // enforce: nftables (libnftables) and legacy shell commands.
@@ -55,6 +55,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Generates buildGitHash (the short git commit) for PortsentryVersion.
+        .plugin(name: "GitHash", capability: .buildTool()),
         // Benchmarks (not tests): figures go to docs/performance.md.
         .executableTarget(name: "bench-capture", dependencies: ["PortsentryCore", "Capture"], path: "Benchmarks/bench-capture", swiftSettings: strict),
         .executableTarget(name: "bench-nft", dependencies: ["PortsentryCore", "Firewall"], path: "Benchmarks/bench-nft", swiftSettings: strict),
