@@ -29,8 +29,8 @@ let package = Package(
         .target(name: "Capture", dependencies: ["PortsentryCore", "CPcap", "CLinux", logging], swiftSettings: strict),
         // enforce: nftables (libnftables) and legacy shell commands.
         .target(name: "Firewall", dependencies: ["PortsentryCore", "CNftables", "CLinux", logging], swiftSettings: strict),
-        // control socket protocol, server and client.
-        .target(name: "Control", dependencies: ["PortsentryCore", "CLinux", logging], swiftSettings: strict),
+        // control socket protocol, server and client; ban control over the nftables backend.
+        .target(name: "Control", dependencies: ["PortsentryCore", "Firewall", "CLinux", logging], swiftSettings: strict),
         // the daemon's runtime: pipeline, output sinks, signals.
         .target(
             name: "Daemon",

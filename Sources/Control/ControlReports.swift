@@ -40,16 +40,29 @@ public struct BanEntry: Codable, Sendable, Hashable {
     /// When the ban was made, seconds since the Unix epoch; nil if unknown.
     public var bannedAt: Int64?
     /// The probe that triggered the ban; nil for manual bans or when unknown.
-    public var trigger: BanTrigger?
+    public var trigger: Trigger?
     /// Probe events counted from this source.
     public var hits: Int
     /// Reason given with a manual ban.
     public var reason: String?
 
-    public init(address: String, expiresIn: UInt64?, bannedAt: Int64?, trigger: BanTrigger?,
+    public init(address: String, expiresIn: UInt64?, bannedAt: Int64?, trigger: Trigger?,
                 hits: Int, reason: String? = nil) {
         self.address = address; self.expiresIn = expiresIn; self.bannedAt = bannedAt
         self.trigger = trigger; self.hits = hits; self.reason = reason
+    }
+
+    /// The probe that made a source cross SCAN_TRIGGER.
+    public struct Trigger: Codable, Sendable, Hashable {
+        /// `TCP` or `UDP`.
+        public var proto: String
+        public var port: UInt16
+        /// The scan line's `type` text, e.g. `TCP SYN/Normal scan`.
+        public var type: String
+
+        public init(proto: String, port: UInt16, type: String) {
+            self.proto = proto; self.port = port; self.type = type
+        }
     }
 
     /// Orders bans by time left, never-expiring ones last, then by address text.
@@ -60,19 +73,6 @@ public struct BanEntry: Codable, Sendable, Hashable {
         case (nil, _?): return false
         default: return a.address < b.address
         }
-    }
-}
-
-/// The probe that made a source cross SCAN_TRIGGER.
-public struct BanTrigger: Codable, Sendable, Hashable {
-    /// `TCP` or `UDP`.
-    public var proto: String
-    public var port: UInt16
-    /// The scan line's `type` text, e.g. `TCP SYN/Normal scan`.
-    public var type: String
-
-    public init(proto: String, port: UInt16, type: String) {
-        self.proto = proto; self.port = port; self.type = type
     }
 }
 

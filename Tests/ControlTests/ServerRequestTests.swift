@@ -34,35 +34,47 @@ import Testing
         await server.stop()
     }
 
-    static let malformed: [(name: String, line: String, error: String)] = [
-        ("not JSON", "hello\n", "malformed JSON"),
-        ("truncated JSON", #"{"v":1,"cmd":"#  + "\n", "malformed JSON"),
-        ("JSON array", "[1,2]\n", "expected a JSON object"),
-        ("empty line", "\n", "malformed JSON"),
-        ("no version", #"{"cmd":"list"}"# + "\n", #"missing protocol version "v""#),
-        ("wrong version", #"{"v":2,"cmd":"list"}"# + "\n", "unsupported protocol version 2"),
-        ("version as text", #"{"v":"1","cmd":"list"}"# + "\n", #""v" should be an integer"#),
-        ("no command", #"{"v":1}"# + "\n", #"missing command "cmd""#),
-        ("unknown command", #"{"v":1,"cmd":"shutdown"}"# + "\n", "unknown command 'shutdown'"),
-        ("block without addresses", #"{"v":1,"cmd":"block"}"# + "\n", #""addresses" must name at least one address"#),
-        ("unblock with empty list", #"{"v":1,"cmd":"unblock","addresses":[]}"# + "\n", #""addresses" must name at least one address"#),
-        ("hostname", #"{"v":1,"cmd":"block","addresses":["example.com"]}"# + "\n", "bad address 'example.com'"),
-        ("injection", #"{"v":1,"cmd":"unblock","addresses":["1.2.3.4 } ; flush ruleset"]}"# + "\n", "bad address"),
-        ("prefix too long", #"{"v":1,"cmd":"block","addresses":["10.0.0.0/33"]}"# + "\n", "bad address '10.0.0.0/33'"),
-        ("host bits set", #"{"v":1,"cmd":"block","addresses":["10.0.0.1/8"]}"# + "\n", "did you mean 10.0.0.0/8?"),
-        ("address not a string", #"{"v":1,"cmd":"block","addresses":[17]}"# + "\n", #""addresses.[0]" should be a string"#),
-        ("negative duration", #"{"v":1,"cmd":"block","addresses":["10.0.0.1"],"duration":-5}"# + "\n", #""duration" must be a whole number of seconds"#),
-        ("duration as text", #"{"v":1,"cmd":"block","addresses":["10.0.0.1"],"duration":"10m"}"# + "\n", #""duration" should be a number"#),
-        ("fractional duration", #"{"v":1,"cmd":"block","addresses":["10.0.0.1"],"duration":1.5}"# + "\n", #""duration" must be a whole number of seconds"#),
-        ("duration too long", #"{"v":1,"cmd":"block","addresses":["10.0.0.1"],"duration":99999999999}"# + "\n", "from 0 to 18446659200"),
-        ("control character in reason", #"{"v":1,"cmd":"block","addresses":["10.0.0.1"],"reason":"a\nb"}"# + "\n", "without control characters"),
-        ("force not a bool", #"{"v":1,"cmd":"block","addresses":["10.0.0.1"],"force":"yes"}"# + "\n", #""force" should be true or false"#),
-        ("oversize line", String(repeating: "x", count: 70_000) + "\n", "request longer than 65536 bytes"),
-        ("oversize without newline", String(repeating: " ", count: 200_000), "request longer than 65536 bytes"),
+    /// One malformed request; shown in test output by its name only.
+    struct Malformed: Sendable, CustomTestStringConvertible {
+        var name: String
+        var line: String
+        var error: String
+        var testDescription: String { name }
+
+        init(name: String, _ line: String, _ error: String) {
+            self.name = name; self.line = line; self.error = error
+        }
+    }
+
+    static let malformed: [Malformed] = [
+        Malformed(name: "not JSON", "hello\n", "malformed JSON"),
+        Malformed(name: "truncated JSON", #"{"v":1,"cmd":"#  + "\n", "malformed JSON"),
+        Malformed(name: "JSON array", "[1,2]\n", "expected a JSON object"),
+        Malformed(name: "empty line", "\n", "malformed JSON"),
+        Malformed(name: "no version", #"{"cmd":"list"}"# + "\n", #"missing protocol version "v""#),
+        Malformed(name: "wrong version", #"{"v":2,"cmd":"list"}"# + "\n", "unsupported protocol version 2"),
+        Malformed(name: "version as text", #"{"v":"1","cmd":"list"}"# + "\n", #""v" should be an integer"#),
+        Malformed(name: "no command", #"{"v":1}"# + "\n", #"missing command "cmd""#),
+        Malformed(name: "unknown command", #"{"v":1,"cmd":"shutdown"}"# + "\n", "unknown command 'shutdown'"),
+        Malformed(name: "block without addresses", #"{"v":1,"cmd":"block"}"# + "\n", #""addresses" must name at least one address"#),
+        Malformed(name: "unblock with empty list", #"{"v":1,"cmd":"unblock","addresses":[]}"# + "\n", #""addresses" must name at least one address"#),
+        Malformed(name: "hostname", #"{"v":1,"cmd":"block","addresses":["example.com"]}"# + "\n", "bad address 'example.com'"),
+        Malformed(name: "injection", #"{"v":1,"cmd":"unblock","addresses":["1.2.3.4 } ; flush ruleset"]}"# + "\n", "bad address"),
+        Malformed(name: "prefix too long", #"{"v":1,"cmd":"block","addresses":["10.0.0.0/33"]}"# + "\n", "bad address '10.0.0.0/33'"),
+        Malformed(name: "host bits set", #"{"v":1,"cmd":"block","addresses":["10.0.0.1/8"]}"# + "\n", "did you mean 10.0.0.0/8?"),
+        Malformed(name: "address not a string", #"{"v":1,"cmd":"block","addresses":[17]}"# + "\n", #""addresses.[0]" should be a string"#),
+        Malformed(name: "negative duration", #"{"v":1,"cmd":"block","addresses":["10.0.0.1"],"duration":-5}"# + "\n", #""duration" must be a whole number of seconds"#),
+        Malformed(name: "duration as text", #"{"v":1,"cmd":"block","addresses":["10.0.0.1"],"duration":"10m"}"# + "\n", #""duration" should be a number"#),
+        Malformed(name: "fractional duration", #"{"v":1,"cmd":"block","addresses":["10.0.0.1"],"duration":1.5}"# + "\n", #""duration" must be a whole number of seconds"#),
+        Malformed(name: "duration too long", #"{"v":1,"cmd":"block","addresses":["10.0.0.1"],"duration":99999999999}"# + "\n", "from 0 to 18446659200"),
+        Malformed(name: "control character in reason", #"{"v":1,"cmd":"block","addresses":["10.0.0.1"],"reason":"a\nb"}"# + "\n", "without control characters"),
+        Malformed(name: "force not a bool", #"{"v":1,"cmd":"block","addresses":["10.0.0.1"],"force":"yes"}"# + "\n", #""force" should be true or false"#),
+        Malformed(name: "oversize line", String(repeating: "x", count: 70_000) + "\n", "request longer than 65536 bytes"),
+        Malformed(name: "oversize without newline", String(repeating: " ", count: 200_000), "request longer than 65536 bytes"),
     ]
 
     @Test(arguments: malformed)
-    func malformedRequestGetsErrorAndServerKeepsServing(_ item: (name: String, line: String, error: String)) async throws {
+    func malformedRequestGetsErrorAndServerKeepsServing(_ item: Malformed) async throws {
         let socket = TemporarySocket()
         let handler = ScriptedHandler()
         let server = try ControlServer.forTest(socket.path, handler: handler)

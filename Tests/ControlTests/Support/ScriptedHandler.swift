@@ -24,7 +24,7 @@ final class ScriptedHandler: ControlHandler {
         interfaces: ["eth0"], backend: "nftables", bansIPv4: 1, bansIPv6: 0,
         eventsSinceStart: 7, bansSinceStart: 1, configFile: "/etc/portsentry/portsentry.conf")
     static let ban = BanEntry(address: "192.0.2.7", expiresIn: 60, bannedAt: 1_700_000_100,
-                              trigger: BanTrigger(proto: "TCP", port: 23, type: "TCP SYN/Normal scan"), hits: 3)
+                              trigger: BanEntry.Trigger(proto: "TCP", port: 23, type: "TCP SYN/Normal scan"), hits: 3)
 
     func status() async throws -> StatusReport {
         record("status")

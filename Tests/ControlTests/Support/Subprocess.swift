@@ -16,7 +16,7 @@ func runProgram(_ arguments: [String]) async throws -> (status: Int32, output: S
         let argv = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid = pid_t()
-        let rc = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
+        let rc = posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ)
         close(pipeFDs[1])
         defer { close(pipeFDs[0]) }
         guard rc == 0 else { return .failure(.system(operation: "posix_spawn \(arguments[0])", errno: rc)) }

@@ -1,0 +1,70 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Firewall
+import Logging
+import PortsentryCore
+import Testing
+@testable import Control
+
+/// `BanControl` on the real nftables backend, each test in its own network namespace.
+@Suite(.enabled(if: geteuid() == 0, "needs root for network namespaces and nftables"))
+struct BanControlTests {
+    private func withControl(_ body: (BanControl, String) async throws -> Void) async throws {
+        try await withNamespace { name in
+            let layout = try NftLayout(table: "psctltest", hook: .prerouting, setSize: 1024)
+            let banner = try NftablesBanner(layout: layout, defaultSeconds: 3600, stateFile: nil,
+                                            namespace: "/run/netns/\(name)", logger: Logger(label: "test"))
+            try await banner.start(maintenance: false)
+            do {
+                try await body(BanControl(banner: banner), name)
+            } catch {
+                await banner.shutdown()
+                throw error
+            }
+            await banner.shutdown()
+        }
+    }
+
+    private let screen = BlockScreen(ignore: IgnoreList([try! CIDR(target: "192.0.2.1")]), localAddresses: [])
+
+    @Test func blockListUnblockFlush() async throws {
+        try await withControl { control, namespace in
+            let order = BlockOrder(targets: [try CIDR(target: "203.0.113.7"), try CIDR(target: "2001:db8::/127"),
+                                             try CIDR(target: "192.0.2.1")],
+                                   seconds: 600, reason: "test ban")
+            let blocked = await control.block(order, screen: screen)
+            #expect(blocked.map(\.outcome) == [.blocked, .blocked, .refused])
+            #expect(blocked[1].detail == "2 addresses")
+
+            let listed = control.list()
+            #expect(Set(listed.map(\.address)) == ["203.0.113.7", "2001:db8::", "2001:db8::1"])
+            let first = try #require(listed.first { $0.address == "203.0.113.7" })
+            #expect(first.reason == "test ban")
+            #expect(first.trigger == nil)
+            #expect((590...600).contains(first.expiresIn ?? 0))
+            #expect(try await nft(in: namespace, "list", "set", "inet", "psctltest", "banned_v4").contains("203.0.113.7"))
+
+            let (results, removed) = try await control.unblock([try CIDR(target: "203.0.113.7"), try CIDR(target: "203.0.113.8")])
+            #expect(results.map(\.outcome) == [.unblocked, .notBanned])
+            #expect(removed == [IPAddress("203.0.113.7")!])
+            #expect(try await !nft(in: namespace, "list", "set", "inet", "psctltest", "banned_v4").contains("203.0.113.7"))
+
+            let again = await control.block(BlockOrder(targets: [try CIDR(target: "2001:db8::1")]), screen: screen)
+            #expect(again.first?.detail == "already banned; its timeout starts again")
+
+            #expect(try await control.flush().count == 2)
+            #expect(control.list().isEmpty)
+        }
+    }
+
+    @Test func unblockingANetworkLiftsEveryBanInside() async throws {
+        try await withControl { control, _ in
+            _ = await control.block(BlockOrder(targets: [try CIDR(target: "203.0.113.0/30")]), screen: screen)
+            let (results, removed) = try await control.unblock([try CIDR(target: "203.0.113.0/24")])
+            #expect(results.first?.outcome == .unblocked)
+            #expect(removed.count == 4)
+            #expect(control.list().isEmpty)
+        }
+    }
+}
