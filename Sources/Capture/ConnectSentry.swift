@@ -27,14 +27,17 @@ public final class ConnectSentry: Sentry {
 
     /// Raises the descriptor limit and binds every port; a port in use is logged and skipped.
     public func prepare() throws {
-        FileLimit.raiseToHard()
+        let limit = FileLimit.raiseToHard()
         var opened: [Int32: (TransportProtocol, UInt16)] = [:]
-        for (proto, ports) in [(TransportProtocol.tcp, tcpPorts), (.udp, udpPorts)] {
+        bind: for (proto, ports) in [(TransportProtocol.tcp, tcpPorts), (.udp, udpPorts)] {
             for port in ports.ports {
                 switch Self.open(proto, port: port) {
                 case .success(let fd):
                     opened[fd] = (proto, port)
                     logger.notice("\(LogLine.listening(proto, port: port))")
+                case .failure(let failure) where failure.code == EMFILE || failure.code == ENFILE:
+                    logger.error("Out of file descriptors after \(opened.count) sockets (limit \(limit)): \(proto.rawValue) port \(port) and the ports after it are not watched; raise the limit (LimitNOFILE=) or watch fewer ports")
+                    break bind
                 case .failure(let failure):
                     logger.error("Could not bind \(proto.rawValue) port \(port): \(failure), skipping")
                 }
