@@ -20,7 +20,7 @@ assert_eq "$(grep -c '^Listen on AF_INET6: TCP port: ' "$OUT")" 10001 "TCP socke
 assert_eq "$(grep -c '^Listen on AF_INET6: UDP port: ' "$OUT")" 5536 "UDP sockets"
 tcp_probe "$NS_B" "$IP_A" 40000 >/dev/null
 udp_probe "$NS_B" "$IP6_A" 65535 >/dev/null
-wait_lines 10 "$WORK/history" 2
+wait_lines 30 "$WORK/history" 2
 assert_line "$OUT" "Scan from: [$IP_B] ($IP_B) protocol: [TCP] port: [40000] type: [Connect] IP opts: [unknown] ignored: [false] triggered: [true] noblock: [true] blocked: [false]"
 assert_line "$OUT" "Scan from: [$IP6_B] ($IP6_B) protocol: [UDP] port: [65535] type: [UDP] IP opts: [unknown] ignored: [false] triggered: [true] noblock: [true] blocked: [false]"
 stop_pid "$DAEMON_PID" || fail "daemon exit status $?"
