@@ -128,7 +128,7 @@ check "binaries do not link the Swift runtime dynamically" bash -c \
 stage "throwaway root (dpkg -x)"
 root=$work/root
 dpkg-deb -x "$deb" "$root"
-for lib in $(ldd "$root/usr/sbin/portsentry" "$root/usr/sbin/portsentry-ctl" | grep -o '/[^ ]*' | sort -u); do
+for lib in $(ldd "$root/usr/sbin/portsentry" "$root/usr/sbin/portsentry-ctl" | grep -v ':$' | grep -o '/[^ ]*' | sort -u); do
     mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib"
 done
 mkdir -p "$root/bin" "$root/tmp" "$root/dev" && cp /bin/sh "$root/bin/sh"
@@ -150,11 +150,16 @@ check "--check-config rejects a bad BAN_TIME" bash -c "! chroot '$root' /usr/sbi
 # run as systemd would (after unescaping $$), with the daemon's --check-config appended, so the
 # mapped legacy flags reach the real binary's parser.
 execstart=$(sed -n 's/^ExecStart=//p' "$root/lib/systemd/system/portsentry.service" | sed 's/\$\$/$/g')
+# ExecStartPre and the first ExecReload must run the same command plus --check-config.
+check_line=$(sed -n 's/^ExecStartPre=//p' "$root/lib/systemd/system/portsentry.service")
+check "unit: ExecStartPre and ExecReload check the config with ExecStart's flags" test \
+    "$(sed -n 's/^ExecStart=//p' "$root/lib/systemd/system/portsentry.service" | sed 's|portsentry -c|portsentry --check-config -c|')" = "$check_line" -a \
+    "$(sed -n 's/^ExecReload=\(\/bin\/sh -c .exec\)/\1/p' "$root/lib/systemd/system/portsentry.service")" = "$check_line"
 # /bin/sh -c '<script>': take the script between the single quotes.
 script=$(sed -n "s/^\/bin\/sh -c '\(.*\)'\$/\1/p" <<<"$execstart")
 map_ok() {  # TCP_MODE UDP_MODE expected-args: checks the mapping and that the daemon accepts it
     local args
-    args=$(env -i TCP_MODE="$1" UDP_MODE="$2" PORTSENTRY_OPTS="" sh -c "${script/exec \/usr\/sbin\/portsentry/printf '%s ' }")
+    args=$(env -i TCP_MODE="$1" UDP_MODE="$2" PORTSENTRY_OPTS="" sh -c "$(sed "s|^exec /usr/sbin/portsentry|printf '%s ' |" <<<"$script")")
     [ "$args" = "$3" ] || { echo "TCP_MODE=$1 UDP_MODE=$2 gave '$args', want '$3'"; return 1; }
     chroot "$root" /bin/sh -c "TCP_MODE='$1' UDP_MODE='$2'; ${script} --check-config"
 }
@@ -168,16 +173,20 @@ check "unit ExecStart: mixed modes (tcp + sudp) are refused by the daemon" mixed
 
 # ---------------------------------------------------------------- systemd unit
 stage "systemd unit"
-check "systemd-analyze verify portsentry.service" \
-    systemd-analyze verify --man=no --root="$root" /lib/systemd/system/portsentry.service
+# On this machine's systemd, with the unit's /usr/sbin paths pointed into the throwaway root
+# (the chroot stage below verifies the unchanged unit in a Debian root with systemd).
+mkdir -p "$work/unit"
+sed "s|/usr/sbin/portsentry|$root/usr/sbin/portsentry|g" "$root/lib/systemd/system/portsentry.service" \
+    >"$work/unit/portsentry.service"
+check "systemd-analyze verify portsentry.service" systemd-analyze verify --man=no "$work/unit/portsentry.service"
 security=$(systemd-analyze security --offline=yes --root="$root" portsentry.service 2>&1)
 exposure=$(grep -o 'Overall exposure level for portsentry.service: [0-9.]*' <<<"$security" | awk '{print $NF}')
 echo "    systemd-analyze security: exposure ${exposure:-?}"
 check "systemd-analyze security: exposure <= 3.0 (OK)" \
     awk -v e="${exposure:-99}" 'BEGIN { exit !(e <= 3.0) }'
 unit=$root/lib/systemd/system/portsentry.service
-for want in '^Type=notify$' '^ExecStartPre=/usr/sbin/portsentry --check-config' \
-            '^ExecReload=/usr/sbin/portsentry --check-config' '^ExecReload=/bin/kill -HUP \$MAINPID$' \
+for want in '^Type=notify$' "^ExecStartPre=/bin/sh -c 'exec /usr/sbin/portsentry --check-config" \
+            "^ExecReload=/bin/sh -c 'exec /usr/sbin/portsentry --check-config" "^ExecReload=/bin/sh -c 'kill -HUP \\\$MAINPID'\$" \
             '^RuntimeDirectoryMode=0700$' '^ProtectSystem=strict$' '^NoNewPrivileges=yes$'; do
     check "unit has $want" grep -q "$want" "$unit"
 done
@@ -277,7 +286,8 @@ if [ "${PACKAGE_TEST_CHROOT:-1}" = "1" ]; then
             cmp "$ch/etc/portsentry/portsentry.conf" "$root/etc/portsentry/portsentry.conf"
         check "fresh install: --check-config passes in the real Debian root" \
             in_ch /usr/sbin/portsentry --check-config -c /etc/portsentry/portsentry.conf
-        check "fresh install: systemd-analyze verify in the chroot" \
+        check "install systemd in the chroot" in_ch apt-get install "${apt_opts[@]}" --no-install-recommends systemd
+        check "fresh install: systemd-analyze verify --root=chroot portsentry.service" \
             systemd-analyze verify --man=no --root="$ch" /lib/systemd/system/portsentry.service
     else
         fail "debootstrap --variant=minbase bookworm" "$(tail -n 20 "$work/debootstrap.log")"

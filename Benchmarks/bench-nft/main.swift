@@ -1,1 +1,110 @@
-print("bench-nft: not written yet")
+import Firewall
+import Glibc
+import Logging
+import PortsentryCore
+
+// bench-nft: the nftables backend's figures for docs/performance.md ("Blocking"). Not a test.
+// scripts/bench-nft.sh runs every subcommand inside network namespaces it creates; run by hand
+// only inside a namespace (`ip netns exec NS bench-nft ...`): they change the firewall.
+
+let usage = """
+    usage: bench-nft latency [N]            ban N sources one at a time, then N × fork/exec iptables -I
+           bench-nft throughput [N]         ban N distinct sources: one batch, then N concurrent calls
+           bench-nft fill N                 leave N bans in table inet portsentry (data-path runs)
+           bench-nft sink PORT SECONDS      count UDP datagrams on PORT
+           bench-nft flood HOST PORT SECONDS   send 64-byte UDP datagrams as fast as one thread can
+    """
+
+func banner(table: String, setSize: Int) async throws -> NftablesBanner {
+    var logger = Logger(label: "bench-nft")
+    logger.logLevel = .warning
+    let b = try NftablesBanner(layout: NftLayout(table: table, hook: .prerouting, setSize: setSize),
+                               defaultSeconds: 3600, stateFile: nil, logger: logger)
+    try await b.start(maintenance: false)
+    _ = try await b.flush()   // leftovers of an earlier run would turn bans into refreshes
+    return b
+}
+
+/// Distinct IPv4 addresses 10.64.0.0 + i.
+func source(_ i: Int) -> IPAddress { .v4(0x0a40_0000 + UInt32(i)) }
+
+func latency(_ n: Int) async throws {
+    let b = try await banner(table: "benchlat", setSize: 2 * n + 100)
+    for i in 0..<50 { _ = try await b.ban(source(n + i)) }   // warm-up
+    var nft: [UInt64] = []
+    for i in 0..<n {
+        let t0 = nowNs()
+        _ = try await b.ban(source(i), trigger: .manual())
+        nft.append(nowNs() - t0)
+    }
+    let inSet = b.metrics().live[.inet] ?? 0
+    await b.shutdown()
+    precondition(inSet == n + 50, "expected \(n + 50) bans, found \(inSet)")
+    let nftSummary = LatencySummary(nft)
+    print("ban latency, libnftables in-process (enqueue -> committed in the kernel set): \(nftSummary)")
+
+    var ipt: [UInt64] = []
+    for i in 0..<n {
+        let t0 = nowNs()
+        let status = spawnAndWait(["iptables", "-I", "INPUT", "-s", source(i).description, "-j", "DROP"])
+        ipt.append(nowNs() - t0)
+        precondition(status == 0, "iptables failed with status \(status)")
+    }
+    _ = spawnAndWait(["iptables", "-F", "INPUT"])
+    let iptSummary = LatencySummary(ipt)
+    print("ban latency, fork/exec iptables -I INPUT -s IP -j DROP: \(iptSummary)")
+    print("ratio iptables/nft: p50 \(fmt(iptSummary.p50 / nftSummary.p50))x, p99 \(fmt(iptSummary.p99 / nftSummary.p99))x")
+}
+
+func throughput(_ n: Int) async throws {
+    let b = try await banner(table: "benchtp", setSize: n + 100)
+    var t0 = nowNs()
+    let results = await b.ban((0..<n).map { BanRequest(source($0), trigger: .manual()) })
+    var seconds = Double(nowNs() - t0) / 1e9
+    precondition(results.allSatisfy { if case .success(.banned) = $0 { true } else { false } })
+    print("throughput, one batch of \(n): \(fmt(seconds * 1000)) ms, \(Int(Double(n) / seconds)) bans/s")
+
+    _ = try await b.flush()
+    let before = b.metrics().banTransactions
+    t0 = nowNs()
+    await withTaskGroup(of: Void.self) { group in
+        let window = 4096
+        for i in 0..<n {
+            if i >= window { await group.next() }
+            group.addTask { _ = try? await b.ban(source(i)) }
+        }
+    }
+    seconds = Double(nowNs() - t0) / 1e9
+    let transactions = b.metrics().banTransactions - before
+    let live = b.metrics().live[.inet] ?? 0
+    await b.shutdown()
+    precondition(live == n, "expected \(n) bans, found \(live)")
+    print("throughput, \(n) concurrent ban() calls (4096 in flight): \(fmt(seconds * 1000)) ms, \(Int(Double(n) / seconds)) bans/s, \(transactions) transactions (\(n / max(transactions, 1)) bans each)")
+}
+
+func fill(_ n: Int) async throws {
+    let b = try await banner(table: "portsentry", setSize: max(65_536, n + 100))
+    let results = await b.ban((0..<n).map { BanRequest(source($0)) })
+    await b.shutdown()
+    precondition(results.allSatisfy { if case .success = $0 { true } else { false } })
+    print("filled table inet portsentry with \(n) bans")
+}
+
+let args = Array(CommandLine.arguments.dropFirst())
+func arg(_ i: Int, _ fallback: Int) -> Int { args.count > i ? Int(args[i]) ?? fallback : fallback }
+do {
+    switch args.first {
+    case "latency": try await latency(arg(1, 1000))
+    case "throughput": try await throughput(arg(1, 100_000))
+    case "fill": try await fill(arg(1, 10))
+    case "sink" where args.count == 3:
+        print("received \(udpSink(port: UInt16(args[1])!, seconds: Double(args[2])!))")
+    case "flood" where args.count == 4:
+        print("sent \(udpFlood(host: args[1], port: UInt16(args[2])!, seconds: Double(args[3])!))")
+    default:
+        print(usage); exit(2)
+    }
+} catch {
+    print("bench-nft: \(error)")
+    exit(1)
+}

@@ -17,13 +17,20 @@ public struct BanControl: Sendable {
     }
 
     /// Bans every host the order names that `screen` lets through, in one transaction;
-    /// one result per target.
-    public func block(_ order: BlockOrder, screen: BlockScreen) async -> [TargetResult] {
+    /// one result per target, and every host now banned.
+    public func block(_ order: BlockOrder, screen: BlockScreen) async -> (results: [TargetResult], banned: [IPAddress]) {
         let trigger = BanTrigger(proto: nil, port: nil, type: BanEntry.manualType(reason: order.reason), time: WallClock.nowMs())
         let verdicts = order.targets.map { screen.verdict(for: $0, force: order.force) }
         let requests = verdicts.flatMap(\.hosts).map { BanRequest($0, seconds: order.seconds, trigger: trigger) }
-        var outcomes = await banner.ban(requests)[...]
-        return zip(order.targets, verdicts).map { target, verdict in
+        let all = await banner.ban(requests)
+        let banned = zip(requests, all).compactMap { request, outcome -> IPAddress? in
+            switch outcome {
+            case .success(.banned), .success(.refreshed): request.address
+            default: nil
+            }
+        }
+        var outcomes = all[...]
+        let results = zip(order.targets, verdicts).map { target, verdict in
             switch verdict {
             case .refuse(let refusal):
                 return refusal
@@ -33,6 +40,7 @@ public struct BanControl: Sendable {
                 return Self.result(for: target, results)
             }
         }
+        return (results, banned)
     }
 
     /// Lifts the bans inside each target; one result per target, and every address unbanned.
@@ -41,16 +49,16 @@ public struct BanControl: Sendable {
         let results = targets.map { target in
             let inside = removed.filter(target.contains)
             guard !inside.isEmpty else { return TargetResult(address: "\(target)", outcome: .notBanned) }
-            let detail = target.prefixLength == (target.network.family == .inet ? 32 : 128)
-                ? nil : inside.map(\.description).joined(separator: " ")
+            let detail = target.isHost ? nil : inside.map(\.description).joined(separator: " ")
             return TargetResult(address: "\(target)", outcome: .unblocked, detail: detail)
         }
         return (results, removed)
     }
 
-    /// Lifts every ban; returns the addresses that were banned.
+    /// Lifts every ban; returns the addresses whose ban was live (not just expired).
     public func flush() async throws(NftError) -> [IPAddress] {
-        try await banner.flush()
+        let live = Set(banner.bans().map(\.address))
+        return try await banner.flush().filter(live.contains)
     }
 
     private static func result(for target: CIDR, _ outcomes: ArraySlice<Result<BanOutcome, NftError>>) -> TargetResult {

@@ -48,9 +48,8 @@ final class ServerLoop {
         var fds = [pollfd(fd: signals.wakeReader, events: Int16(POLLIN), revents: 0)]
         let accepting = connections.count < settings.maxConnections
         fds.append(pollfd(fd: accepting ? listener : -1, events: Int16(POLLIN), revents: 0))
-        let ids = Array(connections.keys)
-        for id in ids {
-            let connection = connections[id]!
+        let polled = Array(connections)
+        for (_, connection) in polled {
             let events = switch connection.phase {
             case .reading: Int16(POLLIN)
             case .writing: Int16(POLLOUT)
@@ -65,9 +64,12 @@ final class ServerLoop {
             return
         }
         if fds[0].revents != 0 { signals.drainWakeups() }
-        for (id, bytes) in signals.takeResponses() { connections[id]?.respond(bytes, deadline: deadlineFromNow()) }
+        for (id, bytes) in signals.takeResponses() {
+            connections[id]?.respond(bytes, deadline: deadlineFromNow())
+            writeResponse(id)
+        }
         if fds[1].revents != 0 { acceptAll() }
-        for (index, id) in ids.enumerated() where fds[index + 2].revents != 0 {
+        for (index, (id, _)) in polled.enumerated() where fds[index + 2].revents != 0 {
             if connections[id]?.phase == .reading { readRequest(id) } else { writeResponse(id) }
         }
         expireOverdue()

@@ -30,3 +30,18 @@ public struct LaunchOptions: Sendable, Hashable {
 
     public init() {}
 }
+
+extension LaunchOptions {
+    /// `protocols` with their port selections, in the form `ConfigParser` checks port lists against.
+    public var portWatch: PortWatch {
+        get {
+            let advanced = [(TransportProtocol.tcp, tcpSelection), (.udp, udpSelection)].filter { $0.1 == .advanced }.map(\.0)
+            return PortWatch(protocols: protocols, advanced: Set(advanced))
+        }
+        set {
+            protocols = newValue.protocols
+            tcpSelection = newValue.advanced.contains(.tcp) ? .advanced : .configured
+            udpSelection = newValue.advanced.contains(.udp) ? .advanced : .configured
+        }
+    }
+}

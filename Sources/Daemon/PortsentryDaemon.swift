@@ -1,3 +1,4 @@
+import Control
 import Glibc
 import Logging
 import PortsentryCore
@@ -34,22 +35,25 @@ public enum PortsentryDaemon {
             return 1
         }
         daemon.start()
+        let control: ControlServer?
+        do {
+            control = try daemon.startControlServer()
+        } catch {
+            logger.error("Control socket unavailable, portsentry-ctl cannot reach this daemon: \(error)")
+            control = nil
+        }
         logger.notice("\(LogLine.active)")
         SystemdNotify.ready()
 
         for await sig in signals {
             if sig == .sighup {
-                SystemdNotify.reloading()
-                switch daemon.reload() {
-                case .success: logger.notice("Configuration reloaded from \(options.configFile)")
-                case .failure(let error): logger.error("Reload failed, keeping the running configuration: \(error)")
-                }
-                SystemdNotify.ready()
+                _ = daemon.reloadReporting()
                 continue
             }
             break
         }
         SystemdNotify.stopping()
+        await control?.stop()
         await daemon.stop()
         logger.notice("\(LogLine.shuttingDown)")
         return 0

@@ -3,22 +3,29 @@ import PortsentryCore
 
 /// The daemon as portsentry-ctl reaches it: its config and control socket.
 struct DaemonLink {
-    /// The daemon's config; nil when `--socket` was given and the config file could not be read.
+    /// The daemon's config; nil when the config file could not be read or is invalid.
     let config: Config?
+    /// Why `config` is nil.
     let configProblem: String?
     let client: ControlClient
 
-    init(_ options: DaemonOptions) throws(CtlFailure) {
+    /// Reads the config. An invalid one is not fatal: the daemon can still be asked (a `reload`
+    /// then says what is wrong); the socket is taken from `--socket`, from the CONTROL_SOCKET
+    /// line if it parses, or is the default.
+    init(_ options: DaemonOptions) {
         do {
             // ctl never watches ports: skip the checks that need a port list.
             config = try ConfigParser.load(path: options.configFile, watching: PortWatch(protocols: []))
             configProblem = nil
         } catch {
-            guard options.socket != nil else { throw CtlFailure("\(error)") }
             config = nil
             configProblem = "\(error)"
         }
-        let path = options.socket ?? config?.controlSocket ?? ""
+        let path = options.socket ?? config?.controlSocket
+            ?? ConfigParser.lenientValue(of: .controlSocket, path: options.configFile) ?? Config().controlSocket
+        if let configProblem, options.socket == nil {
+            Output.error("warning: \(configProblem); using control socket \(path)")
+        }
         client = ControlClient(socketPath: path, timeout: .seconds(options.timeout))
     }
 
@@ -43,7 +50,7 @@ struct DaemonLink {
             return try await send(request)
         } catch where error.exitCode.rawValue == CtlFailure.notRunning.rawValue {
             guard let config else {
-                throw CtlFailure("daemon not running, and the config file is needed to act on the nftables set directly: \(configProblem ?? "")")
+                throw CtlFailure("daemon not running, and acting on the nftables set directly needs a valid config file: \(configProblem ?? "")")
             }
             Output.error("daemon not running; acting on nftables set directly")
             return try await OfflineBans.run(config: config, offline)

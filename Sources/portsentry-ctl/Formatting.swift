@@ -8,13 +8,14 @@ import PortsentryCore
 /// Text that portsentry-ctl prints for people, and JSON for scripts.
 enum Formatting {
     static func status(_ s: StatusReport) -> String {
-        let mode = s.method.map { "\(s.mode) (\($0))" } ?? s.mode
+        let method = s.method.map { "\(s.mode) (\($0))" } ?? s.mode
+        let mode = s.interfaces.isEmpty ? method : "\(method) on \(s.interfaces.joined(separator: ", "))"
         let uptime = BanDuration(seconds: UInt64(max(0, now() - s.startedAt))).description
         return """
             portsentry is running (pid \(s.pid))
               version:     \(s.version)
               config:      \(s.configFile)
-              mode:        \(mode) on \(s.interfaces.joined(separator: ", "))
+              mode:        \(mode)
               backend:     \(s.backend)
               bans:        \(s.bansIPv4) IPv4, \(s.bansIPv6) IPv6
               since start: \(s.eventsSinceStart) events, \(s.bansSinceStart) bans (started \(time(s.startedAt)), up \(uptime == "0" ? "0s" : uptime))

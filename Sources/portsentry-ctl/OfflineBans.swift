@@ -4,7 +4,7 @@ import Logging
 import PortsentryCore
 
 /// The nftables backend opened by portsentry-ctl itself while the daemon is down: the kernel
-/// sets, STATE_FILE and BLOCKED_FILE are changed directly.
+/// sets and STATE_FILE are changed directly.
 struct OfflineBans {
     let control: BanControl
     let config: Config
@@ -13,6 +13,10 @@ struct OfflineBans {
     static func run(config: Config, _ body: (OfflineBans) async throws(CtlFailure) -> ControlResponse)
         async throws(CtlFailure) -> ControlResponse
     {
+        // design.md "Backend choice": these configs ban with KILL_ROUTE, not with our table.
+        if config.blockBackend == .command || (config.blockBackend == .auto && config.killRoute != nil) {
+            throw CtlFailure("daemon not running, and its bans are made by KILL_ROUTE/KILL_HOSTS_DENY commands (BLOCK_BACKEND) that portsentry-ctl cannot change")
+        }
         var logger = Logger(label: "portsentry-ctl") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = .warning
         let banner: NftablesBanner
@@ -36,44 +40,34 @@ struct OfflineBans {
         .bans(control.list())
     }
 
-    /// Blocks after checking the ignore file (IGNORE_FILE) and this host's addresses.
+    /// Blocks after checking the ignore files (IGNORE_FILE and, as the daemon reads it,
+    /// IGNORE_FILE.static) and this host's addresses.
     func block(_ order: BlockOrder) async throws(CtlFailure) -> ControlResponse {
         var ignore = IgnoreList.empty
         if let path = config.ignoreFile {
             do {
-                ignore = try IgnoreList.load(path: path).0
+                ignore = try IgnoreList.load(paths: [path, path + ".static"]).0
             } catch {
                 guard order.force else { throw CtlFailure("\(error) (use --force to block without checking it)") }
             }
         }
         let screen = BlockScreen(ignore: ignore, localAddresses: LocalAddresses.current())
-        return .results(await control.block(order, screen: screen))
+        return .results(await control.block(order, screen: screen).results)
     }
 
     func unblock(_ targets: [CIDR]) async throws(CtlFailure) -> ControlResponse {
-        let outcome: (results: [TargetResult], removed: [IPAddress])
         do {
-            outcome = try await control.unblock(targets)
+            return .results(try await control.unblock(targets).results)
         } catch {
             throw CtlFailure(error)
         }
-        try forget(outcome.removed)
-        return .results(outcome.results)
     }
 
     func flush() async throws(CtlFailure) -> ControlResponse {
-        let removed: [IPAddress]
         do {
-            removed = try await control.flush()
+            return .flushed(try await control.flush().count)
         } catch {
             throw CtlFailure(error)
         }
-        try forget(removed)
-        return .flushed(removed.count)
-    }
-
-    /// Removes unbanned hosts from BLOCKED_FILE, as the daemon does when bans end.
-    private func forget(_ addresses: [IPAddress]) throws(CtlFailure) {
-        // BLOCKED_FILE editing lands with the blocked-file format in PortsentryCore.
     }
 }

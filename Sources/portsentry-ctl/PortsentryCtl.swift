@@ -21,4 +21,9 @@ struct PortsentryCtl: AsyncParsableCommand {
         version: PortsentryVersion.line,
         subcommands: [StatusCommand.self, ListCommand.self, BlockCommand.self, UnblockCommand.self,
                       FlushCommand.self, ReloadCommand.self])
+
+    /// Accepts the daemon options before the subcommand too (`portsentry-ctl -c FILE list`).
+    static func main() async {
+        await main(DaemonOptions.movingLeadingOptions(Array(CommandLine.arguments.dropFirst())))
+    }
 }

@@ -15,7 +15,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CtlFailure.reporting { () throws(CtlFailure) in
-            let link = try DaemonLink(daemon)
+            let link = DaemonLink(daemon)
             let response: ControlResponse
             do throws(CtlFailure) {
                 response = try await link.send(.status)

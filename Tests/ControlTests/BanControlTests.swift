@@ -33,8 +33,9 @@ struct BanControlTests {
             let order = BlockOrder(targets: [try CIDR(target: "203.0.113.7"), try CIDR(target: "2001:db8::/127"),
                                              try CIDR(target: "192.0.2.1")],
                                    seconds: 600, reason: "test ban")
-            let blocked = await control.block(order, screen: screen)
+            let (blocked, banned) = await control.block(order, screen: screen)
             #expect(blocked.map(\.outcome) == [.blocked, .blocked, .refused])
+            #expect(Set(banned) == Set(["203.0.113.7", "2001:db8::", "2001:db8::1"].map { IPAddress($0)! }))
             #expect(blocked[1].detail == "2 addresses")
 
             let listed = control.list()
@@ -50,7 +51,7 @@ struct BanControlTests {
             #expect(removed == [IPAddress("203.0.113.7")!])
             #expect(try await !nft(in: namespace, "list", "set", "inet", "psctltest", "banned_v4").contains("203.0.113.7"))
 
-            let again = await control.block(BlockOrder(targets: [try CIDR(target: "2001:db8::1")]), screen: screen)
+            let again = await control.block(BlockOrder(targets: [try CIDR(target: "2001:db8::1")]), screen: screen).results
             #expect(again.first?.detail == "already banned; its timeout starts again")
 
             #expect(try await control.flush().count == 2)

@@ -191,15 +191,32 @@ import Testing
         }
     }
 
+    @Test func deletedChainIsRestoredWhileRunning() async throws {
+        try await withNamespace { ns in
+            try await withBanner(ns, maintenance: true) { banner in
+                _ = try await banner.ban(ip("10.5.0.2"), seconds: 600)
+                try ns.nft("flush", "chain", "inet", "portsentry", "prerouting")
+                try ns.nft("delete", "chain", "inet", "portsentry", "prerouting")
+                #expect(await eventually {
+                    ((try? ns.nft("list", "chain", "inet", "portsentry", "prerouting")) ?? "").contains("hook prerouting")
+                })
+                let chain = try ns.nft("list", "chain", "inet", "portsentry", "prerouting")
+                #expect(chain.components(separatedBy: "saddr @banned_v").count - 1 == 2)
+                #expect(try ns.elements(banner.layout, .inet)["10.5.0.2"] != nil)
+            }
+        }
+    }
+
     @Test func expiriesAreReported() async throws {
         try await withNamespace { ns in
             try await withBanner(ns, maintenance: true) { banner in
-                _ = try await banner.ban(ip("10.6.0.1"), seconds: 1)
-                #expect(banner.isBanned(ip("10.6.0.1")))
+                _ = await banner.ban([BanRequest(ip("10.6.0.1"), seconds: 1), BanRequest(ip("fd00::6"), seconds: 1)])
+                #expect(banner.isBanned(ip("10.6.0.1")) && banner.isBanned(ip("fd00::6")))
                 var iterator = banner.releases.makeAsyncIterator()
-                let release = await iterator.next()
-                #expect(release == BanRelease(address: ip("10.6.0.1"), reason: .expired))
-                #expect(!banner.isBanned(ip("10.6.0.1")))
+                let releases = [await iterator.next(), await iterator.next()]
+                #expect(releases == [BanRelease(address: ip("10.6.0.1"), reason: .expired),
+                                     BanRelease(address: ip("fd00::6"), reason: .expired)])
+                #expect(!banner.isBanned(ip("10.6.0.1")) && !banner.isBanned(ip("fd00::6")))
             }
         }
     }

@@ -22,6 +22,16 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: file.path + ".tmp"))
     }
 
+    @Test func freeTextCannotBreakTheLineFormat() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = BanStateFile(path: dir + "/bans.state")
+        let ban = Ban(address: ip("10.0.0.9"), expiresAt: nil,
+                      trigger: BanTrigger(proto: nil, port: nil, type: "manual: a\tb\nc", time: 1))
+        try file.write([ban])
+        #expect(try file.read().first?.trigger?.type == "manual: a b c")
+    }
+
     @Test func missingFileIsEmpty() throws {
         #expect(try BanStateFile(path: "/nonexistent-dir/bans.state").read().isEmpty)
     }

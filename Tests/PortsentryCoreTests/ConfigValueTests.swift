@@ -12,6 +12,21 @@ import Testing
         #expect(try PortSet.parse(text).ports == ports)
     }
 
+    @Test func buildsPortSetsFromRangesLikeOnePortAtATime() {
+        var rng = ConfigFuzzTests.SeededGenerator(state: 42)
+        for _ in 0..<20 {
+            let ranges: [ClosedRange<UInt16>] = (0..<Int.random(in: 0...4, using: &rng)).map { _ in
+                let a = UInt16.random(in: 0...UInt16.max, using: &rng)
+                return a...UInt16.random(in: a...min(UInt16.max, a &+ 200 < a ? UInt16.max : a + 200), using: &rng)
+            }
+            let expected = Set(ranges.flatMap { Array($0) })
+            let set = PortSet(ranges)
+            #expect(set.ports == expected.sorted())
+            #expect((0...UInt16.max).allSatisfy { set.contains($0) == expected.contains($0) })
+        }
+        #expect(PortSet([0...UInt16.max]).ports.count == 65_536)
+    }
+
     @Test(arguments: [
         ("0", "bad port \"0\": ports are 1-65535"),
         ("65536", "bad port \"65536\": ports are 1-65535"),
@@ -76,10 +91,10 @@ import Testing
     }
 
     @Test func editDistanceCountsEdits() {
-        #expect(editDistance(Array("kitten"), Array("sitting")) == 3)
-        #expect(editDistance(Array(""), Array("abc")) == 3)
-        #expect(editDistance(Array("abc"), Array("")) == 3)
-        #expect(editDistance(Array("same"), Array("same")) == 0)
+        #expect(editDistance(Array("kitten".utf8), Array("sitting".utf8)) == 3)
+        #expect(editDistance([UInt8](), Array("abc".utf8)) == 3)
+        #expect(editDistance(Array("abc".utf8), []) == 3)
+        #expect(editDistance(Array("same".utf8), Array("same".utf8)) == 0)
     }
 
     @Test func quotesMessagesOnOneLine() {

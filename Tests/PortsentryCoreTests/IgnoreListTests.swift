@@ -103,3 +103,15 @@ import Testing
         }
     }
 }
+
+@Suite struct IgnoreFileCompanionTests {
+    @Test func readsTheStaticCompanionWhenPresent() throws {
+        let main = try TemporaryFile("192.0.2.1\n", suffix: ".ignore")
+        #expect(try IgnoreList.load(ignoreFile: main.path).0.entries.count == 1)
+        let companion = try TemporaryFile("198.51.100.0/24\n10.0.0.1/8\n", at: main.path + ".static")
+        let (merged, warnings) = try IgnoreList.load(ignoreFile: main.path)
+        #expect(merged.contains(try #require(IPAddress("198.51.100.9"))))
+        #expect(merged.contains(try #require(IPAddress("192.0.2.1"))))
+        #expect(warnings == ["\(companion.path):2: 10.0.0.1/8 has host bits set; using 10.0.0.0/8"])
+    }
+}

@@ -65,6 +65,15 @@ grep -q "is not a duration" "$WORK/ctl.err" || fail "bad duration message"
 expect_ctl 64 unblock 10.0.0.1/8
 grep -q "did you mean 10.0.0.0/8" "$WORK/ctl.err" || fail "host bits message"
 
+note "a legacy KILL_ROUTE config is not touched"
+sed 's/^BLOCK_BACKEND=.*/BLOCK_BACKEND="auto"/' "$CTL_CONF" >"$WORK/legacy.conf"
+echo 'KILL_ROUTE="/bin/true $TARGET$"' >>"$WORK/legacy.conf"
+CTL_RC=0
+in_a "$PORTSENTRY_CTL" block 203.0.113.5 -c "$WORK/legacy.conf" >"$WORK/ctl.out" 2>"$WORK/ctl.err" || CTL_RC=$?
+assert_eq "$CTL_RC" 1 "exit status of an offline block with a legacy config"
+grep -q "KILL_ROUTE" "$WORK/ctl.err" || fail "legacy refusal not explained: $(cat "$WORK/ctl.err")"
+! in_set 203.0.113.5 || fail "a legacy config got an nftables ban"
+
 note "a user who is not root is refused"
 chmod 755 "$WORK"
 chmod 644 "$CTL_CONF"

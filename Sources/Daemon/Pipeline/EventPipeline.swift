@@ -54,6 +54,12 @@ final class EventPipeline: Sendable {
         }
     }
 
+    /// Records hosts banned by hand (portsentry-ctl block) in BLOCKED_FILE.
+    func recordManualBans(_ addresses: [IPAddress]) {
+        let s = settings.withLock { $0 }
+        for address in addresses { recordBlocked(address, settings: s) }
+    }
+
     /// Runs the drain loop on a dedicated thread until `close()`; `done` runs at the end.
     func start(done: @escaping @Sendable () -> Void) {
         startThread { [self] in

@@ -5,7 +5,10 @@ import PortsentryCore
 struct BanBook: Sendable {
     private(set) var bans: [IPAddress: Ban] = [:]
     private var expiries = ExpiryHeap()
-    private(set) var count: [AddressFamily: Int] = [.inet: 0, .inet6: 0]
+    private var v4Count = 0, v6Count = 0
+
+    /// Bans of one family in the table.
+    func count(_ family: AddressFamily) -> Int { family == .inet ? v4Count : v6Count }
 
     func ban(_ address: IPAddress) -> Ban? { bans[address] }
 
@@ -16,7 +19,7 @@ struct BanBook: Sendable {
 
     /// Inserts or replaces a ban.
     mutating func put(_ ban: Ban) {
-        if bans.updateValue(ban, forKey: ban.address) == nil { count[ban.family, default: 0] += 1 }
+        if bans.updateValue(ban, forKey: ban.address) == nil { adjustCount(ban.family, by: 1) }
         if let at = ban.expiresAt { expiries.push(at, ban.address) }
         // Refreshed bans leave stale heap entries behind; rebuild before they pile up.
         if expiries.count > 2 * bans.count + 1024 {
@@ -28,13 +31,20 @@ struct BanBook: Sendable {
     @discardableResult
     mutating func remove(_ address: IPAddress) -> Ban? {
         guard let old = bans.removeValue(forKey: address) else { return nil }
-        count[old.family, default: 0] -= 1
+        adjustCount(old.family, by: -1)
         return old
     }
 
     mutating func removeAll() -> [Ban] {
-        defer { bans = [:]; expiries = ExpiryHeap(); count = [.inet: 0, .inet6: 0] }
+        defer { bans = [:]; expiries = ExpiryHeap(); v4Count = 0; v6Count = 0 }
         return Array(bans.values)
+    }
+
+    /// Makes room for `n` more bans without rehashing.
+    mutating func reserve(_ n: Int) { bans.reserveCapacity(bans.count + n) }
+
+    private mutating func adjustCount(_ family: AddressFamily, by delta: Int) {
+        if family == .inet { v4Count += delta } else { v6Count += delta }
     }
 
     mutating func recordHit(_ address: IPAddress) {

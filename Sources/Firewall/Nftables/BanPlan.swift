@@ -6,19 +6,24 @@ import PortsentryCore
 /// new sources beyond a set's free room are refused as set-full without touching the kernel.
 struct BanPlan {
     struct Item {
+        /// Position of the request in the batch.
+        var slot: Int
         var request: BanRequest
         /// The ban as it will be after the commit.
         var ban: Ban
         var refresh: Bool
         /// nil = no expiry.
         var timeoutMs: UInt64?
+
+        var outcome: BanOutcome { refresh ? .refreshed(ban) : .banned(ban) }
     }
 
     let layout: NftLayout
     let now: Int64
     let defaultSeconds: UInt64
     private(set) var items: [Item] = []
-    private(set) var full: [(IPAddress, AddressFamily)] = []
+    /// Requests refused because their family's set has no room: (slot, family).
+    private(set) var full: [(slot: Int, family: AddressFamily)] = []
 
     init(layout: NftLayout, now: Int64, defaultSeconds: UInt64) {
         self.layout = layout; self.now = now; self.defaultSeconds = defaultSeconds
@@ -27,20 +32,21 @@ struct BanPlan {
     var isEmpty: Bool { items.isEmpty }
 
     mutating func classify(_ requests: [BanRequest], book: BanBook) {
-        var free = Dictionary(uniqueKeysWithValues: AddressFamily.allCases.map { ($0, layout.setSize - book.count[$0, default: 0]) })
-        for r in requests {
+        var free4 = layout.setSize - book.count(.inet), free6 = layout.setSize - book.count(.inet6)
+        items.reserveCapacity(requests.count)
+        for (slot, r) in requests.enumerated() {
             let seconds = min(r.seconds ?? defaultSeconds, BanDuration.maximum.seconds)
             let timeoutMs = seconds == 0 ? nil : seconds * 1000
             let expiresAt = timeoutMs.map { now + Int64($0) }
             if let old = book.ban(r.address) {
                 let ban = Ban(address: r.address, expiresAt: expiresAt, trigger: old.trigger ?? r.trigger, hits: old.hits)
-                items.append(Item(request: r, ban: ban, refresh: true, timeoutMs: timeoutMs))
-            } else if free[r.address.family, default: 0] > 0 {
-                free[r.address.family, default: 0] -= 1
+                items.append(Item(slot: slot, request: r, ban: ban, refresh: true, timeoutMs: timeoutMs))
+            } else if (r.address.family == .inet ? free4 : free6) > 0 {
+                if r.address.family == .inet { free4 -= 1 } else { free6 -= 1 }
                 let ban = Ban(address: r.address, expiresAt: expiresAt, trigger: r.trigger)
-                items.append(Item(request: r, ban: ban, refresh: false, timeoutMs: timeoutMs))
+                items.append(Item(slot: slot, request: r, ban: ban, refresh: false, timeoutMs: timeoutMs))
             } else {
-                full.append((r.address, r.address.family))
+                full.append((slot, r.address.family))
             }
         }
     }

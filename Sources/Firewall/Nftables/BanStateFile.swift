@@ -20,7 +20,7 @@ struct BanStateFile: Sendable {
             let fields = [
                 b.address.description, b.expiresAt.map(String.init) ?? "never", String(b.hits),
                 t.map { String($0.time) } ?? "-", t?.proto?.rawValue ?? "-", t?.port.map(String.init) ?? "-",
-                t?.type ?? "-",
+                t.map { BanStateFile.oneField($0.type) } ?? "-",
             ]
             text += fields.joined(separator: "\t") + "\n"
         }
@@ -53,6 +53,12 @@ struct BanStateFile: Sendable {
             bans.append(ban)
         }
         return bans
+    }
+
+    /// Free text (a trigger type or an admin's reason) as one field: tabs and line breaks
+    /// become spaces.
+    static func oneField(_ text: String) -> String {
+        String(text.map { $0 == "\t" || $0.isNewline ? " " : $0 })
     }
 
     static func parse(_ line: Substring) -> Ban? {

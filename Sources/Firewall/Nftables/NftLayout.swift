@@ -28,24 +28,22 @@ public struct NftLayout: Sendable, Hashable {
     /// The base chain, named after its hook.
     public var chain: String { hook.rawValue }
 
-    /// Creates whatever is missing and leaves set elements alone; loading it twice leaves one copy
-    /// of each rule (the chain is flushed and refilled in the same transaction). A set whose size
-    /// differs is resized; the chain of the other hook, if any, is removed.
+    /// Creates whatever is missing and leaves set elements alone. The chains of both hooks are
+    /// removed and the configured one is created afresh with its rules, all in one transaction:
+    /// loading it twice leaves one copy of each rule, a chain someone emptied or replaced is
+    /// repaired, and a changed NFT_HOOK takes effect. A set whose size differs is resized.
     public var installScript: String {
-        let other: NftHook = hook == .prerouting ? .input : .prerouting
         let priority = hook == .prerouting ? "raw" : "filter"
         var lines = ["add table inet \(table)"]
         for f in AddressFamily.allCases {
             lines.append("add set inet \(table) \(setName(f)) { type \(f == .inet ? "ipv4_addr" : "ipv6_addr"); flags timeout; size \(setSize); }")
         }
         for f in AddressFamily.allCases { lines.append("add counter inet \(table) \(counterName(f))") }
-        lines += [
-            "add chain inet \(table) \(other.rawValue)",
-            "flush chain inet \(table) \(other.rawValue)",
-            "delete chain inet \(table) \(other.rawValue)",
-            "add chain inet \(table) \(chain) { type filter hook \(hook.rawValue) priority \(priority); policy accept; }",
-            "flush chain inet \(table) \(chain)",
-        ]
+        for h in [NftHook.prerouting, .input] {
+            lines += ["add chain inet \(table) \(h.rawValue)", "flush chain inet \(table) \(h.rawValue)",
+                      "delete chain inet \(table) \(h.rawValue)"]
+        }
+        lines.append("add chain inet \(table) \(chain) { type filter hook \(hook.rawValue) priority \(priority); policy accept; }")
         for f in AddressFamily.allCases {
             lines.append("add rule inet \(table) \(chain) \(f.nftName) saddr @\(setName(f)) counter name \"\(counterName(f))\" drop")
         }

@@ -65,56 +65,67 @@ extension NftablesBanner {
         let batch = pending
         pending = []
         guard !batch.isEmpty else { return }
-        let flat = batch.flatMap(\.requests)
-        let outcomes = commit(flat)
+        // One slot per distinct address; the last request for an address wins.
+        var slotOf: [IPAddress: Int] = [:]
+        var unique: [BanRequest] = []
+        var slots: [Int] = []
+        let total = batch.reduce(0) { $0 + $1.requests.count }
+        slotOf.reserveCapacity(total); unique.reserveCapacity(total); slots.reserveCapacity(total)
+        for group in batch {
+            for r in group.requests {
+                if let s = slotOf[r.address] {
+                    unique[s] = r; slots.append(s)
+                } else {
+                    slotOf[r.address] = unique.count; slots.append(unique.count); unique.append(r)
+                }
+            }
+        }
+        let results = commit(unique)
         var i = 0
         for group in batch {
             let n = group.requests.count
-            group.reply.resume(returning: flat[i..<i + n].map { outcomes[$0.address]! })
+            group.reply.resume(returning: slots[i..<i + n].map { results[$0] })
             i += n
         }
     }
 
-    /// One transaction for `requests` (the last request per address wins); on failure, restores a
-    /// missing table and retries, or falls back to one transaction per address.
-    private func commit(_ requests: [BanRequest]) -> [IPAddress: Result<BanOutcome, NftError>] {
-        guard let ctx = context else { return Dictionary(requests.map { ($0.address, .failure(.closed)) }) { $1 } }
-        var last: [IPAddress: BanRequest] = [:]
-        for r in requests { last[r.address] = r }
-        let now = WallClock.nowMs()
-        var plan = BanPlan(layout: layout, now: now, defaultSeconds: defaultSeconds)
-        shared.withLock { plan.classify(Array(last.values), book: $0.book) }
-
-        var results: [IPAddress: Result<BanOutcome, NftError>] = [:]
-        for (address, family) in plan.full { results[address] = .success(.setFull(family)) }
-        noteSetFull(plan.full.map(\.1))
+    /// One transaction for `requests` (distinct addresses); on failure, restores a missing table
+    /// and retries, or falls back to one transaction per address. One result per request.
+    private func commit(_ requests: [BanRequest]) -> [Result<BanOutcome, NftError>] {
+        guard let ctx = context else { return requests.map { _ in .failure(.closed) } }
+        var plan = BanPlan(layout: layout, now: WallClock.nowMs(), defaultSeconds: defaultSeconds)
+        shared.withLock { plan.classify(requests, book: $0.book) }
+        var results = [Result<BanOutcome, NftError>](repeating: .failure(.closed), count: requests.count)
+        for (slot, family) in plan.full { results[slot] = .success(.setFull(family)) }
+        noteSetFull(plan.full.map(\.family))
         guard !plan.isEmpty else { return results }
 
-        do {
-            try ctx.run(plan.script)
+        var committed = (try? ctx.run(plan.script)) != nil
+        if !committed, !tablePresent(ctx) {
+            restore(ctx)
+            committed = (try? ctx.run(plan.script)) != nil
+        }
+        if committed {
             apply(plan.items)
-        } catch {
-            if !tablePresent(ctx) {
-                restore(ctx)
-                if (try? ctx.run(plan.script)) != nil { apply(plan.items); return results.merging(outcomes(plan.items)) { $1 } }
-            }
-            logger.debug("nftables: batch of \(plan.items.count) failed (\(error)); retrying one by one")
-            for item in plan.items {
-                do {
-                    try ctx.run(BanPlan.script(for: [item], layout: layout))
-                    apply([item])
-                } catch {
-                    if case .commandFailed(let text) = error, NftablesBanner.isSetFull(text) {
-                        results[item.request.address] = .success(.setFull(item.request.address.family))
-                        noteSetFull([item.request.address.family])
-                    } else {
-                        results[item.request.address] = .failure(error)
-                    }
+            for item in plan.items { results[item.slot] = .success(item.outcome) }
+            return results
+        }
+        logger.debug("nftables: a batch of \(plan.items.count) bans failed; retrying one by one")
+        for item in plan.items {
+            do {
+                try ctx.run(BanPlan.script(for: [item], layout: layout))
+                apply([item])
+                results[item.slot] = .success(item.outcome)
+            } catch {
+                if case .commandFailed(let text) = error, NftablesBanner.isSetFull(text) {
+                    results[item.slot] = .success(.setFull(item.ban.family))
+                    noteSetFull([item.ban.family])
+                } else {
+                    results[item.slot] = .failure(error)
                 }
             }
-            return results.merging(outcomes(plan.items.filter { results[$0.request.address] == nil })) { $1 }
         }
-        return results.merging(outcomes(plan.items)) { $1 }
+        return results
     }
 
     /// A full set makes the kernel answer ENFILE ("Too many open files in system").
@@ -122,13 +133,10 @@ extension NftablesBanner {
         message.contains("Too many open files in system") || message.contains("No space left")
     }
 
-    private func outcomes(_ items: [BanPlan.Item]) -> [IPAddress: Result<BanOutcome, NftError>] {
-        Dictionary(uniqueKeysWithValues: items.map { ($0.request.address, .success($0.refresh ? .refreshed($0.ban) : .banned($0.ban))) })
-    }
-
     /// Records committed bans in the table and counters.
     private func apply(_ items: [BanPlan.Item]) {
         shared.withLock { state in
+            state.book.reserve(items.count)
             for item in items {
                 state.book.put(item.ban)
                 if item.refresh { state.metrics.refreshes += 1 } else { state.metrics.totalBans += 1 }

@@ -107,7 +107,7 @@ public actor NftablesBanner {
     public nonisolated func metrics() -> BanMetrics {
         shared.withLock { state in
             var m = state.metrics
-            m.live = state.book.count
+            m.live = [.inet: state.book.count(.inet), .inet6: state.book.count(.inet6)]
             return m
         }
     }

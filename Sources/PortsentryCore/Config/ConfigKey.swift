@@ -31,32 +31,45 @@ public enum ConfigKey: String, CaseIterable, Sendable, Hashable {
     /// A key that `name` is a prefix of wins (upstream accepted prefixes); otherwise the
     /// smallest case-insensitive edit distance, at most a third of the name's length (and at least 2).
     public static func suggestion(for name: String) -> ConfigKey? {
-        let upper = name.uppercased()
-        if upper.count >= 3, let prefixed = allCases.first(where: { $0.rawValue.hasPrefix(upper) }) {
-            return prefixed
+        let typed = Array(name.uppercased().utf8)
+        if typed.count >= 3, let prefixed = spellings.first(where: { $0.bytes.starts(with: typed) }) {
+            return prefixed.key
         }
-        let limit = max(2, upper.count / 3)
+        let limit = max(2, typed.count / 3)
         var best: (key: ConfigKey, distance: Int)? = nil
-        for key in allCases {
-            let d = editDistance(Array(upper.unicodeScalars), Array(key.rawValue.unicodeScalars))
+        for (key, bytes) in spellings where abs(bytes.count - typed.count) <= limit {
+            let d = editDistance(typed, bytes, limit: limit)
             if d <= limit, d < (best?.distance ?? .max) { best = (key, d) }
         }
         return best?.key
     }
+
+    private static let spellings = allCases.map { (key: $0, bytes: Array($0.rawValue.utf8)) }
 }
 
-/// Levenshtein distance (insert, delete, substitute each cost 1).
-func editDistance<T: Equatable>(_ a: [T], _ b: [T]) -> Int {
-    if a.isEmpty { return b.count }
-    var previous = Array(0...b.count)
+/// Levenshtein distance between byte strings (insert, delete, substitute each cost 1); once
+/// every path costs more than `limit`, stops and returns `limit + 1`.
+func editDistance(_ a: [UInt8], _ b: [UInt8], limit: Int = .max) -> Int {
+    if a.isEmpty { return b.count > limit ? limit + 1 : b.count }
+    var previous = [Int](repeating: 0, count: b.count + 1)
+    var j = 0
+    while j <= b.count { previous[j] = j; j += 1 }
     var current = previous
-    for i in 1...a.count {
+    var i = 1
+    while i <= a.count {
         current[0] = i
-        for j in stride(from: 1, through: b.count, by: 1) {
+        var rowMinimum = i
+        j = 1
+        while j <= b.count {
             let substitute = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
-            current[j] = min(substitute, previous[j] + 1, current[j - 1] + 1)
+            let cost = Swift.min(substitute, previous[j] + 1, current[j - 1] + 1)
+            current[j] = cost
+            if cost < rowMinimum { rowMinimum = cost }
+            j += 1
         }
+        if rowMinimum > limit { return limit + 1 }
         swap(&previous, &current)
+        i += 1
     }
-    return previous[b.count]
+    return previous[b.count] > limit ? limit + 1 : previous[b.count]
 }

@@ -6,10 +6,30 @@ public struct PortSet: Sendable, Hashable {
 
     public init<S: Sequence>(_ ranges: S) where S.Element == ClosedRange<UInt16> {
         words = Array(repeating: 0, count: 1024)
-        for r in ranges { for p in r { words[Int(p) >> 6] |= 1 << UInt64(p & 63) } }
         ports = []
-        for w in 0..<1024 where words[w] != 0 {
-            for b in 0..<64 where words[w] & (1 << UInt64(b)) != 0 { ports.append(UInt16(w * 64 + b)) }
+        // Sorted and merged first, so `ports` is built by appending whole ranges.
+        var merged: [ClosedRange<UInt16>] = []
+        for r in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if let last = merged.last, Int(r.lowerBound) <= Int(last.upperBound) + 1 {
+                merged[merged.count - 1] = last.lowerBound...max(last.upperBound, r.upperBound)
+            } else {
+                merged.append(r)
+            }
+        }
+        ports.reserveCapacity(merged.reduce(0) { $0 + $1.count })
+        for r in merged {
+            var port = Int(r.lowerBound)
+            while port <= Int(r.upperBound) {
+                ports.append(UInt16(port))
+                port += 1
+            }
+            // Whole words at a time: bits lo...hi of each word the range touches.
+            var word = Int(r.lowerBound)
+            while word <= Int(r.upperBound) {
+                let lo = word & 63, hi = min(63, Int(r.upperBound) - (word & ~63))
+                words[word >> 6] |= (~UInt64(0) >> UInt64(63 - hi)) & (~UInt64(0) << UInt64(lo))
+                word = (word | 63) + 1
+            }
         }
     }
 
@@ -65,11 +85,10 @@ extension PortSet {
 
 extension StringProtocol {
     /// The text without leading and trailing spaces, tabs and carriage returns.
-    var trimmingBlanks: SubSequence {
-        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
-        guard let first = firstIndex(where: { !blank($0) }), let last = lastIndex(where: { !blank($0) }) else {
-            return self[endIndex...]
-        }
-        return self[first...last]
+    var trimmingBlanks: Substring {
+        let scalars = Substring(self).unicodeScalars
+        let isText: (Unicode.Scalar) -> Bool = { $0 != " " && $0 != "\t" && $0 != "\r" }
+        guard let first = scalars.firstIndex(where: isText), let last = scalars.lastIndex(where: isText) else { return "" }
+        return Substring(scalars[first...last])
     }
 }

@@ -30,6 +30,7 @@ public final class DetectionEngine: ProbeSink {
     private struct State {
         var settings: DetectionSettings
         var counter: SourceCounter
+        var events: UInt64 = 0
     }
     private let state: Mutex<State>
 
@@ -43,6 +44,12 @@ public final class DetectionEngine: ProbeSink {
         state.withLock { $0.settings = settings }
     }
 
+    /// The settings in force (portsentry-ctl block checks the ignore list).
+    public var settings: DetectionSettings { state.withLock { $0.settings } }
+
+    /// Probe events received since start (portsentry-ctl status).
+    public var eventsReceived: UInt64 { state.withLock { $0.events } }
+
     /// Forgets a source's count (after an admin unblocks it).
     public func resetCount(of source: IPAddress) {
         state.withLock { $0.counter.reset(source.unmapped) }
@@ -50,6 +57,7 @@ public final class DetectionEngine: ProbeSink {
 
     public func receive(_ event: ProbeEvent) -> Verdict {
         state.withLock { s in
+            s.events &+= 1
             var outcome = ScanOutcome()
             var notes: [LogNote] = []
             let source = event.source.unmapped

@@ -9,11 +9,10 @@ extension IgnoreList {
         var warnings: [String] = []
         let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
         for (index, rawLine) in lines.enumerated() {
-            let line = String(rawLine)
-            let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0].trimmingBlanks
+            let content = Substring(rawLine.prefix { $0 != "#" }).trimmingBlanks
             if content.isEmpty { continue }
             let number = index + 1
-            guard !content.contains(where: { $0 == " " || $0 == "\t" }) else {
+            guard !content.unicodeScalars.contains(where: { $0 == " " || $0 == "\t" }) else {
                 throw ConfigError(path: path, line: number,
                                   "\(String(content).quotedForMessage) holds more than one entry; write one address or network per line")
             }
@@ -33,6 +32,17 @@ extension IgnoreList {
     /// Reads one ignore file (IGNORE_FILE). A missing or unreadable file is an error.
     public static func load(path: String) throws(ConfigError) -> (IgnoreList, warnings: [String]) {
         try list(from: TextFile.contents(of: path), path: path)
+    }
+
+    /// Reads IGNORE_FILE (it must exist) together with `<IGNORE_FILE>.static` when that exists,
+    /// the layout of Debian's package (`portsentry.ignore` + `portsentry.ignore.static`).
+    public static func load(ignoreFile path: String) throws(ConfigError) -> (IgnoreList, warnings: [String]) {
+        let (main, warnings) = try load(path: path)
+        let companion = path + ".static"
+        let contents = TextFile.contents(of: companion)
+        if contents == .missing { return (main, warnings) }
+        let (extra, extraWarnings) = try list(from: contents, path: companion)
+        return (main.merging(extra), warnings + extraWarnings)
     }
 
     /// Reads several ignore files into one list, like Debian's `portsentry.ignore.static` plus the
