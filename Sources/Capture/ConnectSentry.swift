@@ -6,35 +6,37 @@ import Synchronization
 
 /// Connect mode: a real dual-stack socket on `::` for every configured TCP and UDP port.
 /// A TCP connection or a UDP datagram is a probe; the peer gets PORT_BANNER when detection
-/// says so (compat.md §4 step 4). One epoll loop on the calling thread serves every socket.
+/// says so (compat.md §4 step 4; the banner travels in the verdict, so SIGHUP can change it).
+/// One epoll loop on the calling thread serves every socket.
 public final class ConnectSentry: Sentry {
     private let tcpPorts: PortSet
     private let udpPorts: PortSet
-    private let banner: [UInt8]?
     private let logger: Logger
     private let wake: WakeSignal
     /// Listening sockets by fd, filled by `prepare` and read by `run` on the same thread
     /// sequence (prepare happens-before run through the daemon's start-up order).
     private let sockets = Mutex<[Int32: (proto: TransportProtocol, port: UInt16)]>([:])
 
-    public init(tcpPorts: PortSet, udpPorts: PortSet, banner: String?, logger: Logger) throws {
+    public init(tcpPorts: PortSet, udpPorts: PortSet, logger: Logger) throws {
         self.tcpPorts = tcpPorts
         self.udpPorts = udpPorts
-        self.banner = banner.map { Array($0.utf8) }
         self.logger = logger
         wake = try WakeSignal()
     }
 
     /// Raises the descriptor limit and binds every port; a port in use is logged and skipped.
     public func prepare() throws {
-        FileLimit.raiseToHard()
+        let limit = FileLimit.raiseToHard()
         var opened: [Int32: (TransportProtocol, UInt16)] = [:]
-        for (proto, ports) in [(TransportProtocol.tcp, tcpPorts), (.udp, udpPorts)] {
+        bind: for (proto, ports) in [(TransportProtocol.tcp, tcpPorts), (.udp, udpPorts)] {
             for port in ports.ports {
                 switch Self.open(proto, port: port) {
                 case .success(let fd):
                     opened[fd] = (proto, port)
                     logger.notice("\(LogLine.listening(proto, port: port))")
+                case .failure(let failure) where failure.code == EMFILE || failure.code == ENFILE:
+                    logger.error("Out of file descriptors after \(opened.count) sockets (limit \(limit)): \(proto.rawValue) port \(port) and the ports after it are not watched; raise the limit (LimitNOFILE=) or watch fewer ports")
+                    break bind
                 case .failure(let failure):
                     logger.error("Could not bind \(proto.rawValue) port \(port): \(failure), skipping")
                 }
@@ -101,7 +103,7 @@ public final class ConnectSentry: Sentry {
             }
             guard let source = SocketAddress.ip(peer), let destination = SocketAddress.ip(local) else { continue }
             let verdict = sink.receive(event(.tcp, source: source, destination: destination, port: port))
-            if verdict.sendBanner, let banner {
+            if let banner = verdict.banner {
                 _ = banner.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             }
         }
@@ -113,7 +115,7 @@ public final class ConnectSentry: Sentry {
         while let datagram = Datagram.receive(fd) {
             guard let source = SocketAddress.ip(datagram.peer), let destination = datagram.destination else { continue }
             let verdict = sink.receive(event(.udp, source: source, destination: destination, port: port))
-            if verdict.sendBanner, let banner { datagram.reply(banner, on: fd) }
+            if let banner = verdict.banner { datagram.reply(banner, on: fd) }
         }
     }
 

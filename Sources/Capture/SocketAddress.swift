@@ -15,11 +15,17 @@ enum SocketAddress {
 
 /// RLIMIT_NOFILE handling for connect mode, which may hold up to 131,070 sockets.
 enum FileLimit {
-    /// Raises the soft limit to the hard limit (never lowers the hard limit).
-    static func raiseToHard() {
+    /// Raises the soft limit to the hard limit (never lowers the hard limit); returns the
+    /// soft limit now in force.
+    @discardableResult
+    static func raiseToHard() -> UInt {
         var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
-        limit.rlim_cur = limit.rlim_max
-        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 0 }
+        if limit.rlim_cur < limit.rlim_max {
+            let raised = rlimit(rlim_cur: limit.rlim_max, rlim_max: limit.rlim_max)
+            var copy = raised
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &copy) == 0 { limit = raised }
+        }
+        return UInt(limit.rlim_cur)
     }
 }

@@ -5,6 +5,7 @@ import Logging
 import PortsentryCore
 import Synchronization
 import Testing
+import TestSupport
 @testable import Daemon
 
 /// Collects what the pipeline logs, in order.
@@ -136,22 +137,3 @@ final class CapturedLines: Sendable {
         #expect(readBytes("\(dir)/blocked")?.count == 18)
     }
 }
-
-func makeTempDir() -> String {
-    var template = Array("/tmp/portsentry-test.XXXXXX".utf8CString)
-    return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
-}
-
-func removeTree(_ path: String) { _ = ShellCommand.run("rm -rf '\(path)'") }
-
-func readBytes(_ path: String) -> [UInt8]? {
-    let fd = open(path, O_RDONLY)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var out: [UInt8] = []
-    var buf = [UInt8](repeating: 0, count: 4096)
-    while case let n = read(fd, &buf, buf.count), n > 0 { out += buf[0..<n] }
-    return out
-}
-
-func readText(_ path: String) -> String? { readBytes(path).map { String(decoding: $0, as: UTF8.self) } }

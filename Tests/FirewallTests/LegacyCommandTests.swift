@@ -1,5 +1,6 @@
 import Glibc
 import Testing
+import TestSupport
 @testable import Firewall
 
 @Suite struct ShellCommandTests {
@@ -43,27 +44,4 @@ import Testing
         #expect(readText("\(dir)/hosts.deny") == "ALL: 192.0.2.7\n")
         #expect(throws: HostsDenyFile.Failure.self) { try HostsDenyFile(path: "\(dir)/missing/hosts.deny").append("x") }
     }
-}
-
-func makeTempDir() -> String {
-    var template = Array("/tmp/portsentry-test.XXXXXX".utf8CString)
-    return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
-}
-
-func removeTree(_ path: String) { _ = ShellCommand.run("rm -rf '\(path)'") }
-
-func writeText(_ path: String, _ text: String) {
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    _ = text.utf8.withContiguousStorageIfAvailable { write(fd, $0.baseAddress, $0.count) }
-    close(fd)
-}
-
-func readText(_ path: String) -> String? {
-    let fd = open(path, O_RDONLY)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var out: [UInt8] = []
-    var buf = [UInt8](repeating: 0, count: 4096)
-    while case let n = read(fd, &buf, buf.count), n > 0 { out += buf[0..<n] }
-    return String(decoding: out, as: UTF8.self)
 }

@@ -70,9 +70,9 @@ import Testing
 
     @Test func bannerOnlyInConnectModeAfterTriggering() {
         let e = engine(config(trigger: 2, blockTCP: .logOnly, banner: "go away"))
-        #expect(e.receive(probe(scanner, mode: .connect)).sendBanner == false)
-        #expect(e.receive(probe(scanner, mode: .connect)).sendBanner == true)
-        #expect(e.receive(probe(scanner, mode: .stealth)).sendBanner == false)
+        #expect(e.receive(probe(scanner, mode: .connect)).banner == nil)
+        #expect(e.receive(probe(scanner, mode: .connect)).banner == Array("go away".utf8))
+        #expect(e.receive(probe(scanner, mode: .stealth)).banner == nil)
     }
 
     @Test func resetCountStartsCountingAgain() {

@@ -26,7 +26,7 @@ assert_line "$OUT" "Listen on AF_INET6: UDP port: 7"
 # IPv4 TCP connect: the banner comes back, then the actions run in order.
 banner=$(tcp_probe "$NS_B" "$IP_A" 11)
 assert_eq "$banner" "** UNAUTHORIZED ACCESS PROHIBITED **" "TCP banner"
-wait_lines 10 "$WORK/history" 1
+wait_lines 30 "$WORK/history" 1
 assert_eq "$(cat "$WORK/actions")" "run $IP_B
 route $IP_B 11 connect" "action order"
 assert_eq "$(cat "$WORK/route.log")" "$IP_B:11" "KILL_ROUTE ran its whole command"
@@ -44,14 +44,14 @@ assert_eq "$(file_size "$WORK/blocked")" 6 "blocked file after one IPv4 host"
 # UDP from the same source: banner as the reply, already blocked, no new actions.
 reply=$(udp_probe "$NS_B" "$IP_A" 7)
 assert_eq "$reply" "** UNAUTHORIZED ACCESS PROHIBITED **" "UDP banner reply"
-wait_lines 10 "$WORK/history" 2
+wait_lines 30 "$WORK/history" 2
 assert_line "$OUT" "attackalert: Host: $IP_B/$IP_B is already blocked Ignoring"
 assert_line "$OUT" "Scan from: [$IP_B] ($IP_B) protocol: [UDP] port: [7] type: [UDP] IP opts: [unknown] ignored: [false] triggered: [true] noblock: [false] blocked: [true]"
 assert_eq "$(line_count "$WORK/actions")" 2 "no actions for an already blocked host"
 
 # IPv6 source: its own actions, an 18-byte record.
 tcp_probe "$NS_B" "$IP6_A" 15 >/dev/null
-wait_lines 10 "$WORK/history" 3
+wait_lines 30 "$WORK/history" 3
 assert_line "$OUT" "Scan from: [$IP6_B] ($IP6_B) protocol: [TCP] port: [15] type: [Connect] IP opts: [unknown] ignored: [false] triggered: [true] noblock: [false] blocked: [true]"
 assert_eq "$(tail -n 1 "$WORK/route.log")" "$IP6_B:15" "IPv6 route command"
 assert_eq "$(file_size "$WORK/blocked")" 24 "blocked file after an IPv4 and an IPv6 host"

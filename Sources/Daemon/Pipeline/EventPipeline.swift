@@ -193,21 +193,20 @@ final class EventPipeline: Sendable {
                 item.lines.append((.error, "attackalert: Cannot add \"\(line)\" to \(s.hostsDeny.path): \(error)"))
             }
         case .route(let command):
-            let result = ShellCommand.run(command)
-            if result.succeeded {
-                item.succeeded = true
-                item.lines.append((.notice, LogLine.blockedViaRoute(source, command: command)))
-            } else {
-                item.lines.append((.error, "attackalert: Route command for host \(source) failed (\(result)): \"\(command)\""))
-            }
+            runShell(command, for: &item, success: LogLine.blockedViaRoute(source, command: command), what: "Route command")
         case .runCommand(let command):
-            let result = ShellCommand.run(command)
-            if result.succeeded {
-                item.succeeded = true
-                item.lines.append((.notice, LogLine.externalCommand(source, command: command)))
-            } else {
-                item.lines.append((.error, "attackalert: External command for host \(source) failed (\(result)): \"\(command)\""))
-            }
+            runShell(command, for: &item, success: LogLine.externalCommand(source, command: command), what: "External command")
+        }
+    }
+
+    /// Runs a KILL_ROUTE / KILL_RUN_CMD command; its exit status decides success.
+    private func runShell(_ command: String, for item: inout Pending, success: String, what: String) {
+        let result = ShellCommand.run(command)
+        if result.succeeded {
+            item.succeeded = true
+            item.lines.append((.notice, success))
+        } else {
+            item.lines.append((.error, "attackalert: \(what) for host \(item.verdict.event.source) failed (\(result)): \"\(command)\""))
         }
     }
 

@@ -28,27 +28,30 @@ final class HostNameResolver: Sendable {
 
     private static func lookup(_ address: IPAddress) -> String? {
         var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-        let rc: Int32
-        switch address {
+        let rc = address.withSocketAddress { getnameinfo($0, $1, &host, socklen_t(host.count), nil, 0, NI_NAMEREQD) }
+        return rc == 0 ? String(nulTerminated: host) : nil
+    }
+}
+
+extension IPAddress {
+    /// Calls `body` with this address as a `sockaddr_in` / `sockaddr_in6` (port 0) and its length.
+    func withSocketAddress<T>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
+        func call<S>(_ storage: inout S) -> T {
+            withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<S>.size)) }
+            }
+        }
+        switch self {
         case .v4:
             var sa = sockaddr_in()
             sa.sin_family = sa_family_t(AF_INET)
-            withUnsafeMutableBytes(of: &sa.sin_addr) { $0.copyBytes(from: address.bytes) }
-            rc = withUnsafePointer(to: &sa) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    getnameinfo($0, socklen_t(MemoryLayout<sockaddr_in>.size), &host, socklen_t(host.count), nil, 0, NI_NAMEREQD)
-                }
-            }
+            withUnsafeMutableBytes(of: &sa.sin_addr) { $0.copyBytes(from: bytes) }
+            return call(&sa)
         case .v6:
             var sa = sockaddr_in6()
             sa.sin6_family = sa_family_t(AF_INET6)
-            withUnsafeMutableBytes(of: &sa.sin6_addr) { $0.copyBytes(from: address.bytes) }
-            rc = withUnsafePointer(to: &sa) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    getnameinfo($0, socklen_t(MemoryLayout<sockaddr_in6>.size), &host, socklen_t(host.count), nil, 0, NI_NAMEREQD)
-                }
-            }
+            withUnsafeMutableBytes(of: &sa.sin6_addr) { $0.copyBytes(from: bytes) }
+            return call(&sa)
         }
-        return rc == 0 ? String(nulTerminated: host) : nil
     }
 }

@@ -17,6 +17,8 @@ final class Daemon: Sendable {
     let enforcement: Enforcement
     private let sentry: any Sentry
     private let current: Mutex<LoadedConfig>
+    /// Yields once when the pipeline thread has finished its last batch.
+    private let drained = AsyncStream<Void>.makeStream(of: Void.self)
 
     init(options: LaunchOptions, loaded: LoadedConfig, logger: Logger) async throws {
         self.options = options
@@ -46,7 +48,7 @@ final class Daemon: Sendable {
 
     /// Starts the pipeline, the sentry thread and the ban-release listener.
     func start() {
-        pipeline.start {}
+        pipeline.start { [drained] in drained.continuation.yield(); drained.continuation.finish() }
         let sink = EngineSink(engine: engine, pipeline: pipeline)
         startThread { [sentry, logger] in
             do { try sentry.run(sink) } catch {
@@ -77,10 +79,17 @@ final class Daemon: Sendable {
         }
     }
 
-    /// Stops capture, drains the pipeline (bounded), shuts the backend down (bans stay).
+    /// Stops capture, lets the pipeline finish what is queued (one second at most, so a stuck
+    /// KILL_* command cannot hold up shutdown), shuts the backend down (bans stay).
     func stop() async {
         sentry.stop()
         pipeline.close()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [drained] in for await _ in drained.stream { break } }
+            group.addTask { try? await Task.sleep(for: .seconds(1)) }
+            await group.next()
+            group.cancelAll()
+        }
         await banner?.shutdown()
     }
 }

@@ -10,7 +10,7 @@ enum SentryFactory {
         }
         switch options.mode {
         case .connect:
-            return try ConnectSentry(tcpPorts: ports(.tcp), udpPorts: ports(.udp), banner: config.portBanner, logger: logger)
+            return try ConnectSentry(tcpPorts: ports(.tcp), udpPorts: ports(.udp), logger: logger)
         case .stealth:
             let settings = try StealthSettings(
                 method: options.method == .raw ? .raw : .pcap, interfaces: options.interfaces,

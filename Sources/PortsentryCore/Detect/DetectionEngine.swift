@@ -10,8 +10,8 @@ public struct DetectionSettings: Sendable {
     public var ignoreFilePath: String
     /// Apply the self-traffic rule (`-L` turns it off).
     public var localCheck: Bool
-    /// PORT_BANNER is set (connect mode sends it to triggering peers).
-    public var hasBanner: Bool
+    /// PORT_BANNER's bytes (connect mode sends them to triggering peers).
+    public var banner: [UInt8]?
 
     public init(config: Config, ignoreList: IgnoreList, localCheck: Bool) {
         scanTrigger = config.scanTrigger
@@ -20,7 +20,7 @@ public struct DetectionSettings: Sendable {
         self.ignoreList = ignoreList
         ignoreFilePath = config.ignoreFile ?? ""
         self.localCheck = localCheck
-        hasBanner = config.portBanner != nil
+        banner = config.portBanner.map { Array($0.utf8) }
     }
 }
 
@@ -84,16 +84,16 @@ public final class DetectionEngine: ProbeSink {
                 return Verdict(event: event, outcome: outcome, notes: notes)
             }
             // 4. Banner (connect mode only).
-            let banner = event.mode == .connect && s.settings.hasBanner
+            let banner = event.mode == .connect ? s.settings.banner : nil
             // 5. Block mode.
             let mode = event.proto == .tcp ? s.settings.blockTCP : s.settings.blockUDP
             if mode == .logOnly {
                 outcome.noblock = true
                 outcome.blocked = false
-                return Verdict(event: event, outcome: outcome, sendBanner: banner)
+                return Verdict(event: event, outcome: outcome, banner: banner)
             }
             outcome.noblock = false
-            return Verdict(event: event, outcome: outcome, sendBanner: banner, action: mode)
+            return Verdict(event: event, outcome: outcome, banner: banner, action: mode)
         }
     }
 }

@@ -3,16 +3,17 @@ public struct Verdict: Sendable, Hashable {
     public var event: ProbeEvent
     /// The scan-line flags decided so far; `blocked` stays nil while `action` is pending.
     public var outcome: ScanOutcome
-    /// Connect mode: send PORT_BANNER to this peer (the source triggered and is not self traffic).
-    public var sendBanner: Bool
+    /// Connect mode: the PORT_BANNER bytes to send to this peer (it triggered and is not self
+    /// traffic); nil to send nothing.
+    public var banner: [UInt8]?
     /// Non-nil when the source triggered and the block mode asks for action (step 6 follows).
     public var action: BlockMode?
     /// Extra lines that belong before the scan line, with their verbosity.
     public var notes: [LogNote]
 
-    public init(event: ProbeEvent, outcome: ScanOutcome, sendBanner: Bool = false,
+    public init(event: ProbeEvent, outcome: ScanOutcome, banner: [UInt8]? = nil,
                 action: BlockMode? = nil, notes: [LogNote] = []) {
-        self.event = event; self.outcome = outcome; self.sendBanner = sendBanner
+        self.event = event; self.outcome = outcome; self.banner = banner
         self.action = action; self.notes = notes
     }
 }
