@@ -99,7 +99,8 @@ int main(int argc, char **argv) {
         if (clock_ns(CLOCK_MONOTONIC) - last > (count ? 1000000000ULL : 10000000000ULL)) break;
     }
     qsort(delays, ndelays, sizeof *delays, cmp);
-    printf("%ld %llu %llu\n", count, ndelays ? delays[ndelays / 2] : 0, ndelays ? delays[ndelays * 99 / 100] : 0);
+    printf("%ld %llu %llu %llu\n", count, ndelays ? delays[ndelays / 2] : 0, ndelays ? delays[ndelays * 99 / 100] : 0,
+           clock_ns(CLOCK_PROCESS_CPUTIME_ID));
     return 0;
 }
 C
@@ -120,9 +121,10 @@ SCAN_TRIGGER="3"
 CONTROL_SOCKET="$WORK/control.sock"
 STATE_FILE="$WORK/bans.state"
 CONF
-    # Every probe makes a scan line (triggered: [false]); count them instead of storing 1M lines.
+    # Every probe makes a scan line (triggered: [false]); count them instead of storing 1M lines
+    # (mawk reads pipes in blocks unless interactive).
     ip netns exec "$NS_A" "$BIN/portsentry" -c "$WORK/portsentry.conf" --stealth -i "$IF_A" \
-        > >(awk -v ready="$WORK/ready" -v count="$WORK/count" '
+        > >(mawk -W interactive -v ready="$WORK/ready" -v count="$WORK/count" '
             /now active/ { print "ready" > ready; close(ready) }
             /^Scan from:/ { n++ }
             END { print n + 0 > count }') 2>"$WORK/daemon.err" &

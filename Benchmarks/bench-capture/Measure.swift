@@ -3,8 +3,13 @@ import Foundation
 import Glibc
 import Logging
 import PortsentryCore
+import Synchronization
 
-struct Trial { var offered: Double; var achieved: Double; var sent: Int; var received: Int }
+struct Trial {
+    var offered: Double, achieved: Double, sent: Int, received: Int
+    /// CPU time of the capture thread (or the C process) per received packet, nanoseconds.
+    var cpuPerPacket: Double
+}
 
 struct PathResult {
     var trials: [Trial] = []
@@ -22,8 +27,10 @@ struct PathResult {
         let clean = trials.filter { $0.received == $0.sent }.map(\.achieved).max()
         let best = trials.max { $0.achieved < $1.achieved }
         func pct(_ ns: UInt64) -> String { String(format: "%.0f µs", Double(ns) / 1000) }
+        // CPU per packet under the heaviest load, where per-wake-up costs are spread the most.
+        let cpu = best.map { String(format: "%.0f ns", $0.cpuPerPacket) } ?? "-"
         let bestText = best.map { String(format: "%.0f (%.2f%% lost)", $0.achieved, 100 * Double($0.sent - $0.received) / Double(max($0.sent, 1))) } ?? "-"
-        return [name, clean.map { String(format: "%.0f", $0) } ?? "none", bestText, pct(p50), pct(p99)]
+        return [name, clean.map { String(format: "%.0f", $0) } ?? "none", bestText, cpu, pct(p50), pct(p99)]
     }
 }
 
@@ -47,20 +54,35 @@ func measureSentry(_ path: CapturePath, _ options: BenchOptions, sender: Sender,
     settings.pcapImmediateMode = path != .pcapBlocks
     let sentry = try makeStealthSentry(settings: settings, logger: Logger(label: "bench"))
     let sink = CountingSink(port: options.port)
-    let finished = DispatchSemaphore(value: 0)
-    Thread { try? sentry.run(sink); finished.signal() }.start()
+    let finished = DispatchSemaphore(value: 0), started = DispatchSemaphore(value: 0)
+    let thread = Mutex<pthread_t?>(nil)
+    Thread {
+        thread.withLock { $0 = pthread_self() }
+        started.signal()
+        try? sentry.run(sink)
+        finished.signal()
+    }.start()
     defer { sentry.stop(); finished.wait() }
+    started.wait()
+    var clock = clockid_t()
+    pthread_getcpuclockid(thread.withLock { $0! }, &clock)
+    func cpu() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(clock, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
     // Warm up: send until the sentry delivers (its handles and filters are live).
     let deadline = now() + 5_000_000_000
     while sink.received == 0, now() < deadline { sender.send([frame], count: 1, rate: 0); usleep(10_000) }
     guard sink.received > 0 else { throw BenchError("\(path.rawValue) never delivered a probe") }
     var result = PathResult()
     for rate in rates {
-        let before = sink.received
+        let before = sink.received, cpuBefore = cpu()
         let (sent, achieved) = rate > 0 ? sender.send([frame], count: options.packets, rate: rate)
             : sender.sendFlood([frame], count: options.packets, threads: 2)
         let received = settle(sent) { sink.received - before }
-        result.trials.append(Trial(offered: rate, achieved: achieved, sent: sent, received: received))
+        result.trials.append(Trial(offered: rate, achieved: achieved, sent: sent, received: received,
+                                   cpuPerPacket: Double(cpu() - cpuBefore) / Double(max(received, 1))))
     }
     sink.startRecordingDelays()
     for _ in 0..<loneProbes {   // spaced like the C loop's, nothing else running meanwhile
@@ -72,7 +94,7 @@ func measureSentry(_ path: CapturePath, _ options: BenchOptions, sender: Sender,
 }
 
 /// Runs the C loop once per trial: it prints "ready" once its filter is set, counts the probes
-/// and exits after `expected` packets or one idle second, printing "count p50ns p99ns".
+/// and exits after `expected` packets or one idle second, printing "count p50ns p99ns cpuns".
 func measureCLoop(_ options: BenchOptions, sender: Sender, frame: [UInt8], rates: [Double]) throws -> PathResult {
     let filter = CaptureFilter.expression(addresses: [options.target], tcpPorts: PortSet([options.port...options.port]),
                                           udpPorts: .empty)
@@ -93,19 +115,20 @@ func measureCLoop(_ options: BenchOptions, sender: Sender, frame: [UInt8], rates
         p.waitUntilExit()
         text += String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let fields = text.split(whereSeparator: \.isWhitespace).dropFirst().compactMap { UInt64($0) }
-        guard fields.count == 3 else { throw BenchError("unexpected C loop output: \(text)") }
-        return (Int(fields[0]), achieved, [fields[1], fields[2]])
+        guard fields.count == 4 else { throw BenchError("unexpected C loop output: \(text)") }
+        return (Int(fields[0]), achieved, Array(fields[1...]))
     }
     var result = PathResult()
     for rate in rates {
         var sentCount = 0
-        let (received, achieved, _) = try run(expected: options.packets, delays: false) {
+        let (received, achieved, stats) = try run(expected: options.packets, delays: false) {
             let r = rate > 0 ? sender.send([frame], count: options.packets, rate: rate)
                 : sender.sendFlood([frame], count: options.packets, threads: 2)
             sentCount = r.sent
             return r
         }
-        result.trials.append(Trial(offered: rate, achieved: achieved, sent: sentCount, received: received))
+        result.trials.append(Trial(offered: rate, achieved: achieved, sent: sentCount, received: received,
+                                   cpuPerPacket: Double(stats[2]) / Double(max(received, 1))))
     }
     let (_, _, percentiles) = try run(expected: loneProbes, delays: true) {
         for _ in 0..<loneProbes { sender.send([frame], count: 1, rate: 0); usleep(2_300) }

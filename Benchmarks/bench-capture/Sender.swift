@@ -8,9 +8,9 @@ import Synchronization
 
 /// Sends prebuilt Ethernet frames out of one interface of another network namespace through an
 /// AF_PACKET socket (opened inside that namespace; the descriptor keeps it), paced to a rate.
-final class Sender {
+final class Sender: Sendable {
     private let fd: Int32
-    private var address = sockaddr_ll()
+    private let address: sockaddr_ll
 
     init(namespace: String, interface: String) throws {
         let opened = DispatchSemaphore(value: 0)
@@ -28,14 +28,17 @@ final class Sender {
         fd = result.0
         var bypass: Int32 = 1   // PACKET_QDISC_BYPASS: straight to the driver
         setsockopt(fd, SOL_PACKET, 20, &bypass, 4)
+        var address = sockaddr_ll()
         address.sll_family = UInt16(AF_PACKET)
         address.sll_ifindex = result.1
+        self.address = address
     }
 
     /// Sends `count` frames (cycling through `frames`) at `rate` packets/s (0 = as fast as possible);
     /// returns how many went out and the achieved rate.
     @discardableResult
     func send(_ frames: [[UInt8]], count: Int, rate: Double) -> (sent: Int, rate: Double) {
+        var address = address
         let start = now()
         var sent = 0
         for i in 0..<count {
@@ -55,6 +58,19 @@ final class Sender {
         }
         let seconds = Double(now() - start) / 1e9
         return (sent, Double(sent) / max(seconds, 1e-9))
+    }
+
+    /// Sends `count` frames as fast as possible from `threads` threads at once (the fastest
+    /// offered load this machine can make); returns how many went out and the achieved rate.
+    func sendFlood(_ frames: [[UInt8]], count: Int, threads: Int) -> (sent: Int, rate: Double) {
+        let start = now()
+        let total = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: threads) { t in
+            let share = count / threads + (t < count % threads ? 1 : 0)
+            total.add(send(frames, count: share, rate: 0).sent, ordering: .relaxed)
+        }
+        let sent = total.load(ordering: .relaxed)
+        return (sent, Double(sent) / max(Double(now() - start) / 1e9, 1e-9))
     }
 
     deinit { close(fd) }

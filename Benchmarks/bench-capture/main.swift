@@ -24,6 +24,7 @@ if options.sendOnly {
 }
 
 let frame = probe(from: options.source, to: options.target, port: options.port).bytes()
+// Paced trials, then a flood from two sender threads (0 = as fast as the machine can send).
 let rates: [Double] = [50_000, 100_000, 200_000, 300_000, 500_000, 0]
 var table: [[String]] = []
 
@@ -32,6 +33,8 @@ for path in CapturePath.allCases {
         ? measureCLoop(options, sender: sender, frame: frame, rates: rates)
         : measureSentry(path, options, sender: sender, frame: frame, rates: rates)
     table.append(result.row(path.rawValue))
-    print("# \(path.rawValue): \(result.trials.map { "\(Int($0.offered)) pps offered -> \($0.received)/\($0.sent)" }.joined(separator: ", "))")
+    print("# \(path.rawValue): " + result.trials.map {
+        "\($0.offered > 0 ? "\(Int($0.offered))" : "flood") offered, \(Int($0.achieved)) sent/s: \($0.received)/\($0.sent)"
+    }.joined(separator: "; "))
 }
-printTable(["path", "max zero-loss pps", "best pps (loss)", "lone probe p50", "p99"], table)
+printTable(["path", "max zero-loss pps", "best pps (loss)", "CPU/packet at best", "lone probe p50", "p99"], table)
