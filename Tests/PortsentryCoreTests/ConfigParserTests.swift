@@ -178,6 +178,13 @@ import Testing
         #expect(try ConfigParser.load(path: file.path).tcpPorts.ports == [22])
     }
 
+    @Test func lenientValueSkipsBadLinesAndHandlesCRLF() throws {
+        let file = try TemporaryFile("CONTROL_SOCKET=\"/a.sock\"\r\nBOGUS=\"1\"\r\nCONTROL_SOCKET=\"/b.sock\"\r\nTCP_PORTS=\"x\"\r\n")
+        #expect(ConfigParser.lenientValue(of: .controlSocket, path: file.path) == "/b.sock")
+        #expect(ConfigParser.lenientValue(of: .stateFile, path: file.path) == nil)
+        #expect(ConfigParser.lenientValue(of: .controlSocket, path: "/nonexistent.conf") == nil)
+    }
+
     @Test func messagesStayOnOneLine() {
         let text = ports + "BANNER=\"a\u{7}b\"\n"
         let m = message(text)
