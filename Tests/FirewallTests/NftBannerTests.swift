@@ -1,6 +1,7 @@
 import Foundation
 import PortsentryCore
 import Testing
+import TestSupport
 @testable import Firewall
 
 /// The backend against real nftables, each test in its own network namespace.
@@ -154,8 +155,8 @@ import Testing
 
     @Test func stateFileBringsBansBackAfterTheRulesetIsGone() async throws {
         try await withNamespace { ns in
-            let dir = try temporaryDirectory()
-            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let dir = makeTempDir()
+            defer { removeTree(dir) }
             let state = dir + "/bans.state"
             let first = try makeBanner(ns, stateFile: state)
             try await first.start(maintenance: false)
@@ -223,8 +224,8 @@ import Testing
 
     @Test func deletedStateFileIsWrittenAgain() async throws {
         try await withNamespace { ns in
-            let dir = try temporaryDirectory()
-            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let dir = makeTempDir()
+            defer { removeTree(dir) }
             let state = dir + "/bans.state"
             try await withBanner(ns, stateFile: state, maintenance: true) { banner in
                 _ = try await banner.ban(ip("10.7.0.1"))

@@ -1,6 +1,7 @@
 import Foundation
 import PortsentryCore
 import Testing
+import TestSupport
 @testable import Firewall
 
 @Suite struct NftStateFileTests {
@@ -12,8 +13,8 @@ import Testing
     ]
 
     @Test func roundTrip() throws {
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = makeTempDir()
+        defer { removeTree(dir) }
         let file = BanStateFile(path: dir + "/sub/bans.state")
         try file.write(sample)
         #expect(try file.read() == sample)
@@ -23,8 +24,8 @@ import Testing
     }
 
     @Test func freeTextCannotBreakTheLineFormat() throws {
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = makeTempDir()
+        defer { removeTree(dir) }
         let file = BanStateFile(path: dir + "/bans.state")
         let ban = Ban(address: ip("10.0.0.9"), expiresAt: nil,
                       trigger: BanTrigger(proto: nil, port: nil, type: "manual: a\tb\nc", time: 1))
@@ -37,8 +38,8 @@ import Testing
     }
 
     @Test func failedWriteLeavesTheOldFileWhole() throws {
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = makeTempDir()
+        defer { removeTree(dir) }
         let file = BanStateFile(path: dir + "/bans.state")
         try file.write(sample)
         // A directory where the temp file must go makes the write fail before the rename.
@@ -56,8 +57,8 @@ import Testing
         "portsentry-bans 1\n10.0.0.1\tnever\n",
     ])
     func malformedFilesAreClearErrors(_ content: String) throws {
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = makeTempDir()
+        defer { removeTree(dir) }
         let path = dir + "/bans.state"
         try content.write(toFile: path, atomically: false, encoding: .utf8)
         #expect(throws: NftError.self) { try BanStateFile(path: path).read() }

@@ -120,11 +120,4 @@ func withBanner(_ ns: TestNamespace, setSize: Int = 65_536, stateFile: String? =
     }
 }
 
-/// A fresh temporary directory path for state files.
-func temporaryDirectory() throws -> String {
-    var template = Array("/tmp/psnft-test.XXXXXX".utf8CString)
-    guard let p = mkdtemp(&template) else { throw CommandFailure(command: "mkdtemp", status: errno, stderr: "") }
-    return String(cString: p)
-}
-
 func ip(_ s: String) -> IPAddress { IPAddress(s)! }

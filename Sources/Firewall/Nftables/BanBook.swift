@@ -40,8 +40,11 @@ struct BanBook: Sendable {
         return Array(bans.values)
     }
 
-    /// Makes room for `n` more bans without rehashing.
-    mutating func reserve(_ n: Int) { bans.reserveCapacity(bans.count + n) }
+    /// Makes room for `n` more bans at once, growing geometrically (`reserveCapacity` alone
+    /// would rehash the whole table on every batch).
+    mutating func reserve(_ n: Int) {
+        if bans.capacity < bans.count + n { bans.reserveCapacity(max(bans.count + n, 2 * bans.capacity)) }
+    }
 
     private mutating func adjustCount(_ family: AddressFamily, by delta: Int) {
         if family == .inet { v4Count += delta } else { v6Count += delta }

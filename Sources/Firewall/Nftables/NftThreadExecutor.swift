@@ -7,7 +7,9 @@ import Synchronization
 /// thread-safe) never occupies the cooperative pool, and its netlink socket is created in the
 /// namespace the thread lives in.
 final class NftThreadExecutor: SerialExecutor {
-    private let jobs = Mutex<(queue: [UnownedJob], finished: Bool)>(([], false))
+    /// Jobs to run; whether the thread waits on `wakeup` (then an enqueue must signal it); whether
+    /// it should end once the queue is empty.
+    private let jobs = Mutex<(queue: [UnownedJob], sleeping: Bool, finished: Bool)>(([], false, false))
     private let wakeup = DispatchSemaphore(value: 0)
     /// The errno of a failed setns(2), or 0; read once the first job runs.
     private let namespaceErrno = Atomic<Int32>(0)
@@ -39,25 +41,34 @@ final class NftThreadExecutor: SerialExecutor {
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        jobs.withLock { $0.queue.append(job) }
-        wakeup.signal()
+        if jobs.withLock({ $0.queue.append(job); return Self.wake(&$0) }) { wakeup.signal() }
     }
 
     /// Lets the thread end once the jobs queued so far have run.
     func finish() {
-        jobs.withLock { $0.finished = true }
-        wakeup.signal()
+        if jobs.withLock({ $0.finished = true; return Self.wake(&$0) }) { wakeup.signal() }
     }
 
+    /// Whether the thread sleeps and must be signalled (at most once per sleep).
+    private static func wake(_ state: inout (queue: [UnownedJob], sleeping: Bool, finished: Bool)) -> Bool {
+        defer { state.sleeping = false }
+        return state.sleeping
+    }
+
+    /// Runs jobs in batches; sleeps only when the queue is empty, so a busy thread costs
+    /// enqueuers no wake-up.
     private func loop() {
         while true {
-            wakeup.wait()
             let (batch, finished) = jobs.withLock { state in
                 defer { state.queue.removeAll(keepingCapacity: true) }
+                if state.queue.isEmpty, !state.finished { state.sleeping = true }
                 return (state.queue, state.finished)
             }
             for job in batch { job.runSynchronously(on: asUnownedSerialExecutor()) }
-            if finished { return }
+            if batch.isEmpty {
+                if finished { return }
+                wakeup.wait()
+            }
         }
     }
 
