@@ -59,4 +59,12 @@ run check_good --check-config -c "$WORK/good.conf"
 assert_eq "$RC" 0 "--check-config on a good config"
 assert_no_line "$WORK/check_good.out" "Portsentry is now active and listening."
 
+# A lenient ignore file (CRLF, comments, host bits set) passes with a warning naming the line.
+printf '# hosts\r\n192.0.2.1  # admin\r\n10.1.2.3/8\r\n2001:DB8::/32' >"$WORK/lenient.ignore"
+printf 'IGNORE_FILE="%s"\n' "$WORK/lenient.ignore" >>"$WORK/good.conf"
+run check_lenient --check-config -c "$WORK/good.conf"
+assert_eq "$RC" 0 "--check-config with a lenient ignore file"
+grep -qF "$WORK/lenient.ignore:3: 10.1.2.3/8 has host bits set; using 10.0.0.0/8" "$WORK/check_lenient.err" \
+    || fail "no host-bits warning on stderr: $(cat "$WORK/check_lenient.err")"
+
 note "ok"
