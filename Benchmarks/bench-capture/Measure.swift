@@ -78,8 +78,7 @@ func measureSentry(_ path: CapturePath, _ options: BenchOptions, sender: Sender,
     var result = PathResult()
     for rate in rates {
         let before = sink.received, cpuBefore = cpu()
-        let (sent, achieved) = rate > 0 ? sender.send([frame], count: options.packets, rate: rate)
-            : sender.sendFlood([frame], count: options.packets, threads: 2)
+        let (sent, achieved) = sender.send([frame], count: options.packets, rate: rate)
         let received = settle(sent) { sink.received - before }
         result.trials.append(Trial(offered: rate, achieved: achieved, sent: sent, received: received,
                                    cpuPerPacket: Double(cpu() - cpuBefore) / Double(max(received, 1))))
@@ -122,8 +121,7 @@ func measureCLoop(_ options: BenchOptions, sender: Sender, frame: [UInt8], rates
     for rate in rates {
         var sentCount = 0
         let (received, achieved, stats) = try run(expected: options.packets, delays: false) {
-            let r = rate > 0 ? sender.send([frame], count: options.packets, rate: rate)
-                : sender.sendFlood([frame], count: options.packets, threads: 2)
+            let r = sender.send([frame], count: options.packets, rate: rate)
             sentCount = r.sent
             return r
         }

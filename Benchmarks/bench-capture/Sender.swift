@@ -60,19 +60,6 @@ final class Sender: Sendable {
         return (sent, Double(sent) / max(seconds, 1e-9))
     }
 
-    /// Sends `count` frames as fast as possible from `threads` threads at once (the fastest
-    /// offered load this machine can make); returns how many went out and the achieved rate.
-    func sendFlood(_ frames: [[UInt8]], count: Int, threads: Int) -> (sent: Int, rate: Double) {
-        let start = now()
-        let total = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: threads) { t in
-            let share = count / threads + (t < count % threads ? 1 : 0)
-            total.add(send(frames, count: share, rate: 0).sent, ordering: .relaxed)
-        }
-        let sent = total.load(ordering: .relaxed)
-        return (sent, Double(sent) / max(Double(now() - start) / 1e9, 1e-9))
-    }
-
     deinit { close(fd) }
 }
 

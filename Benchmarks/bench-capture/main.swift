@@ -24,7 +24,8 @@ if options.sendOnly {
 }
 
 let frame = probe(from: options.source, to: options.target, port: options.port).bytes()
-// Paced trials, then a flood from two sender threads (0 = as fast as the machine can send).
+// Paced trials, then a flood (0 = as fast as one sender thread can go: with 2 CPUs, a second
+// sender would starve the capture thread rather than test it).
 let rates: [Double] = [50_000, 100_000, 200_000, 300_000, 500_000, 0]
 var table: [[String]] = []
 
