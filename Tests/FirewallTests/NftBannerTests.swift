@@ -103,6 +103,28 @@ import TestSupport
         }
     }
 
+    @Test func unbanWorksWhenTheKernelSetIsFull() async throws {
+        try await withNamespace { ns in
+            try await withBanner(ns, setSize: 2, maintenance: false) { banner in
+                _ = try await banner.ban(ip("10.0.0.2"))
+                try ns.nft("add", "element", "inet", "portsentry", "banned_v4", "{ 10.0.0.3 }")   // kernel full
+                // Unbanning needs an add of each element first, which a full set refuses.
+                #expect(try await banner.unban([CIDR(host: ip("10.0.0.1")), CIDR(host: ip("10.0.0.2"))]) == [ip("10.0.0.2")])
+                #expect(Set(try ns.elements(banner.layout, .inet).keys) == ["10.0.0.3"])
+            }
+        }
+    }
+
+    @Test func operationsAfterShutdownFailCleanly() async throws {
+        try await withNamespace { ns in
+            let banner = try makeBanner(ns)
+            try await banner.start(maintenance: true)
+            await banner.shutdown()
+            await #expect(throws: NftError.closed) { try await banner.ban(ip("10.0.0.1")) }
+            await #expect(throws: NftError.closed) { try await banner.flush() }
+        }
+    }
+
     @Test func unbanByNetworkAndFlush() async throws {
         try await withNamespace { ns in
             try await withBanner(ns, maintenance: false) { banner in

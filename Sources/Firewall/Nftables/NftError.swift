@@ -9,6 +9,8 @@ public enum NftError: Error, Sendable, Hashable, CustomStringConvertible {
     case missingCapability
     /// The kernel has no nf_tables (not built in, module not loadable); carries the detail.
     case nfTablesUnavailable(String)
+    /// The backend's thread could not be started (errno).
+    case threadUnavailable(Int32)
     /// The network namespace given for the backend's thread could not be entered.
     case namespaceUnavailable(String, Int32)
     /// libnftables rejected a transaction; nothing of it was applied. Carries libnftables' text.
@@ -32,6 +34,8 @@ public enum NftError: Error, Sendable, Hashable, CustomStringConvertible {
             return "nftables needs CAP_NET_ADMIN (run as root or grant the capability)"
         case .nfTablesUnavailable(let detail):
             return "the kernel does not provide nf_tables (\(detail))"
+        case .threadUnavailable(let e):
+            return "cannot start the nftables thread: \(String(cString: strerror(e)))"
         case .namespaceUnavailable(let path, let e):
             return "cannot enter network namespace \(path): \(String(cString: strerror(e)))"
         case .commandFailed(let text):

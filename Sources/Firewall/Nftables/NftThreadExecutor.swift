@@ -7,9 +7,8 @@ import Synchronization
 /// thread-safe) never occupies the cooperative pool, and its netlink socket is created in the
 /// namespace the thread lives in.
 final class NftThreadExecutor: SerialExecutor {
-    /// Jobs to run; whether the thread waits on `wakeup` (then an enqueue must signal it); whether
-    /// it should end once the queue is empty.
-    private let jobs = Mutex<(queue: [UnownedJob], sleeping: Bool, finished: Bool)>(([], false, false))
+    /// Jobs to run, and whether the thread waits on `wakeup` (then an enqueue must signal it).
+    private let jobs = Mutex<(queue: [UnownedJob], sleeping: Bool)>(([], false))
     private let wakeup = DispatchSemaphore(value: 0)
     /// The errno of a failed setns(2), or 0; read once the first job runs.
     private let namespaceErrno = Atomic<Int32>(0)
@@ -31,7 +30,7 @@ final class NftThreadExecutor: SerialExecutor {
         guard rc == 0 else {
             start.release()
             if nsFD >= 0 { close(nsFD) }
-            throw .netlinkUnavailable(rc)
+            throw .threadUnavailable(rc)
         }
         pthread_detach(thread)
     }
@@ -44,31 +43,24 @@ final class NftThreadExecutor: SerialExecutor {
         if jobs.withLock({ $0.queue.append(job); return Self.wake(&$0) }) { wakeup.signal() }
     }
 
-    /// Lets the thread end once the jobs queued so far have run.
-    func finish() {
-        if jobs.withLock({ $0.finished = true; return Self.wake(&$0) }) { wakeup.signal() }
-    }
-
     /// Whether the thread sleeps and must be signalled (at most once per sleep).
-    private static func wake(_ state: inout (queue: [UnownedJob], sleeping: Bool, finished: Bool)) -> Bool {
+    private static func wake(_ state: inout (queue: [UnownedJob], sleeping: Bool)) -> Bool {
         defer { state.sleeping = false }
         return state.sleeping
     }
 
-    /// Runs jobs in batches; sleeps only when the queue is empty, so a busy thread costs
-    /// enqueuers no wake-up.
-    private func loop() {
+    /// Runs jobs in batches, for the life of the process (an idle thread only waits; ending it
+    /// would strand any job enqueued later, such as a call made after `shutdown()`). It sleeps
+    /// only when the queue is empty, so a busy thread costs enqueuers no wake-up.
+    private func loop() -> Never {
         while true {
-            let (batch, finished) = jobs.withLock { state in
+            let batch = jobs.withLock { state in
                 defer { state.queue.removeAll(keepingCapacity: true) }
-                if state.queue.isEmpty, !state.finished { state.sleeping = true }
-                return (state.queue, state.finished)
+                if state.queue.isEmpty { state.sleeping = true }
+                return state.queue
             }
             for job in batch { job.runSynchronously(on: asUnownedSerialExecutor()) }
-            if batch.isEmpty {
-                if finished { return }
-                wakeup.wait()
-            }
+            if batch.isEmpty { wakeup.wait() }
         }
     }
 

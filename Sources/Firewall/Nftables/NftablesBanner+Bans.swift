@@ -44,7 +44,12 @@ extension NftablesBanner {
         }
         guard !addresses.isEmpty else { return [] }
         let list = Array(addresses)
-        try ctx.run(layout.addElements(list.map { ($0, nil) }) + layout.deleteElements(list))
+        do {
+            try ctx.run(layout.addElements(list.map { ($0, nil) }) + layout.deleteElements(list))
+        } catch {
+            // The add needs room (a full set refuses it): delete one by one; a missing element is fine.
+            for a in list { _ = try? ctx.run(layout.deleteElements([a])) }
+        }
         let removed = shared.withLock { state in list.compactMap { state.book.remove($0)?.address } }
         release(removed, .unbanned)
         return removed.sorted()

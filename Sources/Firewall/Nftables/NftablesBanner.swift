@@ -65,16 +65,16 @@ public actor NftablesBanner {
         let nsError = executor.namespaceError
         if nsError != 0 { throw .namespaceUnavailable("network namespace", nsError) }
         let ctx = try NftContext()
-        context = ctx
         try ctx.run(layout.installScript)
         try reconcile(ctx)
+        context = ctx
         if maintenance {
             maintenanceTask = Task { await self.maintain() }
         }
     }
 
     /// Stops maintenance, commits what is queued, writes the state file and releases libnftables.
-    /// The table and its bans stay in the kernel. The backend cannot be used afterwards.
+    /// The table and its bans stay in the kernel. Afterwards every operation fails with `.closed`.
     public func shutdown() async {
         maintenanceTask?.cancel()
         maintenanceTask = nil
@@ -82,7 +82,6 @@ public actor NftablesBanner {
         writeState(force: true)
         context = nil
         releaseSink.finish()
-        executor.finish()
     }
 
     // MARK: Queries (no await, O(1) where it matters)
