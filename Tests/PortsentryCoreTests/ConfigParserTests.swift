@@ -67,6 +67,11 @@ import Testing
         #expect(config.udpPorts.ports == [7])
     }
 
+    @Test func skipsAByteOrderMarkAndEscapesInvisibleCharacters() throws {
+        #expect(try parse("\u{FEFF}TCP_PORTS=\"1\"\r\n").tcpPorts.ports == [1])
+        #expect(message(ports + "TCP\u{200B}PORTS=\"1\"") == "test.conf:2: unknown key \"TCP\\u{200b}PORTS\"; did you mean \"TCP_PORTS\"?")
+    }
+
     @Test func readsEveryKey() throws {
         let text = """
             TCP_PORTS="1,11,15,100-102"

@@ -20,6 +20,10 @@ import Testing
         #expect(!ignore.contains(try ip("2001:db8:abce::1")))
     }
 
+    @Test func skipsAByteOrderMark() throws {
+        #expect(try list("\u{FEFF}192.0.2.1\r\n").contains(try ip("192.0.2.1")))
+    }
+
     @Test func masksHostBitsWithAWarning() throws {
         let (ignore, warnings) = try IgnoreList.parse("192.0.2.1\n10.1.2.3/8\n2001:db8::1/32\n", path: "x.ignore")
         #expect(warnings == ["x.ignore:2: 10.1.2.3/8 has host bits set; using 10.0.0.0/8",

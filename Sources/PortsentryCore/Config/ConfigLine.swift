@@ -11,10 +11,8 @@ enum ConfigLine {
     /// Every assignment in `text`, in file order; comment and blank lines are skipped.
     static func entries(in text: String, path: String) throws(ConfigError) -> [ConfigEntry] {
         var entries: [ConfigEntry] = []
-        for (index, rawLine) in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = rawLine[...]
-            if line.last == "\r" { line = line.dropLast() }
-            if let entry = try entry(String(line), number: index + 1, path: path) { entries.append(entry) }
+        for (number, line) in TextLines.split(text) {
+            if let entry = try entry(String(line), number: number, path: path) { entries.append(entry) }
         }
         return entries
     }

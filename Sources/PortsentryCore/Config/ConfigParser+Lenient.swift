@@ -6,7 +6,7 @@ extension ConfigParser {
     public static func lenientValue(of key: ConfigKey, path: String) -> String? {
         guard case .text(let text) = TextFile.contents(of: path) else { return nil }
         var value: String?
-        for line in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
+        for (_, line) in TextLines.split(text) {
             guard let entries = try? ConfigLine.entries(in: String(line), path: path) else { continue }
             for entry in entries where entry.key == key { value = entry.value }
         }

@@ -9,7 +9,7 @@ public struct ValueError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 extension String {
-    /// The text in double quotes for a one-line message: control characters escaped,
+    /// The text in double quotes for a one-line message: control and invisible format characters escaped,
     /// anything past 60 characters cut off with `...`.
     var quotedForMessage: String {
         var out = ""
@@ -22,7 +22,7 @@ extension String {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7f {
+                if [.control, .format, .lineSeparator, .paragraphSeparator].contains(scalar.properties.generalCategory) {
                     out += "\\u{" + String(scalar.value, radix: 16) + "}"
                 } else {
                     out.unicodeScalars.append(scalar)

@@ -7,11 +7,9 @@ extension IgnoreList {
     public static func parse(_ text: String, path: String) throws(ConfigError) -> (IgnoreList, warnings: [String]) {
         var networks: [CIDR] = []
         var warnings: [String] = []
-        let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
-        for (index, rawLine) in lines.enumerated() {
-            let content = Substring(rawLine.prefix { $0 != "#" }).trimmingBlanks
+        for (number, line) in TextLines.split(text) {
+            let content = Substring(line.unicodeScalars.prefix { $0 != "#" }).trimmingBlanks
             if content.isEmpty { continue }
-            let number = index + 1
             guard !content.unicodeScalars.contains(where: { $0 == " " || $0 == "\t" }) else {
                 throw ConfigError(path: path, line: number,
                                   "\(String(content).quotedForMessage) holds more than one entry; write one address or network per line")
