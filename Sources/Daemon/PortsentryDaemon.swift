@@ -47,7 +47,7 @@ public enum PortsentryDaemon {
 
         for await sig in signals {
             if sig == .sighup {
-                _ = daemon.reloadReporting()
+                _ = await daemon.reloadReporting()
                 continue
             }
             break

@@ -13,9 +13,9 @@ extension Daemon {
     }
 
     /// Reloads as SIGHUP does, telling systemd and the log how it went.
-    func reloadReporting() -> Result<Void, ConfigError> {
+    func reloadReporting() async -> Result<Void, ReloadFailure> {
         SystemdNotify.reloading()
-        let result = reload()
+        let result = await reload()
         switch result {
         case .success: logger.notice("Configuration reloaded from \(options.configFile)")
         case .failure(let error): logger.error("Reload failed, keeping the running configuration: \(error)")

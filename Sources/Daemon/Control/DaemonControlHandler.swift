@@ -63,7 +63,7 @@ struct DaemonControlHandler: ControlHandler {
     }
 
     func reload() async throws -> ReloadReport {
-        switch daemon.reloadReporting() {
+        switch await daemon.reloadReporting() {
         case .success: ReloadReport(accepted: true, message: "configuration reloaded from \(daemon.options.configFile)")
         case .failure(let error): ReloadReport(accepted: false, message: "\(error)")
         }

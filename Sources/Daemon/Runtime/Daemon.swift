@@ -15,15 +15,15 @@ final class Daemon: Sendable {
     let pipeline: EventPipeline
     let banner: NftablesBanner?
     let enforcement: Enforcement
-    private let sentry: any Sentry
-    private let current: Mutex<LoadedConfig>
+    private let runner: SentryRunner
+    /// The config in force and the sentry plan it gave.
+    private let current: Mutex<(loaded: LoadedConfig, plan: SentryPlan)>
     /// Yields once when the pipeline thread has finished its last batch.
     private let drained = AsyncStream<Void>.makeStream(of: Void.self)
 
     init(options: LaunchOptions, loaded: LoadedConfig, logger: Logger) async throws {
         self.options = options
         self.logger = logger
-        current = Mutex(loaded)
         let (enforcement, banner) = try await BackendSelection.start(loaded.config, logger: logger)
         self.enforcement = enforcement
         self.banner = banner
@@ -31,9 +31,15 @@ final class Daemon: Sendable {
                                                              localCheck: options.localCheck))
         pipeline = EventPipeline(settings: Self.pipelineSettings(loaded.config, enforcement),
                                  nft: banner.map(NftablesBanSet.init(banner:)), logger: logger)
-        sentry = try SentryFactory.make(options, loaded.config, logger: logger)
-        try sentry.prepare()
+        let plan = try SentryPlan(options, loaded.config)
+        current = Mutex((loaded, plan))
+        runner = SentryRunner(sink: EngineSink(engine: engine, pipeline: pipeline), logger: logger)
+        firstSentry = try plan.makeSentry(logger: logger)
+        try firstSentry.prepare()
     }
+
+    /// The sentry prepared at start-up, run by `start()`.
+    private let firstSentry: any Sentry
 
     static func pipelineSettings(_ config: Config, _ enforcement: Enforcement) -> EventPipeline.Settings {
         EventPipeline.Settings(
@@ -44,19 +50,12 @@ final class Daemon: Sendable {
             hostsDeny: HostsDenyFile())
     }
 
-    var config: Config { current.withLock { $0.config } }
+    var config: Config { current.withLock { $0.loaded.config } }
 
     /// Starts the pipeline, the sentry thread and the ban-release listener.
     func start() {
         pipeline.start { [drained] in drained.continuation.yield(); drained.continuation.finish() }
-        let sink = EngineSink(engine: engine, pipeline: pipeline)
-        startThread { [sentry, logger] in
-            do { try sentry.run(sink) } catch {
-                // A sentry that fails while running leaves nothing to watch: stop the daemon.
-                logger.error("Capture stopped: \(error)")
-                kill(getpid(), SIGTERM)
-            }
-        }
+        runner.start(firstSentry)
         if let banner {
             Task { [pipeline] in
                 for await release in banner.releases { pipeline.forgetBlocked([release.address]) }
@@ -64,25 +63,49 @@ final class Daemon: Sendable {
         }
     }
 
-    /// SIGHUP: a new config and ignore file, keeping counters, bans and blocked state. Sockets
-    /// and capture keep running with the ports they watch; the listening mode can't change.
-    func reload() -> Result<Void, ConfigError> {
+    /// Why a reload was refused; the running configuration stays.
+    struct ReloadFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// SIGHUP: a new config and ignore file, keeping counters, bans and blocked state. When the
+    /// watched ports change, the sentry is replaced; if the new one cannot start, the old
+    /// configuration and sentry come back. The mode and the nftables table are fixed at start.
+    func reload() async -> Result<Void, ReloadFailure> {
+        let loaded: LoadedConfig
+        let plan: SentryPlan
         do {
-            let loaded = try LoadedConfig.load(options)
-            for w in loaded.warnings { logger.warning("\(w)") }
-            current.withLock { $0 = loaded }
-            engine.update(DetectionSettings(config: loaded.config, ignoreList: loaded.ignoreList, localCheck: options.localCheck))
-            pipeline.update(Self.pipelineSettings(loaded.config, enforcement))
-            return .success(())
+            loaded = try LoadedConfig.load(options)
+            plan = try SentryPlan(options, loaded.config)
         } catch {
-            return .failure(error)
+            return .failure(ReloadFailure(description: "\(error)"))
         }
+        for w in loaded.warnings { logger.warning("\(w)") }
+        let oldPlan = current.withLock { $0.plan }
+        if plan != oldPlan {
+            await runner.stop()
+            do {
+                let sentry = try plan.makeSentry(logger: logger)
+                try sentry.prepare()
+                runner.start(sentry)
+            } catch {
+                logger.error("The new port settings cannot be watched (\(error)); restoring the previous ones")
+                if let sentry = try? oldPlan.makeSentry(logger: logger), (try? sentry.prepare()) != nil {
+                    runner.start(sentry)
+                }
+                return .failure(ReloadFailure(description: "cannot watch the new ports: \(error)"))
+            }
+        }
+        current.withLock { $0 = (loaded, plan) }
+        engine.update(DetectionSettings(config: loaded.config, ignoreList: loaded.ignoreList, localCheck: options.localCheck))
+        pipeline.update(Self.pipelineSettings(loaded.config, enforcement))
+        return .success(())
     }
 
     /// Stops capture, lets the pipeline finish what is queued (one second at most, so a stuck
     /// KILL_* command cannot hold up shutdown), shuts the backend down (bans stay).
     func stop() async {
-        sentry.stop()
+        await runner.stop()
         pipeline.close()
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [drained] in for await _ in drained.stream { break } }
