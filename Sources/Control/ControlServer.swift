@@ -42,15 +42,18 @@ public final class ControlServer: Sendable {
         try SocketFile.removeIfStale(path)
         let listener = try UnixSocket.make(nonBlocking: true)
         let identity: SocketFile.Identity
+        var bound = false
         do throws(ControlError) {
             guard try UnixSocket.withAddress(path, { bind(listener, $0, $1) }) == 0 else {
                 throw .system(operation: "bind \(path)", errno: errno)
             }
+            bound = true
             identity = try SocketFile.restrict(path, group: policy.group)
             guard listen(listener, 64) == 0 else { throw .system(operation: "listen \(path)", errno: errno) }
             signals = try ServerSignals()
         } catch {
             close(listener)
+            if bound { unlink(path) }
             throw error
         }
         let settings = ServerLoop.Settings(
