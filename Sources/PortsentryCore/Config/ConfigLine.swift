@@ -30,12 +30,13 @@ enum ConfigLine {
             throw fail("expected KEY=\"value\", found \(line.quotedForMessage); add \"=\" and the quoted value, or start the line with # to make it a comment")
         }
         let afterEquals = scalars.index(after: equals)
+        let keyText = key.escapedForMessage
         guard let open = scalars[afterEquals...].firstIndex(where: { !isBlank($0) }), scalars[open] == "\"" else {
-            throw fail("the value of \(key) must be in double quotes; write \(key)=\"...\"")
+            throw fail("the value of \(keyText) must be in double quotes; write \(keyText)=\"...\"")
         }
         let valueStart = scalars.index(after: open)
         guard let close = scalars[valueStart...].lastIndex(of: "\"") else {
-            throw fail("missing closing \" at the end of the value of \(key); add it")
+            throw fail("missing closing \" at the end of the value of \(keyText); add it")
         }
         let trailer = String(scalars[scalars.index(after: close)...]).trimmingBlanks
         guard trailer.isEmpty || trailer.hasPrefix("#") else {

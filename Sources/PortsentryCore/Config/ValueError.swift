@@ -9,9 +9,12 @@ public struct ValueError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 extension String {
-    /// The text in double quotes for a one-line message: control and invisible format characters escaped,
-    /// anything past 60 characters cut off with `...`.
-    var quotedForMessage: String {
+    /// The text in double quotes for a one-line message (see `escapedForMessage`).
+    var quotedForMessage: String { "\"" + escapedForMessage + "\"" }
+
+    /// The text for a one-line message: quotes, backslashes, control and invisible format
+    /// characters escaped; anything past 60 characters cut off with `...`.
+    var escapedForMessage: String {
         var out = ""
         for (i, scalar) in unicodeScalars.enumerated() {
             if i == 60 { out += "..."; break }
@@ -29,6 +32,6 @@ extension String {
                 }
             }
         }
-        return "\"" + out + "\""
+        return out
     }
 }
