@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import Synchronization
 import Logging
 import PortsentryCore
@@ -62,24 +62,59 @@ private final class Counter: Sendable {
 private let namespaceCounter = Counter()
 
 /// Runs a command to completion; returns stdout, throws with its stderr if it fails.
+/// Output goes to unlinked temporary files, not pipes, and only the child's exit is awaited:
+/// tests run in parallel, and a pipe end inherited by another test's long-lived child would
+/// otherwise keep a read blocked (and a cooperative thread with it).
 @discardableResult
 func run(_ argv: [String], stdin: String? = nil) throws -> String {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = argv
-    let out = Pipe(), err = Pipe(), input = Pipe()
-    p.standardOutput = out; p.standardError = err; p.standardInput = input
-    try p.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try input.fileHandleForWriting.close()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else {
-        throw CommandFailure(command: argv.joined(separator: " "), status: p.terminationStatus,
-                             stderr: String(decoding: stderr, as: UTF8.self))
+    let out = try ScratchFile(), err = try ScratchFile(), input = try ScratchFile(stdin ?? "")
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_adddup2(&actions, input.fd, 0)
+    posix_spawn_file_actions_adddup2(&actions, out.fd, 1)
+    posix_spawn_file_actions_adddup2(&actions, err.fd, 2)
+    let cArgs = argv.map { strdup($0) } + [nil]
+    defer { cArgs.forEach { free($0) } }
+    var pid: pid_t = 0
+    let rc = posix_spawnp(&pid, argv[0], &actions, nil, cArgs, environ)
+    guard rc == 0 else { throw CommandFailure(command: argv.joined(separator: " "), status: -1, stderr: String(cString: strerror(rc))) }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+    guard status == 0 else {
+        throw CommandFailure(command: argv.joined(separator: " "), status: status, stderr: err.contents())
     }
-    return String(decoding: stdout, as: UTF8.self)
+    return out.contents()
+}
+
+/// An unlinked temporary file, closed on exec in this process (a child gets it only by dup2).
+private final class ScratchFile {
+    let fd: Int32
+
+    init(_ initial: String = "") throws {
+        var template = Array("/tmp/psnft-run.XXXXXX".utf8CString)
+        fd = mkstemp(&template)
+        guard fd >= 0 else { throw CommandFailure(command: "mkstemp", status: errno, stderr: "") }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        _ = initial.utf8.withContiguousStorageIfAvailable { write(fd, $0.baseAddress, $0.count) }
+        lseek(fd, 0, SEEK_SET)
+    }
+
+    deinit { close(fd) }
+
+    /// Everything in the file.
+    func contents() -> String {
+        var data: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        var offset: off_t = 0
+        while true {
+            let n = pread(fd, &chunk, chunk.count, offset)
+            if n <= 0 { break }
+            data += chunk[0..<n]; offset += off_t(n)
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
 }
 
 struct CommandFailure: Error, CustomStringConvertible {
