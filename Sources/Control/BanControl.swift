@@ -4,6 +4,7 @@ import PortsentryCore
 /// `list`, `block`, `unblock` and `flush` on the nftables backend: the part of the control
 /// commands that the daemon's adapter and portsentry-ctl's offline mode share.
 public struct BanControl: Sendable {
+    /// The backend the commands act on (the daemon's, or one opened by portsentry-ctl).
     public let banner: NftablesBanner
 
     public init(banner: NftablesBanner) {

@@ -2,8 +2,11 @@ import FoundationEssentials
 
 /// One answer line. Exactly one payload field is set when `ok` is true, `error` when it is false.
 public struct ControlResponse: Codable, Sendable, Hashable {
+    /// Protocol version (`ControlProtocol.version`).
     public var v: Int
+    /// Whether the request was carried out.
     public var ok: Bool
+    /// Why not, for people.
     public var error: String?
     /// Kind of failure, for clients that act on it (exit codes).
     public var code: FailureCode?
@@ -33,10 +36,12 @@ public struct ControlResponse: Codable, Sendable, Hashable {
         self.code = code
     }
 
+    /// A failed request.
     public static func failure(_ message: String, code: FailureCode = .failed) -> ControlResponse {
         ControlResponse(ok: false, error: message, code: code)
     }
 
+    // Successful answers, one per command.
     public static func status(_ report: StatusReport) -> ControlResponse {
         var r = ControlResponse(ok: true); r.status = report; return r
     }

@@ -22,11 +22,10 @@ struct PermissionTests {
         print(s.makefile().readline().strip())
         """
 
-    private func statusAsNobody(_ path: String) async throws -> String {
-        let result = try await runProgram([
-            "/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-            "/usr/bin/python3", "-c", Self.statusAsNobody, path,
-        ])
+    /// Runs the status script as uid 65534 with the given group options of setpriv.
+    private func statusAsNobody(_ path: String, groups: [String] = ["--regid=65534", "--clear-groups"]) async throws -> String {
+        let result = try await runProgram(["/usr/bin/setpriv", "--reuid=65534"] + groups
+            + ["/usr/bin/python3", "-c", Self.statusAsNobody, path])
         #expect(result.status == 0)
         return result.output.split(separator: "\n").first.map(String.init) ?? ""
     }
@@ -62,6 +61,17 @@ struct PermissionTests {
         let response = try ControlResponse(line: Array(try await statusAsNobody(socket.path).utf8))
         #expect(response.ok)
         #expect(response.status == ScriptedHandler.report)
+        await server.stop()
+    }
+
+    @Test func groupMembershipComesFromTheUserDatabaseToo() async throws {
+        // Effective gid 0, nogroup only as a supplementary group: the server must find the
+        // membership through the user's entry (nobody's primary group is nogroup).
+        let socket = TemporarySocket()
+        let server = try ControlServer.forTest(socket.path, group: "nogroup")
+        chmod(socket.root, 0o755)
+        let answer = try await statusAsNobody(socket.path, groups: ["--regid=0", "--groups=65534"])
+        #expect(try ControlResponse(line: Array(answer.utf8)).ok)
         await server.stop()
     }
 }
