@@ -53,9 +53,7 @@ import Testing
 
     /// No control characters (line breaks included) and no invisible format characters.
     static func isOneLine(_ message: String) -> Bool {
-        message.unicodeScalars.allSatisfy {
-            ![.control, .format, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory)
-        }
+        !message.unicodeScalars.contains(where: \.breaksMessageLine)
     }
 
     @Test func configParserNeverCrashes() {

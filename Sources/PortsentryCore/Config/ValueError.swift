@@ -25,7 +25,7 @@ extension String {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
             default:
-                if [.control, .format, .lineSeparator, .paragraphSeparator].contains(scalar.properties.generalCategory) {
+                if scalar.breaksMessageLine {
                     out += "\\u{" + String(scalar.value, radix: 16) + "}"
                 } else {
                     out.unicodeScalars.append(scalar)
@@ -33,5 +33,14 @@ extension String {
             }
         }
         return out
+    }
+}
+
+extension Unicode.Scalar {
+    /// Whether the character is a control character (line breaks included), a line or paragraph
+    /// separator, or an invisible format character, none of which a one-line message may show raw.
+    var breaksMessageLine: Bool {
+        if value < 0x80 { return value < 0x20 || value == 0x7f }
+        return [.control, .format, .lineSeparator, .paragraphSeparator].contains(properties.generalCategory)
     }
 }
