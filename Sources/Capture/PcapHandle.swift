@@ -94,12 +94,6 @@ final class PcapHandle {
     /// The last error text of the handle.
     var lastError: String { String(cString: pcap_geterr(pcap)) }
 
-    /// Packets the kernel dropped for lack of buffer space since the handle opened.
-    var kernelDrops: UInt32 {
-        var stats = pcap_stat()
-        return pcap_stats(pcap, &stats) == 0 ? stats.ps_drop : 0
-    }
-
     deinit { pcap_close(pcap) }
 
     /// The NUL-terminated text in a libpcap error buffer.

@@ -72,7 +72,7 @@ public final class PcapSentry: Sentry {
                                                udpPorts: settings.udpPorts)
                 if filter != handle.filter {
                     try handle.setFilter(filter)
-                    logger.debug("debug: capture filter on \(name): \(filter)")
+                    logger.debug("capture filter on \(name): \(filter)")
                 }
             } catch {
                 if startup, case .named = settings.interfaces { throw error }
