@@ -25,6 +25,10 @@ import Testing
             #expect((0...UInt16.max).allSatisfy { set.contains($0) == expected.contains($0) })
         }
         #expect(PortSet([0...UInt16.max]).ports.count == 65_536)
+        let rest = PortSet([1...100]).subtracting(PortSet([2...99, 500...600]))
+        #expect(rest.ports == [1, 100])
+        #expect(rest == PortSet([1...1, 100...100]))
+        #expect(!rest.contains(50))
     }
 
     @Test(arguments: [

@@ -41,7 +41,20 @@ public struct PortSet: Sendable, Hashable {
 
     /// The ports of `self` not in `other`.
     public func subtracting(_ other: PortSet) -> PortSet {
-        PortSet(ports.filter { !other.contains($0) }.map { $0...$0 })
+        PortSet(words: zip(words, other.words).map { $0 & ~$1 })
+    }
+
+    private init(words: [UInt64]) {
+        self.words = words
+        ports = []
+        ports.reserveCapacity(words.reduce(0) { $0 + $1.nonzeroBitCount })
+        for (index, word) in words.enumerated() where word != 0 {
+            var bits = word
+            while bits != 0 {
+                ports.append(UInt16(index * 64 + bits.trailingZeroBitCount))
+                bits &= bits - 1
+            }
+        }
     }
 }
 
