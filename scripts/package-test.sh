@@ -4,8 +4,10 @@
 # root, verifies the systemd unit, renders the man pages, tests the fail2ban filter, and
 # (unless PACKAGE_TEST_CHROOT=0) installs the package in a debootstrap'ed Debian 12 chroot
 # over Debian's own portsentry 1.2 to check the upgrade path. Nothing is installed on this
-# machine's real root except build tools from Debian; the machine's network and nftables
-# ruleset are never touched. Ends with "package: N passed, N failed".
+# machine's real root except build tools from Debian. Every run of the installed binaries happens
+# in a new, empty network namespace with a time limit (isolated below), so even a daemon that
+# ignored --check-config could neither see nor change this machine's network or nftables
+# ruleset, nor keep running. Ends with "package: N passed, N failed".
 #
 #   scripts/package-test.sh [--ref REF | --code-ref REF]   (passed to build-deb.sh)
 #   PACKAGE_TEST_NO_BUILD=1   reuse the .deb already built (in out/deb, or
@@ -28,6 +30,22 @@ check() {
     if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$out"; fi
 }
 stage() { echo "== $1 ($(( $(date +%s) - started ))s)"; }
+# isolated CMD...: CMD in a new network namespace (only a down loopback), killed after 60 s.
+isolated() { timeout -k 5 60 unshare --net -- "$@"; }
+# accepted CMD...: CMD (a --check-config run) exits 0 in time and says the config is OK.
+accepted() {
+    local out rc
+    out=$("$@" 2>&1); rc=$?
+    echo "$out (exit status $rc)"
+    [ "$rc" -eq 0 ] && grep -q '^Configuration OK' <<<"$out"
+}
+# refused PATTERN CMD...: CMD must fail by itself (not by the time limit) and print PATTERN.
+refused() {
+    local pattern=$1 out rc; shift
+    out=$("$@" 2>&1); rc=$?
+    echo "$out (exit status $rc)"
+    [ "$rc" -ne 0 ] && [ "$rc" -lt 124 ] && grep -q -- "$pattern" <<<"$out"
+}
 finish() {
     echo "package: total $(( $(date +%s) - started ))s"
     echo "package: $passed passed, $failed failed"
@@ -135,16 +153,18 @@ mkdir -p "$root/bin" "$root/tmp" "$root/dev" && cp /bin/sh "$root/bin/sh"
 for lib in $(ldd /bin/sh | grep -o '/[^ ]*' | sort -u); do mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib"; done
 touch "$root/dev/null"  # a plain file is enough for what runs here
 
-version_line=$(chroot "$root" /usr/sbin/portsentry --version 2>&1); version_rc=$?
+in_root() { isolated chroot "$root" "$@"; }
+version_line=$(in_root /usr/sbin/portsentry --version 2>&1); version_rc=$?
 echo "    portsentry --version: $version_line"
 check "installed portsentry --version exits 0 and prints 'Portsentry ${version}'" \
     bash -c "[ $version_rc -eq 0 ] && grep -q '^Portsentry ${version%%+*}' <<<'$version_line'"
-check "installed portsentry-ctl --help exits 0" chroot "$root" /usr/sbin/portsentry-ctl --help
+check "installed portsentry-ctl --help exits 0" in_root /usr/sbin/portsentry-ctl --help
 check "installed config passes portsentry --check-config" \
-    chroot "$root" /usr/sbin/portsentry --check-config -c /etc/portsentry/portsentry.conf
+    accepted in_root /usr/sbin/portsentry --check-config -c /etc/portsentry/portsentry.conf
 # A broken copy must fail: the check is not a no-op.
 sed 's/^BAN_TIME=.*/BAN_TIME="soon"/' "$root/etc/portsentry/portsentry.conf" >"$root/tmp/bad.conf"
-check "--check-config rejects a bad BAN_TIME" bash -c "! chroot '$root' /usr/sbin/portsentry --check-config -c /tmp/bad.conf"
+check "--check-config rejects a bad BAN_TIME, naming file and value" \
+    refused 'bad.conf.*soon' in_root /usr/sbin/portsentry --check-config -c /tmp/bad.conf
 
 # /etc/default/portsentry's TCP_MODE/UDP_MODE through the unit's ExecStart: the shell line is
 # run as systemd would (after unescaping $$), with the daemon's --check-config appended, so the
@@ -161,9 +181,9 @@ map_ok() {  # TCP_MODE UDP_MODE expected-args: checks the mapping and that the d
     local args
     args=$(env -i TCP_MODE="$1" UDP_MODE="$2" PORTSENTRY_OPTS="" sh -c "$(sed "s|^exec /usr/sbin/portsentry|printf '%s ' |" <<<"$script")")
     [ "$args" = "$3" ] || { echo "TCP_MODE=$1 UDP_MODE=$2 gave '$args', want '$3'"; return 1; }
-    chroot "$root" /bin/sh -c "TCP_MODE='$1' UDP_MODE='$2'; ${script} --check-config"
+    accepted in_root /bin/sh -c "TCP_MODE='$1' UDP_MODE='$2'; ${script} --check-config"
 }
-mixed_refused() { ! chroot "$root" /bin/sh -c "TCP_MODE=tcp UDP_MODE=sudp; ${script} --check-config"; }
+mixed_refused() { refused 'mode' in_root /bin/sh -c "TCP_MODE=tcp UDP_MODE=sudp; ${script} --check-config"; }
 check "unit ExecStart: modes unset -> stealth, no legacy flag" map_ok "" "" "-c /etc/portsentry/portsentry.conf "
 check "unit ExecStart: TCP_MODE=tcp UDP_MODE=udp -> -tcp -udp" map_ok tcp udp "-c /etc/portsentry/portsentry.conf -tcp -udp "
 check "unit ExecStart: TCP_MODE=stcp UDP_MODE=sudp -> -stcp -sudp" map_ok stcp sudp "-c /etc/portsentry/portsentry.conf -stcp -sudp "
@@ -271,9 +291,9 @@ if [ "${PACKAGE_TEST_CHROOT:-1}" = "1" ]; then
             "! ls '$ch'/etc/init.d/portsentry '$ch'/etc/rc?.d/*portsentry '$ch'/etc/ppp/ip-up.d/portsentry '$ch'/etc/ppp/ip-down.d/portsentry 2>/dev/null | grep ."
         check "upgrade: portsentry.service is enabled" test -L "$ch/etc/systemd/system/multi-user.target.wants/portsentry.service"
         check "upgrade: the kept 1.2 config (KILL_ROUTE set) passes --check-config" \
-            in_ch /usr/sbin/portsentry --check-config -c /etc/portsentry/portsentry.conf
+            accepted isolated chroot "$ch" /usr/sbin/portsentry --check-config -c /etc/portsentry/portsentry.conf
         check "upgrade: the daemon accepts the kept 1.2 modes (-tcp -udp)" \
-            in_ch /usr/sbin/portsentry -tcp -udp --check-config -c /etc/portsentry/portsentry.conf
+            accepted isolated chroot "$ch" /usr/sbin/portsentry -tcp -udp --check-config -c /etc/portsentry/portsentry.conf
         check "upgrade: dpkg reports portsentry ${version} installed" \
             bash -c "chroot '$ch' dpkg-query -W -f='\${Version} \${db:Status-Abbrev}' portsentry | grep -q '^${version} ii'"
 
@@ -285,7 +305,7 @@ if [ "${PACKAGE_TEST_CHROOT:-1}" = "1" ]; then
         check "fresh install: shipped portsentry.conf in place" \
             cmp "$ch/etc/portsentry/portsentry.conf" "$root/etc/portsentry/portsentry.conf"
         check "fresh install: --check-config passes in the real Debian root" \
-            in_ch /usr/sbin/portsentry --check-config -c /etc/portsentry/portsentry.conf
+            accepted isolated chroot "$ch" /usr/sbin/portsentry --check-config -c /etc/portsentry/portsentry.conf
         check "install systemd in the chroot" in_ch apt-get install "${apt_opts[@]}" --no-install-recommends systemd
         check "fresh install: systemd-analyze verify --root=chroot portsentry.service" \
             systemd-analyze verify --man=no --root="$ch" /lib/systemd/system/portsentry.service
