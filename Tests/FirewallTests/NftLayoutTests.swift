@@ -45,7 +45,7 @@ import Testing
     @Test func banLogLine() throws {
         #expect(LogLine.blockedViaNftables(ip("10.1.2.3"), table: "portsentry", set: "banned_v4", duration: BanDuration(seconds: 90))
             == "attackalert: Host 10.1.2.3 has been blocked via nftables set inet portsentry banned_v4 for 1m30s")
-        #expect(LogLine.blockedViaNftables(ip("::1"), table: "p", set: "banned_v6", duration: .never)
+        #expect(LogLine.blockedViaNftables(ip("::1"), table: "p", set: "banned_v6", duration: BanDuration(seconds: 0))
             == "attackalert: Host ::1 has been blocked via nftables set inet p banned_v6 for ever")
     }
 }
