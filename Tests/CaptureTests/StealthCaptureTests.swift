@@ -141,6 +141,28 @@ import Testing
         #expect(try eventually { try net.send([probe]); return run.sink.received.contains { $0.destination == added } })
     }
 
+    @Test func followsInterfacesThatComeAndGo() throws {
+        let net = try TestNetwork()
+        defer { net.remove() }
+        let run = try Self.start(Self.settings(.pcap), on: net)
+        defer { #expect(run.stop()) }
+        // A second link, created after start-up (addresses need only be unique inside the namespaces).
+        let (ifA2, ifB2) = (net.ifA + "n", net.ifB + "n")
+        try TestNetwork.ip("link", "add", ifA2, "netns", net.nsA, "type", "veth", "peer", "name", ifB2, "netns", net.nsB)
+        try TestNetwork.ip("-n", net.nsA, "addr", "add", "192.168.77.1/24", "dev", ifA2)
+        try TestNetwork.ip("-n", net.nsA, "link", "set", ifA2, "up")
+        try TestNetwork.ip("-n", net.nsB, "link", "set", ifB2, "up")
+        let onNewLink = ProbeFrame(source: IPAddress("192.168.77.2")!, destination: IPAddress("192.168.77.1")!,
+                                   transport: .tcp(port: 79, flags: .syn))
+        #expect(try eventually { try net.send([onNewLink], via: ifB2); return run.sink.received.contains { $0.port == 79 } })
+        // The first link goes down and comes back: its handle is reopened.
+        try TestNetwork.ip("-n", net.nsA, "link", "set", net.ifA, "down")
+        try TestNetwork.ip("-n", net.nsA, "link", "set", net.ifA, "up")
+        let again = ProbeFrame(source: net.ipB, destination: net.ipA, transport: .tcp(port: 111, flags: .fin))
+        #expect(try eventually { try net.send([again]); return run.sink.received.contains { $0.port == 111 } })
+        #expect(run.error == nil)
+    }
+
     @Test func namesAnUnknownInterface() throws {
         let net = try TestNetwork()
         defer { net.remove() }

@@ -46,8 +46,10 @@ final class TestNetwork: Sendable {
         guard p.terminationStatus == 0 else { throw TestFailure("ip \(args.joined(separator: " ")) failed") }
     }
 
-    /// Sends frames out of the scanner's interface from an AF_PACKET socket opened in its namespace.
-    func send(_ frames: [ProbeFrame]) throws {
+    /// Sends frames out of the scanner's interface (or `via`, another interface in its namespace)
+    /// from an AF_PACKET socket opened in its namespace.
+    func send(_ frames: [ProbeFrame], via: String? = nil) throws {
+        let ifB = via ?? ifB
         let fd = try Namespace.run(in: nsB) { socket(AF_PACKET, Int32(SOCK_RAW.rawValue), 0) }
         guard fd >= 0 else { throw TestFailure("AF_PACKET socket: errno \(errno)") }
         defer { close(fd) }
