@@ -64,7 +64,7 @@ import Testing
         #expect(BanDuration(seconds: 90).description == "1m30s")
         #expect(BanDuration(seconds: 86_400).description == "1d")
         #expect(BanDuration(seconds: 93_600).description == "1d2h")
-        #expect(!BanDuration.never.expires)
+        #expect(!BanDuration(seconds: 0).expires)
         #expect(try BanDuration.parse(BanDuration(seconds: 5_400).description).seconds == 5_400)
     }
 

@@ -6,7 +6,6 @@ public struct BanDuration: Sendable, Hashable, CustomStringConvertible {
 
     /// The longest timeout nftables accepts: 213503 days.
     public static let maximum = BanDuration(seconds: 213_503 * 86_400)
-    public static let never = BanDuration(seconds: 0)
 
     public init(seconds: UInt64) { self.seconds = seconds }
 

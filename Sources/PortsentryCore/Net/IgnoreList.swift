@@ -23,8 +23,6 @@ public struct IgnoreList: Sendable, Hashable {
         }
     }
 
-    public var isEmpty: Bool { entries.isEmpty }
-
     /// Whether `address` (IPv4-mapped IPv6 matched as IPv4) is covered by an entry.
     public func contains(_ address: IPAddress) -> Bool {
         let a = address.unmapped
