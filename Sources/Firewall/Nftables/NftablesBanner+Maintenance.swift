@@ -48,9 +48,12 @@ extension NftablesBanner {
         do {
             try ctx.run(layout.installScript + layout.addElements(elements))
             shared.withLock { $0.metrics.restores += 1 }
+            failureLogged.remove(.restore)
             logger.warning("nftables table inet \(layout.table) was missing or incomplete; restored it with \(live.count) live bans")
         } catch {
-            logger.error("nftables: cannot restore table inet \(layout.table): \(error)")
+            if failureLogged.insert(.restore).inserted {
+                logger.error("nftables: cannot restore table inet \(layout.table) (retrying every \(NftablesBanner.maintenanceIntervalMs) ms): \(error)")
+            }
         }
     }
 
@@ -71,8 +74,10 @@ extension NftablesBanner {
             try stateFile.write(live)
             stateDirty = false
             lastStateWrite = now
+            failureLogged.remove(.stateWrite)
         } catch {
-            logger.error("\(error)")
+            lastStateWrite = now
+            if failureLogged.insert(.stateWrite).inserted { logger.error("\(error)") }
         }
     }
 

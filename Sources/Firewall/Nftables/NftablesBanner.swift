@@ -32,6 +32,9 @@ public actor NftablesBanner {
     var commitScheduled = false
     var setFullLogged: Set<AddressFamily> = []
     var stateDirty = false
+    /// Repeating failures already logged (logged again only after a success).
+    var failureLogged: Set<RepeatingFailure> = []
+    enum RepeatingFailure { case restore, stateWrite }
     var lastStateWrite: Int64 = 0
     private var maintenanceTask: Task<Void, Never>?
 
