@@ -1,9 +1,25 @@
 import Testing
 @testable import PortsentryCore
 
-/// The files under packaging/etc must pass our own parsers, with the values the comments promise.
+/// The files under packaging/etc must pass our own parsers, with the values the comments promise,
+/// and every key must be documented there and in docs/configuration.md.
 @Suite struct ConfigShippedFilesTests {
-    static let etc = "/" + #filePath.split(separator: "/").dropLast(3).joined(separator: "/") + "/packaging/etc"
+    static let root = "/" + #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
+    static let etc = root + "/packaging/etc"
+
+    static func text(_ path: String) throws -> String {
+        guard case .text(let text) = TextFile.contents(of: path) else { throw ValueError("cannot read \(path)") }
+        return text
+    }
+
+    @Test func everyKeyIsDocumented() throws {
+        let reference = try Self.text("\(Self.root)/docs/configuration.md")
+        let shipped = try Self.text("\(Self.etc)/portsentry.conf")
+        for key in ConfigKey.allCases {
+            #expect(reference.contains("| `\(key.rawValue)` |"), "docs/configuration.md has no table row for \(key.rawValue)")
+            #expect(shipped.contains("\(key.rawValue)=\""), "packaging/etc/portsentry.conf does not mention \(key.rawValue)")
+        }
+    }
 
     @Test func shippedConfigParses() throws {
         let config = try ConfigParser.load(path: "\(Self.etc)/portsentry.conf")
