@@ -57,9 +57,6 @@ public struct ControlClient: Sendable {
         var input: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
-            if let newline = input.firstIndex(of: UInt8(ascii: "\n")) {
-                return Array(input[..<newline])
-            }
             var poller = pollfd(fd: fd, events: Int16(POLLIN) | (sent < line.count ? Int16(POLLOUT) : 0), revents: 0)
             let ready = poll(&poller, 1, UnixSocket.millisecondsLeft(until: deadline))
             if ready < 0, errno == EINTR { continue }
@@ -73,6 +70,10 @@ public struct ControlClient: Sendable {
             if poller.revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
                 let n = read(fd, &chunk, chunk.count)
                 if n > 0 {
+                    // Only the new bytes can hold the end of the line.
+                    if let newline = chunk.prefix(n).firstIndex(of: UInt8(ascii: "\n")) {
+                        return input + chunk[..<newline]
+                    }
                     input += chunk.prefix(n)
                 } else if n == 0 || (errno != EAGAIN && errno != EINTR) {
                     guard !input.isEmpty else { throw .badResponse("connection closed without an answer") }

@@ -13,10 +13,13 @@ final class ScriptedHandler: ControlHandler {
     let statusDelay: Duration
     /// When true, `flush` throws.
     let failFlush: Bool
+    /// What `list` answers.
+    let bans: [BanEntry]
 
-    init(statusDelay: Duration = .zero, failFlush: Bool = false) {
+    init(statusDelay: Duration = .zero, failFlush: Bool = false, bans: [BanEntry] = [ScriptedHandler.ban]) {
         self.statusDelay = statusDelay
         self.failFlush = failFlush
+        self.bans = bans
     }
 
     static let report = StatusReport(
@@ -31,7 +34,7 @@ final class ScriptedHandler: ControlHandler {
         if statusDelay > .zero { try await Task.sleep(for: statusDelay) }
         return Self.report
     }
-    func list() async throws -> [BanEntry] { record("list"); return [Self.ban] }
+    func list() async throws -> [BanEntry] { record("list"); return bans }
     func block(_ order: BlockOrder) async throws -> [TargetResult] {
         record("block \(order.targets) \(order.seconds.map(String.init) ?? "default") force=\(order.force)")
         return order.targets.map { TargetResult(address: "\($0)", outcome: .blocked) }
