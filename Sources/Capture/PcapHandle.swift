@@ -3,7 +3,7 @@ import Glibc
 import PortsentryCore
 
 /// One activated, non-blocking libpcap handle on one interface, with its decode context.
-/// Opened, used and closed on the capture thread.
+/// Used and closed on the capture thread.
 final class PcapHandle {
     let interface: String
     let fd: Int32
@@ -14,12 +14,12 @@ final class PcapHandle {
     /// What the C callback needs: passed through libpcap's `user` pointer.
     final class DispatchContext {
         let link: LinkType
-        let gate: ProbeGate
+        var gate: ProbeGate?
         var realtimeOffset: UInt64 = 0
-        init(link: LinkType, gate: ProbeGate) { self.link = link; self.gate = gate }
+        init(link: LinkType) { self.link = link }
     }
 
-    init(interface: String, settings: StealthSettings, gate: ProbeGate) throws(CaptureError) {
+    init(interface: String, settings: StealthSettings) throws(CaptureError) {
         self.interface = interface
         var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
         guard let p = pcap_create(interface, &errbuf) else {
@@ -58,7 +58,7 @@ final class PcapHandle {
         }
         pcap = p
         self.fd = fd
-        context = DispatchContext(link: link, gate: gate)
+        context = DispatchContext(link: link)
     }
 
     /// Compiles and installs a filter expression (no-op if unchanged).
@@ -75,18 +75,20 @@ final class PcapHandle {
         filter = expression
     }
 
-    /// Handles every packet that is waiting; false when the handle failed (interface gone).
-    func dispatch() -> Bool {
+    /// Hands every packet that is waiting to `gate`; false when the handle failed (interface gone).
+    func dispatch(to gate: ProbeGate) -> Bool {
+        context.gate = gate
         context.realtimeOffset = MonotonicClock.realtimeOffset()
         let user = Unmanaged.passUnretained(context).toOpaque().assumingMemoryBound(to: UInt8.self)
         let rc = pcap_dispatch(pcap, -1, { user, header, bytes in
             guard let user, let header, let bytes else { return }
             let context = Unmanaged<DispatchContext>.fromOpaque(UnsafeRawPointer(user)).takeUnretainedValue()
+            guard let gate = context.gate else { return }
             let buffer = UnsafeRawBufferPointer(start: bytes, count: Int(header.pointee.caplen))
             guard let packet = PacketDecoder.decode(buffer, link: context.link) else { return }
             let ts = header.pointee.ts   // nanoseconds in tv_usec: PCAP_TSTAMP_PRECISION_NANO
             let realtime = UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_usec)
-            context.gate.handle(packet, seenAt: realtime &- context.realtimeOffset)
+            gate.handle(packet, seenAt: realtime &- context.realtimeOffset)
         }, user)
         return rc >= 0
     }

@@ -11,10 +11,21 @@ public final class PcapSentry: Sentry {
     private let logger: Logger
     private let wake: WakeSignal
 
+    /// Opens (and closes again) a handle on every selected interface, so that a missing
+    /// permission or an unknown interface fails here, before the daemon reports itself active.
     public init(settings: StealthSettings, logger: Logger) throws(CaptureError) {
         self.settings = settings
         self.logger = logger
         wake = try WakeSignal()
+        let wanted = try selectedInterfaces(LocalInterfaces.snapshot(), startup: true)
+        for (name, _) in wanted {
+            do throws(CaptureError) {
+                _ = try PcapHandle(interface: name, settings: settings)
+            } catch {
+                try tolerate(error, startup: true)
+            }
+        }
+        if wanted.isEmpty { logger.warning("no interface to capture on yet; waiting for interfaces to come up") }
     }
 
     public func stop() { wake.signal() }
@@ -23,7 +34,7 @@ public final class PcapSentry: Sentry {
         let gate = ProbeGate(settings: settings, sink: sink, logger: logger)
         let watcher = try AddressWatcher()
         var handles: [PcapHandle] = []
-        try reconcile(&handles, gate: gate, startup: true)
+        try reconcile(&handles)
         var fds = pollSet(handles, watcher: watcher)
         while true {
             let rc = poll(&fds, nfds_t(fds.count), gate.refreshListeners(now: MonotonicClock.now()))
@@ -34,7 +45,7 @@ public final class PcapSentry: Sentry {
             if fds[0].revents != 0 { break }
             var changed = fds[1].revents != 0 && watcher.drain()
             for (i, handle) in handles.enumerated() where fds[i + 2].revents != 0 {
-                if !handle.dispatch() {
+                if !handle.dispatch(to: gate) {
                     logger.warning("capture on \(handle.interface) stopped: \(handle.lastError)")
                     changed = true
                     handles.removeAll { $0 === handle }
@@ -42,7 +53,7 @@ public final class PcapSentry: Sentry {
                 }
             }
             if changed {
-                try reconcile(&handles, gate: gate, startup: false)
+                try reconcile(&handles)
                 fds = pollSet(handles, watcher: watcher)
             }
         }
@@ -54,9 +65,9 @@ public final class PcapSentry: Sentry {
     }
 
     /// Opens handles for newly selected interfaces, closes those of vanished ones and refreshes
-    /// every filter. At start-up any failure for a named interface, and a missing permission, throw.
-    private func reconcile(_ handles: inout [PcapHandle], gate: ProbeGate, startup: Bool) throws {
-        let wanted = try selectedInterfaces(LocalInterfaces.snapshot(), startup: startup)
+    /// every filter; an interface that fails is logged and skipped.
+    private func reconcile(_ handles: inout [PcapHandle]) throws {
+        let wanted = try selectedInterfaces(LocalInterfaces.snapshot(), startup: false)
         handles.removeAll { h in !wanted.contains { $0.name == h.interface } }
         for (name, addresses) in wanted {
             do throws(CaptureError) {
@@ -64,7 +75,7 @@ public final class PcapSentry: Sentry {
                 if let open = handles.first(where: { $0.interface == name }) {
                     handle = open
                 } else {
-                    handle = try PcapHandle(interface: name, settings: settings, gate: gate)
+                    handle = try PcapHandle(interface: name, settings: settings)
                     handles.append(handle)
                 }
                 let filter = addresses.isEmpty ? CaptureFilter.matchNothing
@@ -75,15 +86,18 @@ public final class PcapSentry: Sentry {
                     logger.debug("capture filter on \(name): \(filter)")
                 }
             } catch {
-                if startup, case .named = settings.interfaces { throw error }
-                if startup, error.isPermissionDenied { throw error }
-                logger.warning("\(error.description)")
+                try tolerate(error, startup: false)
                 handles.removeAll { $0.interface == name }
             }
         }
-        if startup, handles.isEmpty {
-            logger.warning("no interface to capture on yet; waiting for interfaces to come up")
-        }
+    }
+
+    /// At start-up a named interface that fails, or a missing permission, is fatal; any other
+    /// failure (and every failure later) is logged and that interface skipped.
+    private func tolerate(_ error: CaptureError, startup: Bool) throws(CaptureError) {
+        if startup, case .named = settings.interfaces { throw error }
+        if startup, error.isPermissionDenied { throw error }
+        logger.warning("\(error.description)")
     }
 
     /// The interfaces the selection asks for, with the addresses each one's filter watches.

@@ -11,10 +11,13 @@ public final class RawSentry: Sentry {
     private let logger: Logger
     private let wake: WakeSignal
 
+    /// Opens (and closes again) the packet socket, so that a missing permission fails here,
+    /// before the daemon reports itself active.
     public init(settings: StealthSettings, logger: Logger) throws(CaptureError) {
         self.settings = settings
         self.logger = logger
         wake = try WakeSignal()
+        _ = try PacketRing(ringBytes: settings.bufferBytes)
     }
 
     public func stop() { wake.signal() }

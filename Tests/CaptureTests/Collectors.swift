@@ -51,19 +51,21 @@ func eventually(within seconds: Double = 5, _ condition: () throws -> Bool) reth
     return try condition()
 }
 
-/// A sentry running on its own thread inside a network namespace.
+/// A sentry made and run on its own thread inside a network namespace (the factory opens its
+/// capture resources, so it must run in the namespace too).
 final class RunningSentry: Sendable {
-    let sentry: any Sentry
     let sink = CollectingSink()
+    private let sentry = Mutex<(any Sentry)?>(nil)
     private let finished = DispatchSemaphore(value: 0)
     private let failure = Mutex<String?>(nil)
 
-    init(_ sentry: any Sentry, namespace: String) {
-        self.sentry = sentry
+    init(namespace: String, _ make: @escaping @Sendable () throws -> any Sentry) {
         Thread { [self] in
             do {
                 try NetworkNamespace.enter(namespace)
-                try sentry.run(sink)
+                let made = try make()
+                sentry.withLock { $0 = made }
+                try made.run(sink)
             } catch {
                 failure.withLock { $0 = "\(error)" }
             }
@@ -85,9 +87,9 @@ final class RunningSentry: Sendable {
         sink.reset()
     }
 
-    /// Stops the sentry and waits (up to 5 s) for `run` to return.
+    /// Stops the sentry and waits (up to 5 s) for the thread to end.
     func stop() -> Bool {
-        sentry.stop()
+        sentry.withLock { $0?.stop() }
         return finished.wait(timeout: .now() + 5) == .success
     }
 }

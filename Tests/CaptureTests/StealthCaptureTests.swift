@@ -19,7 +19,7 @@ import Testing
     /// Starts a sentry in the network's "a" namespace and waits until it captures.
     static func start(_ settings: StealthSettings, on net: TestNetwork, logger: Logger = Logger(label: "test"))
         throws -> RunningSentry {
-        let run = RunningSentry(try makeStealthSentry(settings: settings, logger: logger), namespace: net.nsA)
+        let run = RunningSentry(namespace: net.nsA) { try makeStealthSentry(settings: settings, logger: logger) }
         try run.waitUntilCapturing(net, marker: marker(net))
         return run
     }
@@ -166,8 +166,9 @@ import Testing
     @Test func namesAnUnknownInterface() throws {
         let net = try TestNetwork()
         defer { net.remove() }
-        let run = RunningSentry(try PcapSentry(settings: Self.settings(.pcap, .named(["nosuch0"])), logger: Logger(label: "t")),
-                                namespace: net.nsA)
+        let run = RunningSentry(namespace: net.nsA) {
+            try PcapSentry(settings: Self.settings(.pcap, .named(["nosuch0"])), logger: Logger(label: "t"))
+        }
         #expect(eventually { run.error != nil })
         #expect(run.error?.contains("unknown interface nosuch0") == true)
         #expect(run.error?.contains(net.ifA) == true, "the message lists the interfaces that exist")
@@ -177,9 +178,11 @@ import Testing
     func aStopBeforeRunIsNotLost(method: CaptureMethod) throws {
         let net = try TestNetwork()
         defer { net.remove() }
-        let sentry = try makeStealthSentry(settings: Self.settings(method), logger: Logger(label: "t"))
+        let sentry = try Namespace.run(in: net.nsA) {
+            try makeStealthSentry(settings: Self.settings(method), logger: Logger(label: "t"))
+        }
         sentry.stop()
-        let run = RunningSentry(sentry, namespace: net.nsA)
+        let run = RunningSentry(namespace: net.nsA) { sentry }
         #expect(run.stop())
         #expect(run.error == nil)
     }
