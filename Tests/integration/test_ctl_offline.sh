@@ -65,6 +65,18 @@ grep -q "is not a duration" "$WORK/ctl.err" || fail "bad duration message"
 expect_ctl 64 unblock 10.0.0.1/8
 grep -q "did you mean 10.0.0.0/8" "$WORK/ctl.err" || fail "host bits message"
 
+note "a daemon that does not answer"
+start_bg mute python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(4)
+conns = []
+while True:
+    conns.append(s.accept()[0])
+' "$WORK/mute.sock"
+wait_for 5 test -S "$WORK/mute.sock"
+expect_ctl 5 status --socket "$WORK/mute.sock" --timeout 1
+grep -q "did not answer" "$WORK/ctl.err" || fail "no timeout message: $(cat "$WORK/ctl.err")"
+
 note "a legacy KILL_ROUTE config is not touched"
 sed 's/^BLOCK_BACKEND=.*/BLOCK_BACKEND="auto"/' "$CTL_CONF" >"$WORK/legacy.conf"
 echo 'KILL_ROUTE="/bin/true $TARGET$"' >>"$WORK/legacy.conf"
