@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PortsentryCore
 import Testing
 import TestSupport
@@ -203,6 +204,42 @@ import TestSupport
                 let ban = try #require(second.bans().first { $0.address == ip("10.4.0.1") })
                 #expect(ban.trigger == trigger && ban.hits == 1)
             }
+        }
+    }
+
+    @Test func stateFileBansBeyondTheSetSizeAreDroppedNotFatal() async throws {
+        try await withNamespace { ns in
+            let dir = makeTempDir()
+            defer { removeTree(dir) }
+            let state = dir + "/bans.state"
+            let now = WallClock.nowMs()
+            try BanStateFile(path: state).write((1...3).map {
+                Ban(address: .v4(0x0a08_0000 + UInt32($0)), expiresAt: now + 600_000 + Int64($0) * 1000, trigger: nil)
+            })
+            try await withBanner(ns, setSize: 2, stateFile: state, maintenance: false) { banner in
+                // The two longest bans come back; the third is dropped with a warning.
+                let inKernel = Set(try ns.elements(banner.layout, .inet).keys)
+                #expect(inKernel == ["10.8.0.2", "10.8.0.3"])
+                #expect(banner.bans().count == 2)
+            }
+        }
+    }
+
+    @Test func inputHookLayoutReplacesThePreroutingChain() async throws {
+        try await withNamespace { ns in
+            try await withBanner(ns, maintenance: false) { banner in
+                _ = try await banner.ban(ip("10.9.0.1"))
+            }
+            var logger = Logger(label: "nft-test")
+            logger.logLevel = .debug
+            let banner = try NftablesBanner(layout: NftLayout(table: "portsentry", hook: .input, setSize: 65_536),
+                                            defaultSeconds: 60, stateFile: nil, namespace: ns.path, logger: logger)
+            try await banner.start(maintenance: false)
+            await banner.shutdown()
+            let table = try ns.nft("list", "table", "inet", "portsentry")
+            #expect(table.contains("type filter hook input priority filter; policy accept;"))
+            #expect(!table.contains("chain prerouting"))
+            #expect(table.contains("10.9.0.1"))   // bans survive the switch
         }
     }
 

@@ -102,11 +102,22 @@ extension NftablesBanner {
                 book.put(Ban(address: address, expiresAt: expiresAt, trigger: old?.trigger, hits: old?.hits ?? 0))
             }
         }
+        // Bans the kernel lost, longest first, as many as the sets have room for.
         let lost = saved.values.filter { b in b.expiresAt.map { $0 - now > NftablesBanner.expiryGraceMs } ?? true }
-        if !lost.isEmpty {
-            try ctx.run(layout.addElements(lost.map { ($0.address, $0.timeLeftMs(at: now).map { UInt64($0) }) }))
-            for b in lost { book.put(b) }
-            logger.notice("nftables: restored \(lost.count) bans from \(stateFile?.path ?? "")")
+            .sorted { ($0.expiresAt ?? .max) > ($1.expiresAt ?? .max) }
+        var room = [AddressFamily.inet: layout.setSize - book.count(.inet), .inet6: layout.setSize - book.count(.inet6)]
+        let back = lost.filter { b in
+            guard room[b.family, default: 0] > 0 else { return false }
+            room[b.family, default: 0] -= 1
+            return true
+        }
+        if !back.isEmpty {
+            try ctx.run(layout.addElements(back.map { ($0.address, $0.timeLeftMs(at: now).map { UInt64($0) }) }))
+            for b in back { book.put(b) }
+            logger.notice("nftables: restored \(back.count) bans from \(stateFile?.path ?? "the state file")")
+        }
+        if back.count < lost.count {
+            logger.warning("nftables: \(lost.count - back.count) bans from the state file do not fit in NFT_SET_SIZE=\(layout.setSize) and were dropped")
         }
         shared.withLock { $0.book = book }
         stateDirty = true
