@@ -12,9 +12,12 @@ final class NftThreadExecutor: SerialExecutor {
     private let wakeup = DispatchSemaphore(value: 0)
     /// The errno of a failed setns(2), or 0; read once the first job runs.
     private let namespaceErrno = Atomic<Int32>(0)
+    /// The namespace the thread enters, if any.
+    let namespace: String?
 
     /// Starts the thread; `namespace` is a path such as `/run/netns/NAME`, nil to stay put.
     init(namespace: String?) throws(NftError) {
+        self.namespace = namespace
         var nsFD: Int32 = -1
         if let namespace {
             nsFD = open(namespace, O_RDONLY | O_CLOEXEC)

@@ -66,7 +66,7 @@ public actor NftablesBanner {
     public func start(maintenance: Bool = true) async throws(NftError) {
         guard context == nil else { return }
         let nsError = executor.namespaceError
-        if nsError != 0 { throw .namespaceUnavailable("network namespace", nsError) }
+        if nsError != 0 { throw .namespaceUnavailable(executor.namespace ?? "", nsError) }
         let ctx = try NftContext()
         try ctx.run(layout.installScript)
         try reconcile(ctx)
