@@ -30,8 +30,14 @@ check() {
     if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$out"; fi
 }
 stage() { echo "== $1 ($(( $(date +%s) - started ))s)"; }
-# isolated CMD...: CMD in a new network namespace (only a down loopback), killed after 60 s.
-isolated() { timeout -k 5 60 unshare --net -- "$@"; }
+# isolated ROOT CMD...: CMD chrooted into ROOT, in new network, mount and pid namespaces (only
+# a down loopback; a private /proc at ROOT/proc, which Swift's runtime reads for the command
+# line), killed after 60 s.
+isolated() {
+    local dir=$1; shift
+    mkdir -p "$dir/proc"
+    timeout -k 5 60 unshare --net --pid --fork --mount-proc="$dir/proc" chroot "$dir" "$@"
+}
 # accepted CMD...: CMD (a --check-config run) exits 0 in time and says the config is OK.
 accepted() {
     local out rc
@@ -125,9 +131,13 @@ expect_files=(
     /usr/share/doc/portsentry/fail2ban-nftables.md /usr/share/doc/portsentry/troubleshooting.md
     /usr/share/doc/portsentry/examples/fail2ban/filter.d/portsentry-scan.conf
     /usr/share/doc/portsentry/examples/fail2ban/jail.d/portsentry.conf
+    /usr/share/doc/portsentry/examples/portsentry.service.d/hosts-deny.conf
 )
 missing_files=()
-for f in "${expect_files[@]}"; do grep -qxF "$f" <<<"$contents" || missing_files+=("$f"); done
+# dh_compress may have gzipped a document: either form counts.
+for f in "${expect_files[@]}"; do
+    grep -qxF -e "$f" -e "$f.gz" <<<"$contents" || missing_files+=("$f")
+done
 if [ ${#missing_files[@]} -eq 0 ]; then pass "package has the ${#expect_files[@]} expected files"
 else fail "package has the expected files" "missing: ${missing_files[*]}"; fi
 conffiles=$(dpkg-deb -I "$deb" conffiles | sort | tr '\n' ' ')
@@ -153,7 +163,7 @@ mkdir -p "$root/bin" "$root/tmp" "$root/dev" && cp /bin/sh "$root/bin/sh"
 for lib in $(ldd /bin/sh | grep -o '/[^ ]*' | sort -u); do mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib"; done
 touch "$root/dev/null"  # a plain file is enough for what runs here
 
-in_root() { isolated chroot "$root" "$@"; }
+in_root() { isolated "$root" "$@"; }
 version_line=$(in_root /usr/sbin/portsentry --version 2>&1); version_rc=$?
 echo "    portsentry --version: $version_line"
 check "installed portsentry --version exits 0 and prints 'Portsentry ${version}'" \
@@ -291,9 +301,9 @@ if [ "${PACKAGE_TEST_CHROOT:-1}" = "1" ]; then
             "! ls '$ch'/etc/init.d/portsentry '$ch'/etc/rc?.d/*portsentry '$ch'/etc/ppp/ip-up.d/portsentry '$ch'/etc/ppp/ip-down.d/portsentry 2>/dev/null | grep ."
         check "upgrade: portsentry.service is enabled" test -L "$ch/etc/systemd/system/multi-user.target.wants/portsentry.service"
         check "upgrade: the kept 1.2 config (KILL_ROUTE set) passes --check-config" \
-            accepted isolated chroot "$ch" /usr/sbin/portsentry --check-config -c /etc/portsentry/portsentry.conf
+            accepted isolated "$ch" /usr/sbin/portsentry --check-config -c /etc/portsentry/portsentry.conf
         check "upgrade: the daemon accepts the kept 1.2 modes (-tcp -udp)" \
-            accepted isolated chroot "$ch" /usr/sbin/portsentry -tcp -udp --check-config -c /etc/portsentry/portsentry.conf
+            accepted isolated "$ch" /usr/sbin/portsentry -tcp -udp --check-config -c /etc/portsentry/portsentry.conf
         check "upgrade: dpkg reports portsentry ${version} installed" \
             bash -c "chroot '$ch' dpkg-query -W -f='\${Version} \${db:Status-Abbrev}' portsentry | grep -q '^${version} ii'"
 
@@ -305,10 +315,18 @@ if [ "${PACKAGE_TEST_CHROOT:-1}" = "1" ]; then
         check "fresh install: shipped portsentry.conf in place" \
             cmp "$ch/etc/portsentry/portsentry.conf" "$root/etc/portsentry/portsentry.conf"
         check "fresh install: --check-config passes in the real Debian root" \
-            accepted isolated chroot "$ch" /usr/sbin/portsentry --check-config -c /etc/portsentry/portsentry.conf
+            accepted isolated "$ch" /usr/sbin/portsentry --check-config -c /etc/portsentry/portsentry.conf
         check "install systemd in the chroot" in_ch apt-get install "${apt_opts[@]}" --no-install-recommends systemd
         check "fresh install: systemd-analyze verify --root=chroot portsentry.service" \
             systemd-analyze verify --man=no --root="$ch" /lib/systemd/system/portsentry.service
+        # The hosts.deny drop-in, installed as README.Debian says: /etc becomes writable.
+        mkdir -p "$ch/etc/systemd/system/portsentry.service.d"
+        zcat -f "$ch"/usr/share/doc/portsentry/examples/portsentry.service.d/hosts-deny.conf* \
+            >"$ch/etc/systemd/system/portsentry.service.d/hosts-deny.conf"
+        check "hosts-deny drop-in: systemd-analyze verify" \
+            systemd-analyze verify --man=no --root="$ch" /lib/systemd/system/portsentry.service
+        check "hosts-deny drop-in: the merged unit has ReadWritePaths=/etc" bash -c \
+            "SYSTEMD_LOG_LEVEL=err systemd-analyze cat-config --root='$ch' systemd/system/portsentry.service.d/hosts-deny.conf | grep -qx 'ReadWritePaths=/etc'"
     else
         fail "debootstrap --variant=minbase bookworm" "$(tail -n 20 "$work/debootstrap.log")"
     fi
