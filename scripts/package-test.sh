@@ -246,16 +246,17 @@ if (cd "$work" && apt-get download -qq fail2ban >/dev/null 2>&1); then
 Nov 21 23:06:37 host portsentry[123]: attackalert: Host 203.0.113.9 has been blocked via dropped route using command: "/sbin/iptables -I INPUT -s 203.0.113.9 -j DROP"
 Nov 21 23:06:37 host portsentry[123]: Scan from: [203.0.113.9] (203.0.113.9) protocol: [TCP] port: [111] type: [Unknown Type: TCP Packet Flags: SYN: 1 FIN: 1 ACK: 0 PSH: 0 URG: 0 RST: 0] IP opts: [not set] ignored: [false] triggered: [true] noblock: [false] blocked: [true]
 Nov 21 23:06:38 host portsentry[123]: Portsentry is now active and listening.
+Nov 21 23:06:39 host portsentry[123]: attackalert: Host 198.51.100.77 has been blocked via nftables set inet portsentry banned_v4 for 24h
 EOF
     f2b() { PYTHONPATH="$work/f2b/usr/lib/python3/dist-packages" python3 "$work/f2b/usr/bin/$@"; }
     f2b_out=$(f2b fail2ban-regex -c "$work/f2bconf" --print-all-matched "$work/history" portsentry-scan 2>&1)
-    f2b_counts() { grep -q 'Lines: 7 lines, 0 ignored, 4 matched, 3 missed' <<<"$f2b_out" || { echo "$f2b_out"; false; }; }
-    check "fail2ban filter matches triggered, not ignored or untriggered, lines (4 of 7)" f2b_counts
+    f2b_counts() { grep -q 'Lines: 8 lines, 0 ignored, 5 matched, 3 missed' <<<"$f2b_out" || { echo "$f2b_out"; false; }; }
+    check "fail2ban filter matches triggered, not ignored or untriggered, lines (5 of 8)" f2b_counts
     # Hosts of the matched lines, as fail2ban-regex prints them.
     hosts=$(sed -n '/Matched line(s):/,/^`-/p' <<<"$f2b_out" \
-            | grep -oE 'Scan from: \[[^]]*\]|attackalert: Host [^ ]*' | grep -oE '[0-9a-f.:]+\]?$' | tr -d ']' | sort -u | tr '\n' ' ')
-    check "fail2ban filter finds hosts 192.0.2.7 203.0.113.9 2001:db8::5" \
-        test "$hosts" = "192.0.2.7 2001:db8::5 203.0.113.9 "
+            | grep -oE 'Scan from: \[[^]]*\]|attackalert: Host [^ ]*' | grep -oE '[0-9a-f.:]+\]?$' | tr -d ']' | LC_ALL=C sort -u | tr '\n' ' ')
+    check "fail2ban filter finds hosts 192.0.2.7 198.51.100.77 203.0.113.9 2001:db8::5" \
+        test "$hosts" = "192.0.2.7 198.51.100.77 2001:db8::5 203.0.113.9 "
     # The jail example, enabled on the history file, must load with our filter and action.
     rm -f "$work/f2bconf/jail.d/defaults-debian.conf" "$work/f2bconf/jail.d/portsentry.conf"
     sed -e 's/^enabled   = false/enabled   = true/' -e 's/^backend   = systemd/backend   = auto/' \
