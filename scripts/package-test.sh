@@ -61,7 +61,7 @@ finish() {
 
 # ---------------------------------------------------------------- tools
 stage "build tools"
-tools=(debhelper dpkg-dev lintian fakeroot man-db groff-base systemd rsync debootstrap
+tools=(debhelper dpkg-dev lintian fakeroot man-db groff-base systemd rsync debootstrap binutils
        libpcap-dev libnftables-dev pkg-config python3)
 missing=()
 for p in "${tools[@]}"; do
