@@ -118,6 +118,17 @@ start_daemon_private_etc() {
     wait_for 20 grep -q "Portsentry is now active and listening." "$WORK/$name.out"
 }
 
+# test_paths_conf: config lines that keep a test daemon's files inside $WORK (never the
+# machine's /run/portsentry or /var/lib/portsentry), so tests can run side by side.
+test_paths_conf() {
+    cat <<CONF
+CONTROL_SOCKET="$WORK/control.sock"
+STATE_FILE="$WORK/bans.state"
+HISTORY_FILE="$WORK/history"
+BLOCKED_FILE="$WORK/blocked"
+CONF
+}
+
 # line_count FILE: number of lines in FILE (0 if missing).
 line_count() { [ -f "$1" ] && wc -l < "$1" || echo 0; }
 # file_size FILE: size in bytes (0 if missing).

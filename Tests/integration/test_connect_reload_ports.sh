@@ -8,8 +8,8 @@ write_conf() {
 TCP_PORTS="$1"
 BLOCK_TCP="0"
 SCAN_TRIGGER="2"
-HISTORY_FILE="$WORK/history"
 CONF
+test_paths_conf >> "$WORK/portsentry.conf"
 }
 listening() { ip netns exec "$NS_A" ss -Hltn "sport = :$1" | grep -q LISTEN; }
 write_conf 11
