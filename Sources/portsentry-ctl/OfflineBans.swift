@@ -1,4 +1,5 @@
 import Control
+import Glibc
 import Firewall
 import Logging
 import PortsentryCore
@@ -52,12 +53,19 @@ struct OfflineBans {
             }
         }
         let screen = BlockScreen(ignore: ignore, localAddresses: LocalAddresses.current())
-        return .results(await control.block(order, screen: screen).results)
+        let (results, banned) = await control.block(order, screen: screen)
+        if let file = blockedFile {
+            let known = Set(file.load())
+            for address in banned where !known.contains(address) { _ = file.append(address) }
+        }
+        return .results(results)
     }
 
     func unblock(_ targets: [CIDR]) async throws(CtlFailure) -> ControlResponse {
         do {
-            return .results(try await control.unblock(targets).results)
+            let (results, removed) = try await control.unblock(targets)
+            forget(removed + targets.filter(\.isHost).map(\.network))
+            return .results(results)
         } catch {
             throw CtlFailure(error)
         }
@@ -65,9 +73,22 @@ struct OfflineBans {
 
     func flush() async throws(CtlFailure) -> ControlResponse {
         do {
-            return .flushed(try await control.flush().count)
+            let removed = try await control.flush()
+            forget(removed)
+            return .flushed(removed.count)
         } catch {
             throw CtlFailure(error)
+        }
+    }
+
+    /// BLOCKED_FILE, as the daemon keeps it, if the config names one.
+    private var blockedFile: BlockedFile? { config.blockedFile.map(BlockedFile.init(path:)) }
+
+    /// Lifted bans leave BLOCKED_FILE, as they do when the daemon lifts them.
+    private func forget(_ hosts: [IPAddress]) {
+        guard let file = blockedFile, !hosts.isEmpty else { return }
+        if let err = file.remove(Set(hosts)) {
+            Output.error("cannot update \(file.path): \(String(cString: strerror(err)))")
         }
     }
 }

@@ -118,12 +118,26 @@ start_daemon_private_etc() {
     wait_for 20 grep -q "Portsentry is now active and listening." "$WORK/$name.out"
 }
 
+# test_paths_conf: config lines that keep a test daemon's files inside $WORK (never the
+# machine's /run/portsentry or /var/lib/portsentry), so tests can run side by side.
+test_paths_conf() {
+    cat <<CONF
+CONTROL_SOCKET="$WORK/control.sock"
+STATE_FILE="$WORK/bans.state"
+HISTORY_FILE="$WORK/history"
+BLOCKED_FILE="$WORK/blocked"
+CONF
+}
+
 # line_count FILE: number of lines in FILE (0 if missing).
 line_count() { [ -f "$1" ] && wc -l < "$1" || echo 0; }
 # file_size FILE: size in bytes (0 if missing).
 file_size() { [ -f "$1" ] && stat -c %s "$1" || echo 0; }
-# wait_lines SECONDS FILE N: wait until FILE has at least N lines.
-wait_lines() { wait_for "$1" test "$(line_count "$2")" -ge "$3"; }
+# has_lines FILE N: FILE has at least N lines. wait_lines SECONDS FILE N: poll until it has.
+has_lines() { [ "$(line_count "$1")" -ge "$2" ]; }
+wait_lines() { wait_for "$1" has_lines "$2" "$3"; }
+# has_size FILE BYTES: FILE is exactly BYTES long.
+has_size() { [ "$(file_size "$1")" -eq "$2" ]; }
 # tcp_probe NS HOST PORT: open a TCP connection, print what the server sends (2 s at most).
 tcp_probe() {
     ip netns exec "$1" python3 - "$2" "$3" <<'PY'

@@ -9,8 +9,8 @@ TCP_PORTS="40000-50000"
 UDP_PORTS="60000-65535"
 BLOCK_TCP="0"
 BLOCK_UDP="0"
-HISTORY_FILE="$WORK/history"
 CONF
+test_paths_conf >> "$WORK/portsentry.conf"
 # A modest soft limit, as a shell would give; the daemon raises it to the hard limit.
 start_bg daemon ip netns exec "$NS_A" prlimit --nofile=1024:20000 "$PORTSENTRY" -c "$WORK/portsentry.conf" --connect
 DAEMON_PID=$LAST_PID

@@ -13,10 +13,9 @@ KILL_HOSTS_DENY="ALL: \$TARGET\$ : DENY"
 KILL_RUN_CMD="echo run \$TARGET\$ >> $WORK/actions"
 KILL_RUN_CMD_FIRST = "1"
 SCAN_TRIGGER="0"
-HISTORY_FILE="$WORK/history"
-BLOCKED_FILE="$WORK/blocked"
 PORT_BANNER="** UNAUTHORIZED ACCESS PROHIBITED **"
 CONF
+test_paths_conf >> "$WORK/portsentry.conf"
 start_daemon_private_etc daemon "$WORK/portsentry.conf" --connect
 OUT=$WORK/daemon.out
 assert_line "$OUT" "Listen on AF_INET6: TCP port: 11"

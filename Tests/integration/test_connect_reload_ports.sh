@@ -8,10 +8,10 @@ write_conf() {
 TCP_PORTS="$1"
 BLOCK_TCP="0"
 SCAN_TRIGGER="2"
-HISTORY_FILE="$WORK/history"
 CONF
+test_paths_conf >> "$WORK/portsentry.conf"
 }
-listening() { ip netns exec "$NS_A" ss -Hltn "sport = :$1" | grep -q LISTEN; }
+listening() { [[ "$(ip netns exec "$NS_A" ss -Hltn "sport = :$1")" == *LISTEN* ]]; }
 write_conf 11
 start_daemon daemon "$WORK/portsentry.conf" --connect
 OUT=$WORK/daemon.out

@@ -10,8 +10,8 @@ cat > "$WORK/portsentry.conf" <<CONF
 TCP_PORTS="11,12"
 BLOCK_TCP="0"
 SCAN_TRIGGER="2"
-HISTORY_FILE="$WORK/history"
 CONF
+test_paths_conf >> "$WORK/portsentry.conf"
 start_daemon daemon "$WORK/portsentry.conf" --connect -d
 OUT=$WORK/daemon.out
 assert_line "$OUT" "Listen on AF_INET6: TCP port: 11"
@@ -41,8 +41,9 @@ assert_line "$OUT" "Scan from: [$IP_B] ($IP_B) protocol: [TCP] port: [11] type: 
 
 # A broken config on reload: logged, the old one keeps running.
 echo 'SCAN_TRIGER="1"' >> "$WORK/portsentry.conf"
+bad_line=$(wc -l < "$WORK/portsentry.conf")
 kill -HUP "$DAEMON_PID"
-wait_for 30 grep -q "Reload failed, keeping the running configuration: $WORK/portsentry.conf:7: unknown key \"SCAN_TRIGER\"; did you mean \"SCAN_TRIGGER\"?" "$WORK/daemon.err"
+wait_for 30 grep -q "Reload failed, keeping the running configuration: $WORK/portsentry.conf:$bad_line: unknown key \"SCAN_TRIGER\"; did you mean \"SCAN_TRIGGER\"?" "$WORK/daemon.err"
 kill -0 "$DAEMON_PID" || fail "daemon died on a bad reload"
 
 stop_pid "$DAEMON_PID" || fail "daemon exit status $?"

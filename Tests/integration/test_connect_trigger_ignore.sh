@@ -11,9 +11,8 @@ BLOCK_TCP="0"
 BLOCK_UDP="0"
 SCAN_TRIGGER="3"
 IGNORE_FILE="$WORK/ignore"
-HISTORY_FILE="$WORK/history"
-BLOCKED_FILE="$WORK/blocked"
 CONF
+test_paths_conf >> "$WORK/portsentry.conf"
 start_daemon daemon "$WORK/portsentry.conf" --connect -v
 OUT=$WORK/daemon.out
 assert_line "$OUT" "Listen on AF_INET6: TCP port: 1030"

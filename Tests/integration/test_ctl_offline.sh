@@ -17,6 +17,7 @@ expect_ctl 0 block "$IP_B" --reason "offline test"
 grep -q "daemon not running; acting on nftables set directly" "$WORK/ctl.err" || fail "offline mode not announced"
 in_set "$IP_B" || fail "$IP_B not in the kernel set"
 grep -q "^$IP_B" "$CTL_STATE" || fail "$IP_B not in the state file"
+blocked_file_has "$IP_B" || fail "$IP_B not in BLOCKED_FILE"
 expect_ctl 0 list
 grep -q "^$IP_B .*manual: offline test" "$WORK/ctl.out" || fail "list does not show the manual ban: $(cat "$WORK/ctl.out")"
 expect_ctl 0 list --json
@@ -32,6 +33,7 @@ grep -qx "$IP_B: unblocked" "$WORK/ctl.out" || fail "unblock did not report $IP_
 grep -qx "192.0.2.99: not banned" "$WORK/ctl.out" || fail "unblock did not report the address that was not banned"
 ! in_set "$IP_B" || fail "$IP_B still in the kernel set"
 ! grep -q "^$IP_B" "$CTL_STATE" || fail "$IP_B still in the state file"
+! blocked_file_has "$IP_B" || fail "$IP_B still in BLOCKED_FILE"
 in_b timeout 2 bash -c "echo > /dev/tcp/$IP_A/2222" || fail "scanner cannot connect after unblock"
 
 note "a timed ban expires"

@@ -6,8 +6,8 @@ make_pair
 cat > "$WORK/portsentry.conf" <<CONF
 TCP_PORTS="11"
 BLOCK_TCP="0"
-HISTORY_FILE="$WORK/history"
 CONF
+test_paths_conf >> "$WORK/portsentry.conf"
 ip netns exec "$NS_A" "$PORTSENTRY" -c "$WORK/portsentry.conf" --connect -D >"$WORK/fg.out" 2>&1 || fail "-D exited with $?"
 # The background daemon is the one process running with this test's unique config path.
 wait_for 30 pgrep -f -- "-c $WORK/portsentry.conf --connect -l syslog"

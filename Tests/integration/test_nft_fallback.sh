@@ -26,7 +26,7 @@ CONF
 # NO_CAP CMD...: runs CMD in NS_A without CAP_NET_ADMIN, exec'ing all the way down, so a pid
 # from start_bg is the daemon's own.
 NO_CAP=(ip netns exec "$NS_A" capsh --drop=cap_net_admin -- -c 'exec "$@"' capsh)
-no_table() { ! in_a nft list tables | grep -q "$TABLE"; }
+no_table() { [[ "$(in_a nft list tables)" != *"$TABLE"* ]]; }
 
 note "with KILL_ROUTE: warning, then KILL_ROUTE blocks"
 write_conf "$WORK/route.conf" "KILL_ROUTE=\"echo \$TARGET\$ >> $WORK/route.log\""

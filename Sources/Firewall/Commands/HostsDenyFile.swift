@@ -1,4 +1,5 @@
 import Glibc
+import PortsentryCore
 
 /// Appends KILL_HOSTS_DENY lines to a TCP-wrappers deny file. The file is rewritten
 /// atomically (temp file, fsync, rename) and keeps its mode and owner; an identical
@@ -10,8 +11,12 @@ public struct HostsDenyFile: Sendable {
 
     public enum Failure: Error, CustomStringConvertible {
         case io(String, Int32)
+        case text(String)
         public var description: String {
-            switch self { case .io(let what, let err): return "\(what): \(String(cString: strerror(err)))" }
+            switch self {
+            case .io(let what, let err): return "\(what): \(String(cString: strerror(err)))"
+            case .text(let text): return text
+            }
         }
     }
 
@@ -21,20 +26,15 @@ public struct HostsDenyFile: Sendable {
         var existing: [UInt8] = []
         var mode: mode_t = 0o644
         var owner: (uid_t, gid_t)? = nil
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd >= 0 {
-            defer { close(fd) }
+        switch TextFile.bytes(of: path) {
+        case .success(let bytes):
+            existing = bytes
             var st = stat()
-            if fstat(fd, &st) == 0 { mode = st.st_mode & 0o7777; owner = (st.st_uid, st.st_gid) }
-            var buffer = [UInt8](repeating: 0, count: 65_536)
-            while true {
-                let n = read(fd, &buffer, buffer.count)
-                if n < 0 { if errno == EINTR { continue }; throw .io("cannot read \(path)", errno) }
-                if n == 0 { break }
-                existing += buffer[0..<n]
-            }
-        } else if errno != ENOENT {
-            throw .io("cannot open \(path)", errno)
+            if stat(path, &st) == 0 { mode = st.st_mode & 0o7777; owner = (st.st_uid, st.st_gid) }
+        case .failure(.missing):
+            break
+        case .failure(.unreadable(let reason)):
+            throw .text("cannot read \(path): \(reason)")
         }
         let lines = existing.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         if lines.contains(where: { $0.elementsEqual(line.utf8) }) { return false }

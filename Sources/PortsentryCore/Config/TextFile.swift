@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-/// Reads small text files (config, ignore lists) in one go, telling a missing file apart
+/// Reads small files (config, ignore lists, BLOCKED_FILE, hosts.deny) in one go, telling a missing file apart
 /// from one that cannot be read.
 public enum TextFile {
     public enum Outcome: Sendable, Hashable {
@@ -20,8 +20,23 @@ public enum TextFile {
     public static let sizeLimit = 64 << 20
 
     public static func contents(of path: String) -> Outcome {
+        switch bytes(of: path) {
+        case .success(let bytes): return .text(String(decoding: bytes, as: UTF8.self))
+        case .failure(.missing): return .missing
+        case .failure(.unreadable(let reason)): return .unreadable(reason)
+        }
+    }
+
+    /// Why a file's bytes could not be read.
+    public enum ReadFailure: Error, Sendable, Hashable {
+        case missing
+        case unreadable(String)
+    }
+
+    /// The whole file as bytes (the binary BLOCKED_FILE, hosts.deny, or text before decoding).
+    public static func bytes(of path: String) -> Result<[UInt8], ReadFailure> {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { return errno == ENOENT ? .missing : .unreadable(systemMessage(errno)) }
+        if fd < 0 { return .failure(errno == ENOENT ? .missing : .unreadable(systemMessage(errno))) }
         defer { close(fd) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
@@ -29,13 +44,12 @@ public enum TextFile {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                return .unreadable(systemMessage(errno))
+                return .failure(.unreadable(systemMessage(errno)))
             }
-            if n == 0 { break }
+            if n == 0 { return .success(bytes) }
             bytes += chunk[0..<n]
-            if bytes.count > sizeLimit { return .unreadable("larger than \(sizeLimit >> 20) MiB") }
+            if bytes.count > sizeLimit { return .failure(.unreadable("larger than \(sizeLimit >> 20) MiB")) }
         }
-        return .text(String(decoding: bytes, as: UTF8.self))
     }
 
     private static func systemMessage(_ code: Int32) -> String {

@@ -1,5 +1,4 @@
 import Glibc
-import PortsentryCore
 
 /// BLOCKED_FILE: the binary list of blocked hosts (6/18-byte records, see `BlockedRecord`).
 /// Additions are appended; removals rewrite the file atomically.
@@ -9,7 +8,7 @@ public struct BlockedFile: Sendable {
 
     /// Reads every record; a missing file is an empty list.
     public func load() -> [IPAddress] {
-        guard let bytes = try? readAll() else { return [] }
+        guard case .success(let bytes) = TextFile.bytes(of: path) else { return [] }
         return BlockedRecord.decode(bytes).addresses
     }
 
@@ -36,19 +35,4 @@ public struct BlockedFile: Sendable {
         return nil
     }
 
-    private func readAll() throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw Errno(errno) }
-        defer { close(fd) }
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = read(fd, &buffer, buffer.count)
-            if n < 0 { if errno == EINTR { continue }; throw Errno(errno) }
-            if n == 0 { return out }
-            out += buffer[0..<n]
-        }
-    }
 }
-
-struct Errno: Error { let code: Int32; init(_ c: Int32) { code = c } }
