@@ -231,6 +231,32 @@ for page in "$root"/usr/share/man/man*/*.gz; do
         bash -c "out=\$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z '$page' 2>&1 >/dev/null); [ -z \"\$out\" ] || { echo \"\$out\"; false; }"
 done
 
+# The pages document every config key the parser knows and every flag the binaries print in
+# their --help (keys from the source; flags from the installed binaries).
+man_src() { zcat "$root/usr/share/man/$1.gz"; }
+undocumented_keys() {
+    local k bad=""
+    for k in $(grep -oE 'case [a-zA-Z]+ = "[A-Z_]+"' Sources/PortsentryCore/Config/ConfigKey.swift | grep -oE '[A-Z_]{3,}'); do
+        man_src man5/portsentry.conf.5 | grep -qw -- "$k" || bad+=" $k"
+    done
+    [ -z "$bad" ] || { echo "not in portsentry.conf(5):$bad"; false; }
+}
+check "portsentry.conf(5) documents every key of ConfigKey.swift" undocumented_keys
+undocumented_flags() {  # PAGE HELP-COMMAND...
+    local page=$1 f bad="" help; shift
+    help=$("$@" 2>&1) || { echo "$help"; return 1; }
+    for f in $(grep -oE -- '(^|[ ,/])--?[a-zA-Z][a-zA-Z-]*' <<<"$help" | grep -oE -- '--?[a-zA-Z][a-zA-Z-]*' | sort -u); do
+        man_src "$page" | grep -qF -- "${f//-/\\-}" || bad+=" $f"
+    done
+    [ -z "$bad" ] || { echo "not in $page:$bad"; false; }
+}
+check "portsentry(8) documents every flag of portsentry --help" \
+    undocumented_flags man8/portsentry.8 in_root /usr/sbin/portsentry --help
+for sub in status list block unblock flush reload; do
+    check "portsentry-ctl(8) documents '$sub' and its flags" \
+        undocumented_flags man8/portsentry-ctl.8 in_root /usr/sbin/portsentry-ctl help "$sub"
+done
+
 # ---------------------------------------------------------------- fail2ban filter
 stage "fail2ban filter"
 if (cd "$work" && apt-get download -qq fail2ban >/dev/null 2>&1); then
