@@ -61,7 +61,7 @@ finish() {
 
 # ---------------------------------------------------------------- tools
 stage "build tools"
-tools=(debhelper dpkg-dev lintian fakeroot man-db groff-base systemd rsync debootstrap binutils
+tools=(debhelper dpkg-dev lintian fakeroot man-db groff-base systemd rsync debootstrap binutils util-linux
        libpcap-dev libnftables-dev pkg-config python3)
 missing=()
 for p in "${tools[@]}"; do
@@ -159,8 +159,11 @@ dpkg-deb -x "$deb" "$root"
 for lib in $(ldd "$root/usr/sbin/portsentry" "$root/usr/sbin/portsentry-ctl" | grep -v ':$' | grep -o '/[^ ]*' | sort -u); do
     mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib"
 done
-mkdir -p "$root/bin" "$root/tmp" "$root/dev" && cp /bin/sh "$root/bin/sh"
-for lib in $(ldd /bin/sh | grep -o '/[^ ]*' | sort -u); do mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib"; done
+mkdir -p "$root/bin" "$root/usr/bin" "$root/tmp" "$root/dev"
+cp /bin/sh "$root/bin/sh" && cp /usr/bin/setpriv /usr/bin/env "$root/usr/bin/"
+for lib in $(ldd /bin/sh /usr/bin/setpriv /usr/bin/env | grep -v ':$' | grep -o '/[^ ]*' | sort -u); do
+    mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib"
+done
 touch "$root/dev/null"  # a plain file is enough for what runs here
 
 in_root() { isolated "$root" "$@"; }
@@ -200,6 +203,13 @@ check "unit ExecStart: TCP_MODE=stcp UDP_MODE=sudp -> -stcp -sudp" map_ok stcp s
 check "unit ExecStart: TCP_MODE=atcp UDP_MODE=audp -> -atcp -audp" map_ok atcp audp "-c /etc/portsentry/portsentry.conf -atcp -audp "
 check "unit ExecStart: TCP_MODE=atcp only -> -atcp" map_ok atcp "" "-c /etc/portsentry/portsentry.conf -atcp "
 check "unit ExecStart: mixed modes (tcp + sudp) are refused by the daemon" mixed_refused
+
+# The daemon as the unit runs it: Type=notify, the unit's capability bounding set, no new
+# privileges, in the throwaway root and a new network namespace (its nftables table lives and
+# dies there). READY=1, portsentry-ctl status over the control socket, SIGHUP -> RELOADING=1 and
+# READY=1, SIGTERM -> STOPPING=1 and exit status 0.
+check "installed daemon under the unit's limits: sd_notify, control socket, reload, stop" \
+    python3 scripts/package-notify-test.py "$root"
 
 # ---------------------------------------------------------------- systemd unit
 stage "systemd unit"
