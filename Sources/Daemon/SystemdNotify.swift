@@ -9,23 +9,32 @@ import Musl
 /// Every call is a no-op returning `false` when the variable is unset (not run by systemd).
 public enum SystemdNotify {
     /// Start-up is complete: config read, capture and firewall ready.
-    @discardableResult public static func ready() -> Bool { notify("READY=1") }
+    @discardableResult public static func ready() -> Bool { notify(Message.ready) }
 
     /// Shutdown has begun.
-    @discardableResult public static func stopping() -> Bool { notify("STOPPING=1") }
+    @discardableResult public static func stopping() -> Bool { notify(Message.stopping) }
 
-    /// A reload (SIGHUP) has begun; call `ready()` when it is done. MONOTONIC_USEC lets systemd
-    /// 253+ (`Type=notify-reload`) match the message to the reload it asked for.
-    @discardableResult public static func reloading() -> Bool {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        let usec = UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1_000
-        return notify("RELOADING=1\nMONOTONIC_USEC=\(usec)")
-    }
+    /// A reload (SIGHUP) has begun; call `ready()` when it is done.
+    @discardableResult public static func reloading() -> Bool { notify(Message.reloading()) }
 
     /// A one-line status shown by `systemctl status`.
-    @discardableResult public static func status(_ text: String) -> Bool {
-        notify("STATUS=" + text.filter { $0 != "\n" })
+    @discardableResult public static func status(_ text: String) -> Bool { notify(Message.status(text)) }
+
+    /// The datagrams, as sd_notify(3) defines them.
+    enum Message {
+        static let ready = "READY=1"
+        static let stopping = "STOPPING=1"
+
+        /// MONOTONIC_USEC lets systemd 253+ (`Type=notify-reload`) match the message to the
+        /// reload it asked for.
+        static func reloading() -> String {
+            var ts = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &ts)
+            let usec = UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1_000
+            return "RELOADING=1\nMONOTONIC_USEC=\(usec)"
+        }
+
+        static func status(_ text: String) -> String { "STATUS=" + text.filter { $0 != "\n" } }
     }
 
     /// Sends `message` to `$NOTIFY_SOCKET`.
