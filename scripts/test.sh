@@ -9,7 +9,7 @@ status=0
 echo "== build"
 swift build --build-tests 2>&1 | grep -E "error|warning:|Compiling|Build complete" | grep -v "^\[" ; [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
 echo "== unit tests"
-swift test --skip-build 2>&1 | tail -n 40 | tee /tmp/portsentry-unit.log | grep -E "✘|error|Test run|Executed" ; [ "${PIPESTATUS[0]}" -eq 0 ] || { status=1; cat /tmp/portsentry-unit.log; }
+swift test --skip-build --no-parallel 2>&1 | tail -n 40 | tee /tmp/portsentry-unit.log | grep -E "✘|error|Test run|Executed" ; [ "${PIPESTATUS[0]}" -eq 0 ] || { status=1; cat /tmp/portsentry-unit.log; }
 echo "== integration tests"
 scripts/integration.sh || status=1
 if [ -x scripts/package-test.sh ] && [ "${SKIP_PACKAGE:-0}" != 1 ]; then

@@ -10,6 +10,8 @@ struct BenchOptions {
     var cLoop = ""
     var sendOnly = false
     var sendRate: Double = 0
+    /// With `--send-only`: frames sent back to back between clock checks (1 = evenly spaced).
+    var burst = 16
 
     init(_ args: ArraySlice<String>) {
         var it = args.makeIterator()
@@ -26,6 +28,7 @@ struct BenchOptions {
             case "--packets": packets = Int(value)!
             case "--c-loop": cLoop = value
             case "--rate": sendRate = Double(value)!
+            case "--burst": burst = Int(value)!
             default: fatalError("unknown option \(key)")
             }
         }

@@ -34,15 +34,15 @@ final class Sender: Sendable {
         self.address = address
     }
 
-    /// Sends `count` frames (cycling through `frames`) at `rate` packets/s (0 = as fast as possible);
-    /// returns how many went out and the achieved rate.
+    /// Sends `count` frames (cycling through `frames`) at `rate` packets/s (0 = as fast as possible),
+    /// checking the clock every `burst` frames; returns how many went out and the achieved rate.
     @discardableResult
-    func send(_ frames: [[UInt8]], count: Int, rate: Double) -> (sent: Int, rate: Double) {
+    func send(_ frames: [[UInt8]], count: Int, rate: Double, burst: Int = 16) -> (sent: Int, rate: Double) {
         var address = address
         let start = now()
         var sent = 0
         for i in 0..<count {
-            if rate > 0, i % 16 == 0 {
+            if rate > 0, i % burst == 0 {
                 let due = start + UInt64(Double(i) / rate * 1e9)
                 while now() < due {}
             }

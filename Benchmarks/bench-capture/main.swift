@@ -17,7 +17,7 @@ if options.sendOnly {
         let batch = (chunk..<min(chunk + 65_536, options.packets)).map { i in
             probe(from: .v4(0x0b00_0000 &+ UInt32(i)), to: options.target, port: options.port).bytes()
         }
-        sent += sender.send(batch, count: batch.count, rate: options.sendRate).sent
+        sent += sender.send(batch, count: batch.count, rate: options.sendRate, burst: options.burst).sent
     }
     print("sent \(sent) probes from \(sent) sources")
     exit(0)

@@ -32,16 +32,12 @@ public struct StealthSettings: Sendable, Hashable {
     public init(method: CaptureMethod, interfaces: [String], serviceCheck: Bool,
                 protocols: Set<TransportProtocol>, tcpAdvanced: Bool, udpAdvanced: Bool,
                 config: Config) throws(CaptureError) {
-        func ports(_ proto: TransportProtocol, advanced: Bool, configured: PortSet, limit: UInt16,
-                   exclude: PortSet) -> PortSet {
-            guard protocols.contains(proto) else { return .empty }
-            return advanced ? PortSet([1...max(limit, 1)]).subtracting(exclude) : configured
+        func ports(_ proto: TransportProtocol, advanced: Bool) -> PortSet {
+            protocols.contains(proto) ? config.ports(for: proto, advanced: advanced) : .empty
         }
         self.init(method: method, interfaces: try InterfaceSelection(arguments: interfaces),
-                  tcpPorts: ports(.tcp, advanced: tcpAdvanced, configured: config.tcpPorts,
-                                  limit: config.advancedPortsTCP, exclude: config.advancedExcludeTCP),
-                  udpPorts: ports(.udp, advanced: udpAdvanced, configured: config.udpPorts,
-                                  limit: config.advancedPortsUDP, exclude: config.advancedExcludeUDP),
+                  tcpPorts: ports(.tcp, advanced: tcpAdvanced),
+                  udpPorts: ports(.udp, advanced: udpAdvanced),
                   serviceCheck: serviceCheck, tcpAdvanced: tcpAdvanced, udpAdvanced: udpAdvanced)
     }
 

@@ -83,6 +83,15 @@ final class EventPipeline: Sendable {
         var succeeded = false
         var attempted = false
         var quiet = false
+
+        /// With `-d`: how long after its probe was captured the source was banned (the
+        /// nftables commit or KILL_ROUTE returned). scripts/bench-scan-to-ban.sh reads it.
+        mutating func noteBanDelay() {
+            let seen = verdict.event.seenAt
+            guard seen > 0 else { return }
+            let micros = (monotonicNanoseconds() &- seen) / 1000
+            lines.append((.debug, "Host \(verdict.event.source) blocked \(micros) µs after its probe was captured"))
+        }
     }
 
     private func process(_ batch: [Verdict]) {
@@ -130,6 +139,7 @@ final class EventPipeline: Sendable {
             case .success(let line)?:
                 items[i].succeeded = true
                 items[i].lines.append((.notice, line))
+                items[i].noteBanDelay()
             case .failure(let failure)?:
                 items[i].lines.append((.error, "attackalert: Could not add \(source) to the nftables ban set: \(failure)"))
             case nil:
@@ -194,6 +204,7 @@ final class EventPipeline: Sendable {
             }
         case .route(let command):
             runShell(command, for: &item, success: LogLine.blockedViaRoute(source, command: command), what: "Route command")
+            if item.succeeded { item.noteBanDelay() }
         case .runCommand(let command):
             runShell(command, for: &item, success: LogLine.externalCommand(source, command: command), what: "External command")
         }
@@ -226,7 +237,11 @@ extension LogNote.Level {
 }
 
 func monotonicSeconds() -> Int {
+    Int(monotonicNanoseconds() / 1_000_000_000)
+}
+
+func monotonicNanoseconds() -> UInt64 {
     var t = timespec()
     clock_gettime(CLOCK_MONOTONIC, &t)
-    return t.tv_sec
+    return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
 }

@@ -2,7 +2,7 @@ import Firewall
 import PortsentryCore
 
 /// What the pipeline needs from the nftables backend. Called only from the pipeline thread,
-/// so implementations may wait for their actor (`awaitBlocking`).
+/// so implementations may block it while the kernel commits.
 protocol NativeBanSet: Sendable {
     /// Whether the kernel holds a live ban for `address`.
     func isBanned(_ address: IPAddress) -> Bool
@@ -28,8 +28,7 @@ struct NftablesBanSet: NativeBanSet {
 
     func ban(_ events: [ProbeEvent]) -> [IPAddress: Result<String, BanFailure>] {
         let requests = events.map { BanRequest($0.source, trigger: BanTrigger(event: $0)) }
-        let banner = self.banner
-        let results = awaitBlocking { await banner.ban(requests) }
+        let results = banner.banBlocking(requests)
         var out: [IPAddress: Result<String, BanFailure>] = [:]
         for (request, result) in zip(requests, results) {
             switch result {

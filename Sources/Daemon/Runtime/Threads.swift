@@ -1,4 +1,3 @@
-import Dispatch
 import Glibc
 
 /// Starts `body` on a new detached POSIX thread (for blocking loops: capture, commands),
@@ -17,25 +16,6 @@ func startThread(_ body: @escaping @Sendable () -> Void) {
     }, box)
     precondition(rc == 0, "pthread_create failed: \(rc)")
     pthread_detach(thread)
-}
-
-/// Waits on the calling (dedicated) thread for an async operation to finish.
-/// Never call it from the cooperative pool.
-func awaitBlocking<T: Sendable>(_ operation: @escaping @Sendable () async -> T) -> T {
-    let done = DispatchSemaphore(value: 0)
-    let result = ResultBox<T>()
-    Task {
-        result.value = await operation()
-        done.signal()
-    }
-    done.wait()
-    return result.value!
-}
-
-/// Holds a value written by one task before a semaphore signal and read after the wait.
-/// Safe without a lock: the semaphore orders the single write before the single read.
-private final class ResultBox<T>: @unchecked Sendable {
-    var value: T?
 }
 
 extension String {

@@ -70,9 +70,6 @@ public struct NftLayout: Sendable, Hashable {
     func listSet(_ family: AddressFamily) -> String { "list set inet \(table) \(setName(family))" }
     func listCounter(_ family: AddressFamily) -> String { "list counter inet \(table) \(counterName(family))" }
 
-    /// Fails with "File exists" while the table and its chain are in place, without listing
-    /// anything (a `list` fetches every set element in libnftables 1.0.6).
-    var presenceProbe: String { "create chain inet \(table) \(chain)" }
 
     private func perFamily(_ items: [(IPAddress, String)], verb: String) -> String {
         var out = ""

@@ -7,8 +7,17 @@ import Synchronization
 /// thread-safe) never occupies the cooperative pool, and its netlink socket is created in the
 /// namespace the thread lives in.
 final class NftThreadExecutor: SerialExecutor {
-    /// Jobs to run, and whether the thread waits on `wakeup` (then an enqueue must signal it).
-    private let jobs = Mutex<(queue: [UnownedJob], sleeping: Bool)>(([], false))
+    /// Work for the thread: a Swift job, or a plain closure from `runBlocking`.
+    private enum Work: @unchecked Sendable {
+        // @unchecked: UnownedJob is not Sendable, but a job is handed over exactly once, from the
+        // enqueuing thread to this executor's thread, under the `jobs` lock.
+        case job(UnownedJob)
+        case closure(@Sendable () -> Void)
+    }
+    /// Work to run, and whether the thread waits on `wakeup` (then an enqueue must signal it).
+    private let jobs = Mutex<(queue: [Work], sleeping: Bool)>(([], false))
+    /// The executor's thread, for `checkIsolated`.
+    private let thread = Mutex<pthread_t?>(nil)
     private let wakeup = DispatchSemaphore(value: 0)
     /// The errno of a failed setns(2), or 0; read once the first job runs.
     private let namespaceErrno = Atomic<Int32>(0)
@@ -42,12 +51,37 @@ final class NftThreadExecutor: SerialExecutor {
     var namespaceError: Int32 { namespaceErrno.load(ordering: .acquiring) }
 
     func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        if jobs.withLock({ $0.queue.append(job); return Self.wake(&$0) }) { wakeup.signal() }
+        push(.job(UnownedJob(job)))
+    }
+
+    /// Runs `body` on the executor's thread and waits for its result: for callers on a
+    /// dedicated thread of their own (never the cooperative pool), it saves the two hops through
+    /// the pool that `await` would cost. `body` runs isolated to the actor on this executor.
+    func runBlocking<T: Sendable>(_ body: @escaping @Sendable () -> T) -> T {
+        let done = DispatchSemaphore(value: 0)
+        let result = Mutex<T?>(nil)
+        push(.closure {
+            let value = body()
+            result.withLock { $0 = value }
+            done.signal()
+        })
+        done.wait()
+        return result.withLock { $0! }
+    }
+
+    /// Lets `assumeIsolated` succeed for closures from `runBlocking`, which run outside a job.
+    func checkIsolated() {
+        let current = pthread_self()
+        precondition(thread.withLock { $0.map { pthread_equal($0, current) != 0 } ?? false },
+                     "not on the nftables executor's thread")
+    }
+
+    private func push(_ work: Work) {
+        if jobs.withLock({ $0.queue.append(work); return Self.wake(&$0) }) { wakeup.signal() }
     }
 
     /// Whether the thread sleeps and must be signalled (at most once per sleep).
-    private static func wake(_ state: inout (queue: [UnownedJob], sleeping: Bool)) -> Bool {
+    private static func wake(_ state: inout (queue: [Work], sleeping: Bool)) -> Bool {
         defer { state.sleeping = false }
         return state.sleeping
     }
@@ -56,13 +90,19 @@ final class NftThreadExecutor: SerialExecutor {
     /// would strand any job enqueued later, such as a call made after `shutdown()`). It sleeps
     /// only when the queue is empty, so a busy thread costs enqueuers no wake-up.
     private func loop() -> Never {
+        thread.withLock { $0 = pthread_self() }
         while true {
             let batch = jobs.withLock { state in
                 defer { state.queue.removeAll(keepingCapacity: true) }
                 if state.queue.isEmpty { state.sleeping = true }
                 return state.queue
             }
-            for job in batch { job.runSynchronously(on: asUnownedSerialExecutor()) }
+            for work in batch {
+                switch work {
+                case .job(let job): job.runSynchronously(on: asUnownedSerialExecutor())
+                case .closure(let body): body()
+                }
+            }
             if batch.isEmpty { wakeup.wait() }
         }
     }

@@ -28,6 +28,19 @@ extension NftablesBanner {
         }
     }
 
+    /// `ban(_:)` for a caller on a dedicated thread of its own (the daemon's pipeline): the batch
+    /// goes to the backend's thread directly, with whatever is queued, in one transaction, and the
+    /// calling thread waits for the commit. Never call it from the cooperative pool.
+    public nonisolated func banBlocking(_ requests: [BanRequest]) -> [Result<BanOutcome, NftError>] {
+        guard !requests.isEmpty else { return [] }
+        return executor.runBlocking {
+            self.assumeIsolated { banner -> [Result<BanOutcome, NftError>] in
+                guard banner.context != nil else { return requests.map { _ in .failure(NftError.closed) } }
+                return banner.commitPending(with: requests)
+            }
+        }
+    }
+
     /// Unbans every banned address inside `targets` (hosts or networks) in one transaction;
     /// returns those that were banned. A host target is removed from the kernel set even when
     /// the ban table does not know it. Elements the kernel already expired do not fail the
@@ -65,19 +78,23 @@ extension NftablesBanner {
     }
 
     /// Commits every queued request in one transaction and resumes the callers.
-    func commitPending() {
+    /// Commits every queued request, plus `extra`, in one transaction; resumes the queued callers
+    /// and returns the results of `extra`.
+    @discardableResult
+    func commitPending(with extra: [BanRequest] = []) -> [Result<BanOutcome, NftError>] {
         commitScheduled = false
         let batch = pending
         pending = []
-        guard !batch.isEmpty else { return }
+        guard !batch.isEmpty || !extra.isEmpty else { return [] }
         // One slot per distinct address; the last request for an address wins.
         var slotOf: [IPAddress: Int] = [:]
         var unique: [BanRequest] = []
         var slots: [Int] = []
-        let total = batch.reduce(0) { $0 + $1.requests.count }
+        let groups = batch.map(\.requests) + [extra]
+        let total = groups.reduce(0) { $0 + $1.count }
         slotOf.reserveCapacity(total); unique.reserveCapacity(total); slots.reserveCapacity(total)
-        for group in batch {
-            for r in group.requests {
+        for group in groups {
+            for r in group {
                 if let s = slotOf[r.address] {
                     unique[s] = r; slots.append(s)
                 } else {
@@ -92,6 +109,7 @@ extension NftablesBanner {
             group.reply.resume(returning: slots[i..<i + n].map { results[$0] })
             i += n
         }
+        return slots[i...].map { results[$0] }
     }
 
     /// One transaction for `requests` (distinct addresses); on failure, restores a missing table
@@ -106,7 +124,7 @@ extension NftablesBanner {
         guard !plan.isEmpty else { return results }
 
         var committed = (try? ctx.run(plan.script)) != nil
-        if !committed, !tablePresent(ctx) {
+        if !committed, !tablePresent() {
             restore(ctx)
             committed = (try? ctx.run(plan.script)) != nil
         }

@@ -16,7 +16,7 @@ extension NftablesBanner {
             try? await Task.sleep(for: .milliseconds(NftablesBanner.maintenanceIntervalMs))
             guard !Task.isCancelled, let ctx = context else { return }
             reapExpired()
-            if !tablePresent(ctx) { restore(ctx) }
+            if !tablePresent() { restore(ctx) }
             writeState(force: false)
         }
     }
@@ -28,13 +28,17 @@ extension NftablesBanner {
         release(expired.map(\.address).sorted(), .expired)
     }
 
-    /// Whether our table and chain exist, asked without listing anything.
-    func tablePresent(_ ctx: NftContext) -> Bool {
+    /// Whether our table and chain exist, asked straight over netlink (a libnftables command
+    /// would first fetch every set element). When netlink cannot say, the answer is "no", and
+    /// `restore` reinstalls what is missing (idempotent).
+    func tablePresent() -> Bool {
         do {
-            try ctx.run(layout.presenceProbe)
-            return false   // the chain was missing and has just been created (without its hook)
+            if chainProbe == nil { chainProbe = try NfNetlink() }
+            let reply = try chainProbe!.ask(NfNetlink.msgGetChain, family: NfNetlink.familyInet,
+                                            strings: [(NfNetlink.chainTable, layout.table), (NfNetlink.chainName, layout.chain)])
+            return reply == .object
         } catch {
-            if case .commandFailed(let text) = error, text.contains("File exists") { return true }
+            chainProbe = nil
             logger.debug("nftables: presence probe of table inet \(layout.table): \(error)")
             return false
         }
@@ -70,15 +74,18 @@ extension NftablesBanner {
         }
         guard force || missing || now - lastStateWrite >= NftablesBanner.stateWriteIntervalMs else { return }
         let live = shared.withLock { $0.book.bans.values.filter { $0.isLive(at: now) } }
-        do {
-            try stateFile.write(live)
-            stateDirty = false
-            lastStateWrite = now
-            failureLogged.remove(.stateWrite)
-        } catch {
-            lastStateWrite = now
-            if failureLogged.insert(.stateWrite).inserted { logger.error("\(error)") }
+        stateDirty = false
+        lastStateWrite = now
+        let write: @Sendable () -> Void = { [self] in
+            do {
+                try stateFile.write(live)
+                stateWriteFailing.store(false, ordering: .relaxed)
+            } catch {
+                if !stateWriteFailing.exchange(true, ordering: .relaxed) { logger.error("\(error)") }
+            }
         }
+        // Writes keep their order on the serial queue; shutdown's forced write waits for all.
+        if force { stateWriter.sync(execute: write) } else { stateWriter.async(execute: write) }
     }
 
     /// Start-up: the kernel sets are the truth for what is live; the state file adds the trigger

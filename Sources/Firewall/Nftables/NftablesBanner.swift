@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import PortsentryCore
 import Synchronization
@@ -24,7 +25,11 @@ public actor NftablesBanner {
     /// The ban table and counters, readable without awaiting (`isBanned`, `bans`, `metrics`).
     let shared = Mutex<(book: BanBook, metrics: BanMetrics)>((BanBook(), BanMetrics()))
 
-    private let executor: NftThreadExecutor
+    let executor: NftThreadExecutor
+    /// Writes STATE_FILE (with its fsync) off the backend's thread, so bans never wait for the disk.
+    let stateWriter = DispatchQueue(label: "portsentry.nftables.state")
+    /// Whether the last state-file write failed (its error is logged once per failing spell).
+    let stateWriteFailing = Atomic<Bool>(false)
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     var context: NftContext?
@@ -34,7 +39,9 @@ public actor NftablesBanner {
     var stateDirty = false
     /// Repeating failures already logged (logged again only after a success).
     var failureLogged: Set<RepeatingFailure> = []
-    enum RepeatingFailure { case restore, stateWrite }
+    /// The watchdog's netlink socket, opened on the backend's thread (so in its namespace).
+    var chainProbe: NfNetlink?
+    enum RepeatingFailure { case restore }
     var lastStateWrite: Int64 = 0
     private var maintenanceTask: Task<Void, Never>?
 
