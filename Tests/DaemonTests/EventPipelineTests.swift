@@ -48,11 +48,10 @@ final class CapturedLines: Sendable {
         var settings = Daemon.pipelineSettings(config, .commands)
         settings.hostsDeny = HostsDenyFile(path: "\(dir)/hosts.deny")
         let captured = CapturedLines()
-        let pipeline = EventPipeline(settings: settings, nft: nil, logger: captured.logger)
+        let pipeline = EventPipeline(settings: settings, nft: nil, host: SerialThread(), logger: captured.logger)
         let done = DispatchSemaphore(value: 0)
-        pipeline.start { done.signal() }
         verdicts.forEach(pipeline.submit)
-        pipeline.close()
+        pipeline.close { done.signal() }
         done.wait()
         return captured
     }

@@ -4,8 +4,8 @@ import Logging
 import PortsentryCore
 import Synchronization
 
-/// The decide → enforce → record stages. Sentries push verdicts from their threads; one
-/// dedicated thread drains them in batches: already-blocked check (step 6), the KILL_* and
+/// The decide → enforce → record stages. Sentries push verdicts from their threads; the host
+/// (a thread of its own, or the nftables backend's thread) drains them in batches: already-blocked check (step 6), the KILL_* and
 /// nftables actions in their order (all nftables bans of a batch in one transaction), then
 /// the event's lines, history record and blocked-file record, in event order.
 final class EventPipeline: Sendable {
@@ -25,9 +25,10 @@ final class EventPipeline: Sendable {
     /// Sources recorded in BLOCKED_FILE (the legacy already-blocked list), bounded.
     private let blockedHosts: Mutex<Set<IPAddress>>
     private let quietHits = Mutex(BannedHitReporter(interval: 60, capacity: 65_536))
-    private let finished = Mutex(false)
+    private let host: any PipelineHost
 
-    init(settings: Settings, nft: (any NativeBanSet)?, logger: Logger) {
+    init(settings: Settings, nft: (any NativeBanSet)?, host: any PipelineHost, logger: Logger) {
+        self.host = host
         self.settings = Mutex(settings)
         self.nft = nft
         self.logger = logger
@@ -43,33 +44,43 @@ final class EventPipeline: Sendable {
         if reloadBlocked { blockedHosts.withLock { $0 = Set(new.blocked?.load() ?? []) } }
     }
 
-    /// Called from capture threads; never blocks.
-    func submit(_ verdict: Verdict) { queue.push(verdict) }
+    /// Called from capture threads; never blocks. The first verdict into an empty queue
+    /// schedules a drain on the host.
+    func submit(_ verdict: Verdict) {
+        if queue.push(verdict) { host.schedule { [self] in drain() } }
+    }
 
-    /// Forgets hosts that are no longer banned (expired or unblocked) and drops them from BLOCKED_FILE.
+    /// Forgets hosts that are no longer banned (expired or unblocked) and drops them from
+    /// BLOCKED_FILE, in turn with the pipeline's own writes to it.
     func forgetBlocked(_ addresses: Set<IPAddress>) {
-        blockedHosts.withLock { $0.subtract(addresses) }
-        if let file = settings.withLock({ $0.blocked }), let err = file.remove(addresses) {
-            logger.error("Cannot update blocked file \(file.path): \(String(cString: strerror(err)))")
+        host.schedule { [self] in
+            blockedHosts.withLock { $0.subtract(addresses) }
+            if let file = settings.withLock({ $0.blocked }), let err = file.remove(addresses) {
+                logger.error("Cannot update blocked file \(file.path): \(String(cString: strerror(err)))")
+            }
         }
     }
 
     /// Records hosts banned by hand (portsentry-ctl block) in BLOCKED_FILE.
     func recordManualBans(_ addresses: [IPAddress]) {
-        let s = settings.withLock { $0 }
-        for address in addresses { recordBlocked(address, settings: s) }
+        host.schedule { [self] in
+            let s = settings.withLock { $0 }
+            for address in addresses { recordBlocked(address, settings: s) }
+        }
     }
 
-    /// Runs the drain loop on a dedicated thread until `close()`; `done` runs at the end.
-    func start(done: @escaping @Sendable () -> Void) {
-        startThread { [self] in
-            while let batch = queue.nextBatch() { process(batch) }
+    /// Stops taking verdicts; what is queued is still processed, then `done` runs.
+    func close(done: @escaping @Sendable () -> Void) {
+        queue.close()
+        host.schedule { [self] in
+            drain()
             done()
         }
     }
 
-    /// Stops taking verdicts; the thread finishes what is queued.
-    func close() { queue.close() }
+    private func drain() {
+        while case let (batch, _) = queue.takeAll(), !batch.isEmpty { process(batch) }
+    }
 
     /// Verdicts dropped because the queue was full.
     var dropped: Int { queue.dropped }

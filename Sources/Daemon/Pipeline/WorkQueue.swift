@@ -1,11 +1,9 @@
-import Dispatch
 import Synchronization
 
-/// A multi-producer queue drained in batches by one consumer thread.
-/// `push` never blocks (capture threads call it); `nextBatch` blocks until work arrives.
+/// A multi-producer queue drained in batches by one consumer. `push` never blocks (capture
+/// threads call it) and says when the consumer must be woken; waking is the consumer's business.
 final class WorkQueue<Item: Sendable>: Sendable {
     private let items = Mutex<(pending: [Item], closed: Bool)>(([], false))
-    private let wakeup = DispatchSemaphore(value: 0)
     /// Items beyond this are dropped (and counted) so a flood cannot grow memory without bound.
     let limit: Int
     private let droppedCount = Atomic<Int>(0)
@@ -14,35 +12,28 @@ final class WorkQueue<Item: Sendable>: Sendable {
 
     var dropped: Int { droppedCount.load(ordering: .relaxed) }
 
-    func push(_ item: Item) {
+    /// Queues `item`; true when the queue was empty (the consumer may be asleep).
+    @discardableResult
+    func push(_ item: Item) -> Bool {
         let wasEmpty: Bool? = items.withLock { state in
-            guard !state.closed else { return nil }
-            guard state.pending.count < limit else { return nil }
+            guard !state.closed, state.pending.count < limit else { return nil }
             state.pending.append(item)
             return state.pending.count == 1
         }
-        switch wasEmpty {
-        case nil: droppedCount.add(1, ordering: .relaxed)
-        case true?: wakeup.signal()
-        case false?: break
+        if wasEmpty == nil { droppedCount.add(1, ordering: .relaxed) }
+        return wasEmpty ?? false
+    }
+
+    /// Every item queued so far, in order, and whether the queue is closed.
+    func takeAll() -> (items: [Item], closed: Bool) {
+        items.withLock { state in
+            defer { state.pending.removeAll(keepingCapacity: true) }
+            return (state.pending, state.closed)
         }
     }
 
-    /// Every item queued so far, in order; waits while empty; nil once closed and drained.
-    func nextBatch() -> [Item]? {
-        while true {
-            let (batch, closed) = items.withLock { state -> ([Item], Bool) in
-                defer { state.pending.removeAll(keepingCapacity: true) }
-                return (state.pending, state.closed)
-            }
-            if !batch.isEmpty { return batch }
-            if closed { return nil }
-            wakeup.wait()
-        }
-    }
-
+    /// Takes no more items.
     func close() {
         items.withLock { $0.closed = true }
-        wakeup.signal()
     }
 }

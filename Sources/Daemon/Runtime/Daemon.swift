@@ -30,7 +30,9 @@ final class Daemon: Sendable {
         engine = DetectionEngine(settings: DetectionSettings(config: loaded.config, ignoreList: loaded.ignoreList,
                                                              localCheck: options.localCheck))
         pipeline = EventPipeline(settings: Self.pipelineSettings(loaded.config, enforcement),
-                                 nft: banner.map(NftablesBanSet.init(banner:)), logger: logger)
+                                 nft: banner.map(NftablesBanSet.init(banner:)),
+                                 host: banner.map { NftablesHost(banner: $0) as any PipelineHost } ?? SerialThread(),
+                                 logger: logger)
         let plan = try SentryPlan(options, loaded.config)
         current = Mutex((loaded, plan))
         runner = SentryRunner(sink: EngineSink(engine: engine, pipeline: pipeline), logger: logger)
@@ -52,9 +54,8 @@ final class Daemon: Sendable {
 
     var config: Config { current.withLock { $0.loaded.config } }
 
-    /// Starts the pipeline, the sentry thread and the ban-release listener.
+    /// Starts the sentry thread and the ban-release listener.
     func start() {
-        pipeline.start { [drained] in drained.continuation.yield(); drained.continuation.finish() }
         runner.start(firstSentry)
         if let banner {
             Task { [pipeline] in
@@ -106,7 +107,7 @@ final class Daemon: Sendable {
     /// KILL_* command cannot hold up shutdown), shuts the backend down (bans stay).
     func stop() async {
         await runner.stop()
-        pipeline.close()
+        pipeline.close { [drained] in drained.continuation.yield(); drained.continuation.finish() }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [drained] in for await _ in drained.stream { break } }
             group.addTask { try? await Task.sleep(for: .seconds(1)) }

@@ -55,8 +55,8 @@ final class NftThreadExecutor: SerialExecutor {
     }
 
     /// Runs `body` on the executor's thread and waits for its result: for callers on a
-    /// dedicated thread of their own (never the cooperative pool), it saves the two hops through
-    /// the pool that `await` would cost. `body` runs isolated to the actor on this executor.
+    /// dedicated thread of their own (never the cooperative pool, never this thread), it saves
+    /// the two hops through the pool that `await` would cost.
     func runBlocking<T: Sendable>(_ body: @escaping @Sendable () -> T) -> T {
         let done = DispatchSemaphore(value: 0)
         let result = Mutex<T?>(nil)
@@ -69,11 +69,21 @@ final class NftThreadExecutor: SerialExecutor {
         return result.withLock { $0! }
     }
 
-    /// Lets `assumeIsolated` succeed for closures from `runBlocking`, which run outside a job.
-    func checkIsolated() {
+    /// Runs `body` on the executor's thread after what is queued, without waiting for it.
+    func schedule(_ body: @escaping @Sendable () -> Void) {
+        push(.closure(body))
+    }
+
+    /// Whether the caller runs on the executor's thread.
+    var isCurrentThread: Bool {
         let current = pthread_self()
-        precondition(thread.withLock { $0.map { pthread_equal($0, current) != 0 } ?? false },
-                     "not on the nftables executor's thread")
+        return thread.withLock { $0.map { pthread_equal($0, current) != 0 } ?? false }
+    }
+
+    /// Lets `assumeIsolated` succeed for closures from `runBlocking` and `schedule`, which run
+    /// outside a job.
+    func checkIsolated() {
+        precondition(isCurrentThread, "not on the nftables executor's thread")
     }
 
     private func push(_ work: Work) {

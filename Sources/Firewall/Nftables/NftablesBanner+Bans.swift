@@ -29,16 +29,24 @@ extension NftablesBanner {
     }
 
     /// `ban(_:)` for a caller on a dedicated thread of its own (the daemon's pipeline): the batch
-    /// goes to the backend's thread directly, with whatever is queued, in one transaction, and the
-    /// calling thread waits for the commit. Never call it from the cooperative pool.
+    /// is committed with whatever is queued, in one transaction, and the calling thread waits.
+    /// On the backend's own thread (work from `schedule`) it commits in place; from any other
+    /// thread it hands the batch over and waits. Never call it from the cooperative pool.
     public nonisolated func banBlocking(_ requests: [BanRequest]) -> [Result<BanOutcome, NftError>] {
         guard !requests.isEmpty else { return [] }
-        return executor.runBlocking {
-            self.assumeIsolated { banner -> [Result<BanOutcome, NftError>] in
+        let commit: @Sendable () -> [Result<BanOutcome, NftError>] = {
+            self.assumeIsolated { banner in
                 guard banner.context != nil else { return requests.map { _ in .failure(NftError.closed) } }
                 return banner.commitPending(with: requests)
             }
         }
+        return executor.isCurrentThread ? commit() : executor.runBlocking(commit)
+    }
+
+    /// Runs `work` on the backend's thread, after what is queued there. Inside it,
+    /// `banBlocking` commits without a thread switch.
+    public nonisolated func schedule(_ work: @escaping @Sendable () -> Void) {
+        executor.schedule(work)
     }
 
     /// Unbans every banned address inside `targets` (hosts or networks) in one transaction;
