@@ -13,25 +13,8 @@ PACKETS=${PACKETS:-200000}
 swift build -c release --scratch-path "$SCRATCH" --product bench-capture >/dev/null
 BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)
 
-N=$(( $$ % 60000 ))
-NS_A="bca$N"; NS_B="bcb$N"; IF_A="bva$N"; IF_B="bvb$N"
-X=$(( 100 + (N / 250) % 150 )); Y=$(( N % 250 ))
-IP_A="10.$X.$Y.1"; IP_B="10.$X.$Y.2"
-WORK=$(mktemp -d /tmp/bench-capture.XXXXXX)
-DAEMON_PID=""
-cleanup() {
-    [ -n "$DAEMON_PID" ] && kill -TERM "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null || true
-    ip netns del "$NS_A" 2>/dev/null || true
-    ip netns del "$NS_B" 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-ip netns add "$NS_A"; ip netns add "$NS_B"
-ip link add "$IF_A" netns "$NS_A" type veth peer name "$IF_B" netns "$NS_B"
-ip -n "$NS_A" addr add "$IP_A/24" dev "$IF_A"; ip -n "$NS_B" addr add "$IP_B/24" dev "$IF_B"
-for ns in "$NS_A" "$NS_B"; do ip -n "$ns" link set lo up; done
-ip -n "$NS_A" link set "$IF_A" up; ip -n "$NS_B" link set "$IF_B" up
+PREFIX=bc
+. scripts/lib/bench-pair.sh
 
 # The C reference: pcap_create, immediate mode, same snaplen, buffer and filter as the Swift pcap
 # path, poll + pcap_dispatch, and the same per-packet work (find the TCP header, check port and flags).

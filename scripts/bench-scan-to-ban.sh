@@ -18,25 +18,8 @@ swift build -c release --scratch-path "$SCRATCH" --product bench-capture >/dev/n
 BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)
 IPTABLES=$(command -v iptables) || { echo "iptables is needed (apt-get install iptables)" >&2; exit 1; }
 
-N=$(( $$ % 60000 ))
-NS_A="bsa$N"; NS_B="bsb$N"; IF_A="sva$N"; IF_B="svb$N"
-X=$(( 100 + (N / 250) % 150 )); Y=$(( N % 250 ))
-IP_A="10.$X.$Y.1"; IP_B="10.$X.$Y.2"
-WORK=$(mktemp -d /tmp/bench-scan-to-ban.XXXXXX)
-DAEMON_PID=""
-cleanup() {
-    [ -n "$DAEMON_PID" ] && kill -TERM "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null || true
-    ip netns del "$NS_A" 2>/dev/null || true
-    ip netns del "$NS_B" 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-ip netns add "$NS_A"; ip netns add "$NS_B"
-ip link add "$IF_A" netns "$NS_A" type veth peer name "$IF_B" netns "$NS_B"
-ip -n "$NS_A" addr add "$IP_A/24" dev "$IF_A"; ip -n "$NS_B" addr add "$IP_B/24" dev "$IF_B"
-for ns in "$NS_A" "$NS_B"; do ip -n "$ns" link set lo up; done
-ip -n "$NS_A" link set "$IF_A" up; ip -n "$NS_B" link set "$IF_B" up
+PREFIX=bs
+. scripts/lib/bench-pair.sh
 
 # measure NAME CONFIG-LINES: runs the daemon with that backend and prints "NAME p50 p99 count".
 measure() {
