@@ -5,9 +5,10 @@ import PortsentryCore
 import Synchronization
 
 /// The decide → enforce → record stages. Sentries push verdicts from their threads; the host
-/// (a thread of its own, or the nftables backend's thread) drains them in batches: already-blocked check (step 6), the KILL_* and
-/// nftables actions in their order (all nftables bans of a batch in one transaction), then
-/// the event's lines, history record and blocked-file record, in event order.
+/// (a thread of its own, or the nftables backend's thread) drains them in batches:
+/// already-blocked check (step 6), the KILL_* and nftables actions in their order (all
+/// nftables bans of a batch in one transaction), then the event's lines, history record and
+/// blocked-file record, in event order.
 final class EventPipeline: Sendable {
     struct Settings: Sendable {
         var planner: ActionPlanner
@@ -22,10 +23,12 @@ final class EventPipeline: Sendable {
     private let logger: Logger
     private let nft: (any NativeBanSet)?
     private let names: HostNameResolver
-    /// Sources recorded in BLOCKED_FILE (the legacy already-blocked list), bounded.
+    /// Sources recorded in BLOCKED_FILE (the legacy already-blocked list): what the file holds.
     private let blockedHosts: Mutex<Set<IPAddress>>
     private let quietHits = Mutex(BannedHitReporter(interval: 60, capacity: 65_536))
     private let host: any PipelineHost
+    /// Verdicts dropped (queue full) when the last warning about drops was logged.
+    private let reportedDrops = Atomic<Int>(0)
 
     init(settings: Settings, nft: (any NativeBanSet)?, host: any PipelineHost, logger: Logger) {
         self.host = host
@@ -80,10 +83,17 @@ final class EventPipeline: Sendable {
 
     private func drain() {
         while case let (batch, _) = queue.takeAll(), !batch.isEmpty { process(batch) }
+        reportDrops()
     }
 
-    /// Verdicts dropped because the queue was full.
-    var dropped: Int { queue.dropped }
+    /// Under a flood faster than the actions can keep up with, verdicts beyond the queue's
+    /// limit are dropped (detection already counted them); say so once per drain.
+    private func reportDrops() {
+        let dropped = queue.dropped
+        let before = reportedDrops.exchange(dropped, ordering: .relaxed)
+        guard dropped > before else { return }
+        logger.warning("\(dropped - before) events were not logged or acted on: more than \(queue.limit) were waiting (a flood)")
+    }
 
     // MARK: - Processing
 
