@@ -1,4 +1,4 @@
-// Linux headers that Swift's Glibc module does not cover: epoll, eventfd, netlink/rtnetlink,
+// Linux headers that Swift's Glibc module does not cover: epoll, eventfd, pidfd, netlink/rtnetlink,
 // AF_PACKET, socket diagnostics; plus the GNU prototypes Glibc hides without _GNU_SOURCE
 // (defining _GNU_SOURCE here would make this module's libc types clash with Glibc's).
 #include <sys/epoll.h>
@@ -11,6 +11,7 @@
 #include <linux/filter.h>
 #include <linux/sock_diag.h>
 #include <linux/inet_diag.h>
+#include <sys/pidfd.h>
 
 int setns(int fd, int nstype);
 int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);

@@ -12,6 +12,22 @@ import TestSupport
         #expect(!ShellCommand.run("exit 1").succeeded)
     }
 
+    @Test func aHungCommandIsKilledWithWhatItStarted() throws {
+        let dir = makeTempDir()
+        defer { removeTree(dir) }
+        #expect(ShellCommand.run("sleep 60 & echo $! > \(dir)/child; wait", timeout: 1) == .timedOut(seconds: 1))
+        let child = try #require(readText("\(dir)/child").flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+        // The background sleep was in the command's process group: it is gone (or a zombie
+        // waiting for init) soon after, instead of sleeping on for a minute.
+        var gone = false
+        for _ in 0..<100 where !gone {
+            let stat = readText("/proc/\(child)/stat") ?? ""
+            gone = stat.isEmpty || stat.split(separator: " ").dropFirst(2).first == "Z"
+            if !gone { usleep(50_000) }
+        }
+        #expect(gone)
+    }
+
     @Test func runsTheWholeCommandWithQuotesAndRedirections() throws {
         let dir = makeTempDir()
         defer { removeTree(dir) }
