@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import PortsentryCore
 
 /// Sends one request to the daemon's control socket and reads its answer.
 public struct ControlClient: Sendable {
@@ -38,7 +39,7 @@ public struct ControlClient: Sendable {
     private static func exchange(_ line: [UInt8], path: String, timeoutNanoseconds: UInt64)
         throws(ControlError) -> [UInt8]
     {
-        let deadline = UnixSocket.monotonicNanoseconds() + timeoutNanoseconds
+        let deadline = MonotonicClock.now() + timeoutNanoseconds
         let fd = try UnixSocket.make(nonBlocking: true)
         defer { close(fd) }
         switch try UnixSocket.connect(fd, to: path) {

@@ -3,6 +3,7 @@ import CLinux
 import Glibc
 #endif
 import Logging
+import PortsentryCore
 
 /// The control server's event loop: one thread polls the listening socket, every connection
 /// and the wake pipe; requests run as tasks on the handler and come back through `signals`.
@@ -75,7 +76,7 @@ final class ServerLoop {
         expireOverdue()
     }
 
-    private func deadlineFromNow() -> UInt64 { UnixSocket.monotonicNanoseconds() + settings.timeoutNanoseconds }
+    private func deadlineFromNow() -> UInt64 { MonotonicClock.now() + settings.timeoutNanoseconds }
 
     private func acceptAll() {
         while connections.count < settings.maxConnections {
@@ -159,7 +160,7 @@ final class ServerLoop {
     }
 
     private func expireOverdue() {
-        let now = UnixSocket.monotonicNanoseconds()
+        let now = MonotonicClock.now()
         for (id, connection) in connections {
             guard let deadline = connection.deadline, deadline <= now else { continue }
             if connection.phase == .reading {

@@ -2,6 +2,7 @@ import CLinux
 #if canImport(Glibc)
 import Glibc
 #endif
+import PortsentryCore
 
 /// Thin, throwing wrappers over the Unix stream socket calls both ends need.
 enum UnixSocket {
@@ -52,15 +53,8 @@ enum UnixSocket {
 
     /// Milliseconds left until `deadline` (monotonic nanoseconds), for `poll`.
     static func millisecondsLeft(until deadline: UInt64) -> Int32 {
-        let now = monotonicNanoseconds()
+        let now = MonotonicClock.now()
         return deadline <= now ? 0 : Int32(min((deadline - now + 999_999) / 1_000_000, UInt64(Int32.max)))
-    }
-
-    /// `CLOCK_MONOTONIC` now, in nanoseconds.
-    static func monotonicNanoseconds() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 }
 

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import PortsentryCore
 
 /// Tells systemd about the daemon's state (`Type=notify` units), as sd_notify(3) does, without
 /// libsystemd: one datagram with `KEY=VALUE` lines to the AF_UNIX socket named by `$NOTIFY_SOCKET`.
@@ -28,10 +29,7 @@ public enum SystemdNotify {
         /// MONOTONIC_USEC lets systemd 253+ (`Type=notify-reload`) match the message to the
         /// reload it asked for.
         static func reloading() -> String {
-            var ts = timespec()
-            clock_gettime(CLOCK_MONOTONIC, &ts)
-            let usec = UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1_000
-            return "RELOADING=1\nMONOTONIC_USEC=\(usec)"
+            "RELOADING=1\nMONOTONIC_USEC=\(MonotonicClock.now() / 1_000)"
         }
 
         static func status(_ text: String) -> String { "STATUS=" + text.filter { $0 != "\n" } }

@@ -110,7 +110,7 @@ final class EventPipeline: Sendable {
         mutating func noteBanDelay() {
             let seen = verdict.event.seenAt
             guard seen > 0 else { return }
-            let micros = (monotonicNanoseconds() &- seen) / 1000
+            let micros = (MonotonicClock.now() &- seen) / 1000
             lines.append((.debug, "Host \(verdict.event.source) blocked \(micros) µs after its probe was captured"))
         }
     }
@@ -130,7 +130,7 @@ final class EventPipeline: Sendable {
                 if let nft, s.planner.enforcement == .nftables, mode == .block {
                     nft.recordHit(source)
                     items[i].quiet = true
-                    if let n = quietHits.withLock({ $0.hit(source, now: monotonicSeconds()) }) {
+                    if let n = quietHits.withLock({ $0.hit(source, now: MonotonicClock.seconds()) }) {
                         items[i].lines.append((.notice, LogLine.alreadyBlocked(source, hostName: hostName) + " (\(n) events in the last minute)"))
                     }
                 } else {
@@ -255,14 +255,4 @@ extension LogNote.Level {
         case .debug: return .debug
         }
     }
-}
-
-func monotonicSeconds() -> Int {
-    Int(monotonicNanoseconds() / 1_000_000_000)
-}
-
-func monotonicNanoseconds() -> UInt64 {
-    var t = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &t)
-    return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
 }

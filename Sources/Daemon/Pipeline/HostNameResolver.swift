@@ -11,7 +11,7 @@ final class HostNameResolver: Sendable {
 
     /// The host name of `address`, or its text when it has none.
     func name(of address: IPAddress) -> String {
-        let now = monotonicSeconds()
+        let now = MonotonicClock.seconds()
         if let hit = cache.withLock({ $0[address] }), now - hit.at < ttl { return hit.name }
         let name = Self.lookup(address) ?? address.description
         cache.withLock { c in

@@ -1,5 +1,6 @@
 import CLinux
 import Glibc
+import PortsentryCore
 
 /// How a KILL_* command ended.
 public enum CommandResult: Sendable, Hashable, CustomStringConvertible {
@@ -72,19 +73,13 @@ public enum ShellCommand {
         guard fd >= 0 else { return true }   // no pidfd: let waitpid wait, as before
         defer { close(fd) }
         var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        let deadline = monotonicMilliseconds() + seconds * 1000
+        let deadline = MonotonicClock.now() + UInt64(max(seconds, 0)) * 1_000_000_000
         while true {
-            let left = deadline - monotonicMilliseconds()
-            guard left > 0 else { return false }
-            let n = poll(&entry, 1, Int32(clamping: left))
+            let now = MonotonicClock.now()
+            guard now < deadline else { return false }
+            let n = poll(&entry, 1, Int32(clamping: (deadline - now + 999_999) / 1_000_000))
             if n > 0 { return true }
             if n < 0, errno != EINTR { return true }
         }
-    }
-
-    private static func monotonicMilliseconds() -> Int {
-        var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
-        return t.tv_sec * 1000 + t.tv_nsec / 1_000_000
     }
 }
