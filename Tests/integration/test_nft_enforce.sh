@@ -15,11 +15,8 @@ SCAN_TRIGGER="0"
 BLOCK_BACKEND="nftables"
 BAN_TIME="4s"
 NFT_TABLE="$TABLE"
-HISTORY_FILE="$WORK/history"
-BLOCKED_FILE="$WORK/blocked"
-CONTROL_SOCKET="$WORK/control.sock"
-STATE_FILE="$WORK/bans.state"
 CONF
+test_paths_conf >> "$WORK/portsentry.conf"
 
 # in_set ADDRESS: ADDRESS is an element of our IPv4 or IPv6 set in NS_A.
 in_set() {

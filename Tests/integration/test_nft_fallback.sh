@@ -16,12 +16,9 @@ BLOCK_UDP="1"
 SCAN_TRIGGER="0"
 BLOCK_BACKEND="nftables"
 NFT_TABLE="$TABLE"
-HISTORY_FILE="$WORK/history"
-BLOCKED_FILE="$WORK/blocked"
-CONTROL_SOCKET="$WORK/control.sock"
-STATE_FILE="$WORK/bans.state"
 ${2:-}
 CONF
+    test_paths_conf >> "$1"
 }
 # NO_CAP CMD...: runs CMD in NS_A without CAP_NET_ADMIN, exec'ing all the way down, so a pid
 # from start_bg is the daemon's own.

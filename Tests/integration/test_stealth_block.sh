@@ -11,11 +11,8 @@ BLOCK_UDP="1"
 SCAN_TRIGGER="0"
 BAN_TIME="10m"
 NFT_TABLE="ps_stealth_$TEST_NUM"
-HISTORY_FILE="$WORK/history"
-BLOCKED_FILE="$WORK/blocked"
-CONTROL_SOCKET="$WORK/control.sock"
-STATE_FILE="$WORK/bans.state"
 CONF
+test_paths_conf >> "$WORK/portsentry.conf"
 start_daemon daemon "$WORK/portsentry.conf" --stealth -m raw
 OUT=$WORK/daemon.out
 in_b nmap -n -Pn --max-retries 0 -sS -p 11 "$IP_A" >"$WORK/nmap.out" 2>&1 || fail "nmap failed"

@@ -10,11 +10,8 @@ UDP_PORTS="7,9"
 BLOCK_TCP="0"
 BLOCK_UDP="0"
 SCAN_TRIGGER="0"
-HISTORY_FILE="$WORK/history"
-BLOCKED_FILE="$WORK/blocked"
-CONTROL_SOCKET="$WORK/control.sock"
-STATE_FILE="$WORK/bans.state"
 CONF
+test_paths_conf >> "$WORK/portsentry.conf"
 
 # scan_line SOURCE PROTO PORT TYPE OPTS: the exact line of one probe in log-only mode.
 scan_line() {

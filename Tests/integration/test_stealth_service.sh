@@ -10,11 +10,8 @@ UDP_PORTS="7"
 BLOCK_TCP="0"
 BLOCK_UDP="0"
 SCAN_TRIGGER="0"
-HISTORY_FILE="$WORK/history"
-BLOCKED_FILE="$WORK/blocked"
-CONTROL_SOCKET="$WORK/control.sock"
-STATE_FILE="$WORK/bans.state"
 CONF
+test_paths_conf >> "$WORK/portsentry.conf"
 # A TCP service on [::]:1025 (dual-stack) in the daemon's namespace.
 start_bg listener in_a python3 -c '
 import socket, time
