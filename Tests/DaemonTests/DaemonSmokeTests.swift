@@ -1,4 +1,0 @@
-import Testing
-@testable import Daemon
-
-@Test func daemonModuleLoads() {}
