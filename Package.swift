@@ -24,12 +24,12 @@ let package = Package(
         .systemLibrary(name: "CLinux"),
 
         // Pure Swift: config, addresses, decode, detect, decide, log formats.
-        .target(name: "PortsentryCore", swiftSettings: strict, plugins: ["GitHash"]),
+        .target(name: "PortsentryCore", dependencies: ["CLinux"], swiftSettings: strict, plugins: ["GitHash"]),
         // capture: connect sockets, libpcap, AF_PACKET.
         .target(name: "Capture", dependencies: ["PortsentryCore", "CPcap", "CLinux", logging], swiftSettings: strict),
-        // enforce: nftables (libnftables) and legacy shell commands.
+        // enforce: the ban contract, the ban service and its backends (nftables, legacy commands, dry run).
         .target(name: "Firewall", dependencies: ["PortsentryCore", "CNftables", "CLinux", logging], swiftSettings: strict),
-        // control socket protocol, server and client; ban control over the nftables backend.
+        // control socket protocol, server and client; the ban commands over the ban service.
         .target(name: "Control", dependencies: ["PortsentryCore", "Firewall", "CLinux", logging], swiftSettings: strict),
         // the daemon's runtime: pipeline, output sinks, signals.
         .target(
@@ -63,7 +63,8 @@ let package = Package(
 
         .testTarget(name: "PortsentryCoreTests", dependencies: ["PortsentryCore"], swiftSettings: strict),
         .testTarget(name: "CaptureTests", dependencies: ["Capture"], swiftSettings: strict),
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        // Test kit: temp files, a shared `eventually`, an in-memory log, a fake ban backend.
+        .target(name: "TestSupport", dependencies: ["PortsentryCore", "Firewall", logging], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "FirewallTests", dependencies: ["Firewall", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ControlTests", dependencies: ["Control"], swiftSettings: strict),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TestSupport"], swiftSettings: strict),

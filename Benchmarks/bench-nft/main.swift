@@ -15,13 +15,13 @@ let usage = """
            bench-nft flood HOST PORT SECONDS   send 64-byte UDP datagrams as fast as one thread can
     """
 
-func banner(table: String, setSize: Int) async throws -> NftablesBanner {
+func banner(table: String, setSize: Int) async throws -> NftablesBackend {
     var logger = Logger(label: "bench-nft")
     logger.logLevel = .warning
-    let b = try NftablesBanner(layout: NftLayout(table: table, hook: .prerouting, setSize: setSize),
+    let b = try NftablesBackend(layout: NftLayout(table: table, hook: .prerouting, setSize: setSize),
                                defaultSeconds: 3600, stateFile: nil, logger: logger)
-    try await b.start(maintenance: false)
-    _ = try await b.flush()   // leftovers of an earlier run would turn bans into refreshes
+    try await b.start()
+    _ = try await b.flushSets()   // leftovers of an earlier run would turn bans into refreshes
     return b
 }
 
@@ -34,7 +34,7 @@ func latency(_ n: Int) async throws {
     var nft: [UInt64] = []
     for i in 0..<n {
         let t0 = nowNs()
-        _ = try await b.ban(source(i), trigger: .manual())
+        _ = try await b.ban(source(i), origin: .manual(reason: nil))
         nft.append(nowNs() - t0)
     }
     let inSet = b.metrics().live[.inet] ?? 0
@@ -59,12 +59,12 @@ func latency(_ n: Int) async throws {
 func throughput(_ n: Int) async throws {
     let b = try await banner(table: "benchtp", setSize: n + 100)
     var t0 = nowNs()
-    let results = await b.ban((0..<n).map { BanRequest(source($0), trigger: .manual()) })
+    let results = await b.ban((0..<n).map { BanRequest(source($0), origin: .manual(reason: nil)) })
     var seconds = Double(nowNs() - t0) / 1e9
     precondition(results.allSatisfy { if case .success(.banned) = $0 { true } else { false } })
     print("throughput, one batch of \(n): \(fmt(seconds * 1000)) ms, \(Int(Double(n) / seconds)) bans/s")
 
-    _ = try await b.flush()
+    _ = try await b.flushSets()
     let before = b.metrics().banTransactions
     t0 = nowNs()
     await withTaskGroup(of: Void.self) { group in

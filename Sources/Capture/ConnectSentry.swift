@@ -24,9 +24,16 @@ public final class ConnectSentry: Sentry {
         wake = try WakeSignal()
     }
 
+    /// Descriptors kept free while binding, for what the daemon opens after its sockets (the
+    /// epoll set, the control socket, netlink): with more ports than descriptors, the ports
+    /// that fit are still watched.
+    static let descriptorHeadroom = 16
+
     /// Raises the descriptor limit and binds every port; a port in use is logged and skipped.
     public func prepare() throws {
         let limit = FileLimit.raiseToHard()
+        let reserved = (0..<Self.descriptorHeadroom).map { _ in Glibc.open("/dev/null", O_RDONLY | O_CLOEXEC) }
+        defer { for fd in reserved where fd >= 0 { close(fd) } }
         var opened: [Int32: (TransportProtocol, UInt16)] = [:]
         bind: for (proto, ports) in [(TransportProtocol.tcp, tcpPorts), (.udp, udpPorts)] {
             for port in ports.ports {

@@ -23,7 +23,7 @@ final class PcapHandle {
         self.interface = interface
         var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
         guard let p = pcap_create(interface, &errbuf) else {
-            throw CaptureError("cannot open interface \(interface): \(Self.text(errbuf))")
+            throw CaptureError("cannot open interface \(interface): \(String(nulTerminated: errbuf))")
         }
         pcap_set_snaplen(p, 256)
         pcap_set_promisc(p, 0)
@@ -97,9 +97,4 @@ final class PcapHandle {
     var lastError: String { String(cString: pcap_geterr(pcap)) }
 
     deinit { pcap_close(pcap) }
-
-    /// The NUL-terminated text in a libpcap error buffer.
-    private static func text(_ buffer: [CChar]) -> String {
-        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
 }

@@ -13,7 +13,4 @@ extension CIDR {
         guard !parsed.hadHostBits else { throw .hostBitsSet(text, network: "\(parsed.cidr)") }
         self = parsed.cidr
     }
-
-    /// Whether the network is a single address.
-    public var isHost: Bool { prefixLength == (network.family == .inet ? 32 : 128) }
 }

@@ -32,7 +32,7 @@ public struct ControlClient: Sendable {
         let nanoseconds = timeout.nanoseconds
         return try await DedicatedThread.run {
             Result { () throws(ControlError) in try Self.exchange(bytes, path: path, timeoutNanoseconds: nanoseconds) }
-        }
+        } unavailable: { ControlError.system(operation: "pthread_create", errno: $0.code) }
     }
 
     /// Connects, writes the request and reads one response line, all before the deadline.

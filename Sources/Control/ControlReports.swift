@@ -19,15 +19,18 @@ public struct StatusReport: Codable, Sendable, Hashable {
     public var bansSinceStart: UInt64
     /// Config file in use.
     public var configFile: String
+    /// Bans only simulated (DRY_RUN); nil from daemons that predate it.
+    public var dryRun: Bool?
 
     public init(version: String, pid: Int32, startedAt: Int64, mode: String, method: String?,
                 interfaces: [String], backend: String, bansIPv4: Int, bansIPv6: Int,
-                eventsSinceStart: UInt64, bansSinceStart: UInt64, configFile: String) {
+                eventsSinceStart: UInt64, bansSinceStart: UInt64, configFile: String, dryRun: Bool = false) {
         self.version = version; self.pid = pid; self.startedAt = startedAt; self.mode = mode
         self.method = method; self.interfaces = interfaces; self.backend = backend
         self.bansIPv4 = bansIPv4; self.bansIPv6 = bansIPv6
         self.eventsSinceStart = eventsSinceStart; self.bansSinceStart = bansSinceStart
         self.configFile = configFile
+        self.dryRun = dryRun
     }
 }
 

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import PortsentryCore
 #endif
 import Logging
 
@@ -63,12 +64,12 @@ public final class ControlServer: Sendable {
         socketPath = path
         let loop = LoopStarter(listener: listener, settings: settings, handler: handler,
                                signals: signals, logger: logger)
-        do throws(ControlError) {
+        do throws(DedicatedThread.StartError) {
             try DedicatedThread.start { loop.makeLoop().run() }
         } catch {
             close(listener)
             SocketFile.remove(path, ifStill: identity)
-            throw error
+            throw .system(operation: "pthread_create", errno: error.code)
         }
     }
 

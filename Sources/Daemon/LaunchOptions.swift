@@ -21,6 +21,8 @@ public struct LaunchOptions: Sendable, Hashable {
     /// `--check-config`: validate the config and ignore file, print the result, exit.
     public var checkOnly = false
     public var debug = false
+    /// `--dry-run` (or DRY_RUN="1" in the config): simulate every ban.
+    public var dryRun = false
     public var verbose = false
     /// Protocols to watch (legacy `-tcp`/`-udp` flags narrow this; default both).
     public var protocols: Set<TransportProtocol> = [.tcp, .udp]

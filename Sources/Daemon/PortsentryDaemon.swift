@@ -2,7 +2,7 @@ import Control
 import Glibc
 import Logging
 import PortsentryCore
-import UnixSignals
+import ServiceLifecycle
 
 /// Entry point of the daemon once the command line is parsed.
 public enum PortsentryDaemon {
@@ -18,6 +18,7 @@ public enum PortsentryDaemon {
         for w in loaded.warnings { printError("warning: \(w)") }
         if options.checkOnly {
             print("Configuration OK: \(options.configFile)")
+            print(BackendRule(loaded.config).line + (options.dryRun || loaded.config.dryRun ? "; dry run: nothing is blocked" : ""))
             return 0
         }
         if options.daemonize { return Daemonize.relaunchInBackground() }
@@ -25,7 +26,8 @@ public enum PortsentryDaemon {
         let logger = makeLogger(options)
         HostNameResolver.shortenResolverTimeout()
         signal(SIGPIPE, SIG_IGN)
-        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint, .sighup)
+        let rule = BackendRule(loaded.config)
+        logger.info("\(rule.line)")
 
         let daemon: Daemon
         do {
@@ -34,7 +36,6 @@ public enum PortsentryDaemon {
             logger.error("\(error)")
             return 1
         }
-        daemon.start()
         let control: ControlServer?
         do {
             control = try daemon.startControlServer()
@@ -42,21 +43,30 @@ public enum PortsentryDaemon {
             logger.error("Control socket unavailable, portsentry-ctl cannot reach this daemon: \(error)")
             control = nil
         }
+        if daemon.dryRun { logger.notice("Dry run: nothing will be blocked; would-be bans are logged") }
+        // Every sentry is prepared (capture handles open, filters in place, sockets bound).
         logger.notice("\(LogLine.active)")
         SystemdNotify.ready()
 
-        for await sig in signals {
-            if sig == .sighup {
-                _ = await daemon.reloadReporting()
-                continue
-            }
-            break
+        // Shut down in reverse order: reload, sentries, control socket, pipeline, then the backend.
+        let services: [any Service] = [
+            BanUpkeepService(bans: daemon.bans), PipelineService(pipeline: daemon.pipeline),
+            ControlService(server: control), SentryService(runner: daemon.runner, first: daemon.firstSentry),
+            ReloadService(daemon: daemon),
+        ]
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                                            failureTerminationBehavior: .gracefullyShutdownGroup) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: Logger(label: "portsentry.lifecycle") { _ in SwiftLogNoOpLogHandler() }))
+        var status: Int32 = 0
+        do {
+            try await group.run()
+        } catch {
+            status = 1   // a sentry failed; its error is logged already
         }
-        SystemdNotify.stopping()
-        await control?.stop()
-        await daemon.stop()
         logger.notice("\(LogLine.shuttingDown)")
-        return 0
+        return status
     }
 
     static func makeLogger(_ options: LaunchOptions) -> Logger {

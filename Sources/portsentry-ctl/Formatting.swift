@@ -16,7 +16,7 @@ enum Formatting {
               version:     \(s.version)
               config:      \(s.configFile)
               mode:        \(mode)
-              backend:     \(s.backend)
+              backend:     \(s.backend)\(s.dryRun == true ? " (dry run: nothing is blocked, would-be bans are logged)" : "")
               bans:        \(s.bansIPv4) IPv4, \(s.bansIPv6) IPv6
               since start: \(s.eventsSinceStart) events, \(s.bansSinceStart) bans (started \(time(s.startedAt)), up \(uptime == "0" ? "0s" : uptime))
             """

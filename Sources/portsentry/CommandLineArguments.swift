@@ -54,6 +54,9 @@ struct CommandLineArguments: ParsableCommand {
     @Flag(name: [.customShort("V"), .long], help: "Print the version and exit.")
     var version = false
 
+    @Flag(name: .customLong("dry-run"), help: "Log what would be blocked; change no firewall, run no KILL_ROUTE or KILL_HOSTS_DENY (as DRY_RUN=\"1\").")
+    var dryRun = false
+
     @Flag(name: .customLong("check-config"), help: "Check the config and ignore files, print the result and exit.")
     var checkConfig = false
 
@@ -88,6 +91,7 @@ struct CommandLineArguments: ParsableCommand {
         options.debug = debug
         options.verbose = verbose
         options.checkOnly = checkConfig
+        options.dryRun = dryRun
         return options
     }
 }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Testing
+import PortsentryCore
 @testable import Control
 
 /// Connection handling: silent clients, concurrency, stop.
@@ -28,7 +29,7 @@ import Testing
             var buffer = [UInt8](repeating: 0, count: 4096)
             let n = read(silent, &buffer, buffer.count)
             return n > 0 ? .success(Array(buffer.prefix(n))) : .failure(.badResponse("read \(n)"))
-        }
+        } unavailable: { ControlError.system(operation: "pthread_create", errno: $0.code) }
         #expect(try ControlResponse(line: answer.dropLast()).code == .timedOut)
         await server.stop()
     }

@@ -8,22 +8,6 @@ import Testing
 import TestSupport
 @testable import Daemon
 
-/// Collects what the pipeline logs, in order.
-final class CapturedLines: Sendable {
-    let lines = Mutex<[(Logger.Level, String)]>([])
-    var texts: [String] { lines.withLock { $0.map(\.1) } }
-
-    struct Handler: LogHandler {
-        let sink: CapturedLines
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? { get { nil } set {} }
-        func log(event: LogEvent) { sink.lines.withLock { $0.append((event.level, "\(event.message)")) } }
-    }
-
-    var logger: Logger { Logger(label: "test") { _ in Handler(sink: self) } }
-}
-
 @Suite struct EventPipelineTests {
     let scanner = IPAddress("192.0.2.7")!
 
@@ -37,7 +21,7 @@ final class CapturedLines: Sendable {
     }
 
     /// Runs the pipeline over `verdicts` with a legacy config writing into `dir`.
-    func run(_ verdicts: [Verdict], dir: String, configure: (inout Config) -> Void = { _ in }) -> CapturedLines {
+    func run(_ verdicts: [Verdict], dir: String, configure: (inout Config) -> Void = { _ in }) -> LogCapture {
         var config = Config()
         config.killRoute = "echo route $TARGET$ >> \(dir)/order"
         config.killRunCmd = "echo run $TARGET$ $PORT$ >> \(dir)/order"
@@ -45,10 +29,13 @@ final class CapturedLines: Sendable {
         config.historyFile = "\(dir)/history"
         config.blockedFile = "\(dir)/blocked"
         configure(&config)
-        var settings = Daemon.pipelineSettings(config, .commands)
-        settings.hostsDeny = HostsDenyFile(path: "\(dir)/hosts.deny")
-        let captured = CapturedLines()
-        let pipeline = EventPipeline(settings: settings, nft: nil, host: SerialThread(), logger: captured.logger)
+        let captured = LogCapture()
+        let backend = CommandBackend(hostsDeny: config.killHostsDeny, route: config.killRoute,
+                                     hostsDenyFile: HostsDenyFile(path: "\(dir)/hosts.deny"))
+        let bans = BanService(backend: backend, policy: BanPolicy(config: config, ignoreList: .empty),
+                              blockedFile: config.blockedFile.map(BlockedFile.init(path:)),
+                              observers: [BanEventLines(logger: captured.logger)], logger: captured.logger)
+        let pipeline = EventPipeline(settings: Daemon.pipelineSettings(config), bans: bans, logger: captured.logger)
         let done = DispatchSemaphore(value: 0)
         verdicts.forEach(pipeline.submit)
         pipeline.close { done.signal() }

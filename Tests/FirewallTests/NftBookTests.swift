@@ -5,10 +5,10 @@ import Testing
 @Suite struct NftBookTests {
     @Test func expiredBansComeOutInOrderAndRefreshesAreKept() {
         var book = BanBook()
-        book.put(Ban(address: ip("10.0.0.1"), expiresAt: 300, trigger: nil))
-        book.put(Ban(address: ip("10.0.0.2"), expiresAt: 100, trigger: nil))
-        book.put(Ban(address: ip("::1"), expiresAt: nil, trigger: nil))
-        book.put(Ban(address: ip("10.0.0.2"), expiresAt: 500, trigger: nil))   // refreshed
+        book.put(Ban(address: ip("10.0.0.1"), expiresAt: 300))
+        book.put(Ban(address: ip("10.0.0.2"), expiresAt: 100))
+        book.put(Ban(address: ip("::1"), expiresAt: nil))
+        book.put(Ban(address: ip("10.0.0.2"), expiresAt: 500))   // refreshed
         #expect(book.count(.inet) == 2 && book.count(.inet6) == 1)
         #expect(book.removeExpired(at: 200).isEmpty)
         #expect(book.removeExpired(at: 400).map(\.address) == [ip("10.0.0.1")])

@@ -7,9 +7,11 @@ import TestSupport
 @Suite struct NftStateFileTests {
     let sample = [
         Ban(address: ip("10.0.0.1"), expiresAt: 1_900_000_000_123,
-            trigger: BanTrigger(proto: .tcp, port: 23, type: "TCP SYN/Normal scan", time: 1_800_000_000_000), hits: 4),
-        Ban(address: ip("fd00::2"), expiresAt: nil, trigger: .manual(time: 5), hits: 0),
-        Ban(address: ip("10.0.0.3"), expiresAt: 7, trigger: nil, hits: 1),
+            origin: .probe(ProbeEvidence(proto: .tcp, port: 23, type: "TCP SYN/Normal scan")), since: 1_800_000_000_000, hits: 4),
+        Ban(address: ip("fd00::2"), expiresAt: nil, origin: .manual(reason: nil), since: 5, hits: 0),
+        Ban(address: ip("10.0.0.4"), expiresAt: nil, origin: .manual(reason: "office scan"), since: 6, hits: 0),
+        Ban(address: ip("10.0.0.5"), expiresAt: nil, origin: .fleet("lapi:crowdsec"), since: 8, hits: 0),
+        Ban(address: ip("10.0.0.3"), expiresAt: 7, hits: 1),
     ]
 
     @Test func roundTrip() throws {
@@ -20,17 +22,16 @@ import TestSupport
         #expect(try file.read() == sample)
         let text = try String(contentsOfFile: file.path, encoding: .utf8)
         #expect(text.hasPrefix("portsentry-bans 1\n"))
-        #expect(!FileManager.default.fileExists(atPath: file.path + ".tmp"))
+        #expect(!FileManager.default.fileExists(atPath: file.path + ".portsentry-tmp"))
     }
 
     @Test func freeTextCannotBreakTheLineFormat() throws {
         let dir = makeTempDir()
         defer { removeTree(dir) }
         let file = BanStateFile(path: dir + "/bans.state")
-        let ban = Ban(address: ip("10.0.0.9"), expiresAt: nil,
-                      trigger: BanTrigger(proto: nil, port: nil, type: "manual: a\tb\nc", time: 1))
+        let ban = Ban(address: ip("10.0.0.9"), expiresAt: nil, origin: .manual(reason: "a\tb\nc"), since: 1)
         try file.write([ban])
-        #expect(try file.read().first?.trigger?.type == "manual: a b c")
+        #expect(try file.read().first?.origin == .manual(reason: "a b c"))
     }
 
     @Test func missingFileIsEmpty() throws {
@@ -43,7 +44,7 @@ import TestSupport
         let file = BanStateFile(path: dir + "/bans.state")
         try file.write(sample)
         // A directory where the temp file must go makes the write fail before the rename.
-        try FileManager.default.createDirectory(atPath: file.path + ".tmp", withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(atPath: file.path + ".portsentry-tmp", withIntermediateDirectories: false)
         #expect(throws: NftError.self) { try file.write([]) }
         #expect(try file.read() == sample)
     }

@@ -122,37 +122,31 @@ struct CommandFailure: Error, CustomStringConvertible {
     var description: String { "\(command) exited \(status): \(stderr)" }
 }
 
-/// Polls `condition` every 20 ms until it holds; false if `seconds` pass first.
-func eventually(within seconds: Double = 3, _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return try await condition()
-}
-
 /// A banner inside `ns` with a small layout; the caller shuts it down.
 func makeBanner(_ ns: TestNamespace, table: String = "portsentry", setSize: Int = 65_536, seconds: UInt64 = 3600,
-                stateFile: String? = nil) throws -> NftablesBanner {
+                stateFile: String? = nil) throws -> NftablesBackend {
     var logger = Logger(label: "nft-test")
     logger.logLevel = .debug
-    return try NftablesBanner(layout: NftLayout(table: table, hook: .prerouting, setSize: setSize),
+    return try NftablesBackend(layout: NftLayout(table: table, hook: .prerouting, setSize: setSize),
                               defaultSeconds: seconds, stateFile: stateFile, namespace: ns.path, logger: logger)
 }
 
 /// Runs `body` with a started banner inside `ns` and shuts it down afterwards, however `body` ends.
 func withBanner(_ ns: TestNamespace, setSize: Int = 65_536, stateFile: String? = nil, maintenance: Bool,
-                _ body: (NftablesBanner) async throws -> Void) async throws {
+                _ body: (NftablesBackend) async throws -> Void) async throws {
     let banner = try makeBanner(ns, setSize: setSize, stateFile: stateFile)
+    var upkeep: Task<Void, Never>?
     do {
-        try await banner.start(maintenance: maintenance)
+        try await banner.start()
+        if maintenance { upkeep = Task { await banner.maintain() } }
         try await body(banner)
-        await banner.shutdown()
     } catch {
+        upkeep?.cancel()
         await banner.shutdown()
         throw error
     }
+    upkeep?.cancel()
+    await banner.shutdown()
 }
 
 func ip(_ s: String) -> IPAddress { IPAddress(s)! }

@@ -100,6 +100,7 @@ import Testing
             CONTROL_SOCKET="/tmp/ps.sock"
             CONTROL_GROUP="adm"
             STATE_FILE="/tmp/bans.state"
+            DRY_RUN="1"
             """
         let c = try parse(text)
         #expect(c.tcpPorts.ports == [1, 11, 15, 100, 101, 102])
@@ -129,6 +130,7 @@ import Testing
         #expect(c.controlGroup == "adm")
         #expect(c.stateFile == "/tmp/bans.state")
         #expect(c.lines[.stateFile] == 26)
+        #expect(c.dryRun)
         #expect(c.lines.count == ConfigKey.allCases.count)
     }
 

@@ -140,39 +140,17 @@ import Testing
     }
 }
 
-@Suite struct ActionPlannerTests {
+@Suite struct RunCommandHookTests {
     let event = ProbeEvent(source: IPAddress("2001:db8::9")!, destination: IPAddress("2001:db8::1")!, proto: .udp, port: 161,
                            type: .udp, ipOptions: .unknown, mode: .stealth)
 
-    func planner(first: Bool, enforcement: Enforcement) -> ActionPlanner {
+    @Test func rendersTheTokensAndKnowsItsTurn() {
         var c = Config()
         c.killRunCmd = "/usr/local/bin/alert $TARGET$ $PORT$ $MODE$"
-        c.killRunCmdFirst = first
-        c.killHostsDeny = "ALL: [$TARGET$] : DENY"
-        c.killRoute = "/sbin/ip6tables -I INPUT -s $TARGET$ -j DROP"
-        return ActionPlanner(config: c, enforcement: enforcement)
-    }
-
-    @Test func orderWithRunCommandFirst() {
-        #expect(planner(first: true, enforcement: .commands).actions(for: .block, event: event) == [
-            .runCommand("/usr/local/bin/alert 2001:db8::9 161 stealth"),
-            .hostsDeny("ALL: [2001:db8::9] : DENY"),
-            .route("/sbin/ip6tables -I INPUT -s 2001:db8::9 -j DROP"),
-        ])
-    }
-
-    @Test func orderWithRunCommandLastAndNftables() {
-        #expect(planner(first: false, enforcement: .nftables).actions(for: .block, event: event) == [
-            .hostsDeny("ALL: [2001:db8::9] : DENY"),
-            .nftablesBan,
-            .runCommand("/usr/local/bin/alert 2001:db8::9 161 stealth"),
-        ])
-    }
-
-    @Test func modeTwoRunsOnlyTheCommand() {
-        #expect(planner(first: false, enforcement: .nftables).actions(for: .runCommandOnly, event: event) == [
-            .runCommand("/usr/local/bin/alert 2001:db8::9 161 stealth"),
-        ])
-        #expect(planner(first: false, enforcement: .nftables).actions(for: .logOnly, event: event).isEmpty)
+        c.killRunCmdFirst = true
+        let hook = RunCommandHook(config: c)
+        #expect(hook.command(for: event) == "/usr/local/bin/alert 2001:db8::9 161 stealth")
+        #expect(hook.runsFirst)
+        #expect(RunCommandHook(config: Config()).command(for: event) == nil)
     }
 }

@@ -30,5 +30,10 @@ start_bg small ip netns exec "$NS_A" prlimit --nofile=300:300 "$PORTSENTRY" -c "
 wait_for 60 grep -q "Portsentry is now active and listening." "$WORK/small.out"
 assert_eq "$(grep -c "Out of file descriptors after" "$WORK/small.err")" 1 "one message for the descriptor limit"
 grep -q "TCP port 4[0-9]* and the ports after it are not watched; raise the limit" "$WORK/small.err" || fail "limit message"
+# The ports that fit are really watched (descriptors were left for epoll and the control socket).
+tcp_probe "$NS_B" "$IP_A" 40000 >/dev/null || true
+wait_for 10 grep -q "protocol: \[TCP\] port: \[40000\]" "$WORK/small.out"
+assert_no_line "$WORK/small.err" "Capture stopped"
+assert_no_line "$WORK/small.err" "Control socket unavailable"
 stop_pid "$LAST_PID" || fail "daemon exit status $?"
 note "ok"

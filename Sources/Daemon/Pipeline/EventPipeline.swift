@@ -4,78 +4,46 @@ import Logging
 import PortsentryCore
 import Synchronization
 
-/// The decide → enforce → record stages. Sentries push verdicts from their threads; the host
-/// (a thread of its own, or the nftables backend's thread) drains them in batches:
-/// already-blocked check (step 6), the KILL_* and nftables actions in their order (all
-/// nftables bans of a batch in one transaction), then the event's lines, history record and
-/// blocked-file record, in event order.
+/// The decide → enforce → record stages. Sentries push verdicts from their threads; the ban
+/// service's thread drains them in batches: already-banned check (step 6), ban decisions from
+/// the policy, KILL_RUN_CMD before and after, every ban of a batch applied in one go, then each
+/// event's lines, ban events, history record and BLOCKED_FILE record, in event order.
 final class EventPipeline: Sendable {
     struct Settings: Sendable {
-        var planner: ActionPlanner
+        var hook: RunCommandHook
         var resolveHost: Bool
         var history: HistoryFile?
-        var blocked: BlockedFile?
-        var hostsDeny: HostsDenyFile
     }
 
     private let queue = WorkQueue<Verdict>(limit: 65_536)
     private let settings: Mutex<Settings>
     private let logger: Logger
-    private let nft: (any NativeBanSet)?
-    private let names: HostNameResolver
-    /// Sources recorded in BLOCKED_FILE (the legacy already-blocked list): what the file holds.
-    private let blockedHosts: Mutex<Set<IPAddress>>
+    private let bans: BanService
+    private let names = HostNameResolver()
     private let quietHits = Mutex(BannedHitReporter(interval: 60, capacity: 65_536))
-    private let host: any PipelineHost
     /// Verdicts dropped (queue full) when the last warning about drops was logged.
     private let reportedDrops = Atomic<Int>(0)
 
-    init(settings: Settings, nft: (any NativeBanSet)?, host: any PipelineHost, logger: Logger) {
-        self.host = host
+    init(settings: Settings, bans: BanService, logger: Logger) {
         self.settings = Mutex(settings)
-        self.nft = nft
+        self.bans = bans
         self.logger = logger
-        names = HostNameResolver()
-        blockedHosts = Mutex(Set(settings.blocked?.load() ?? []))
     }
 
     func update(_ new: Settings) {
-        let reloadBlocked = settings.withLock { s -> Bool in
-            defer { s = new }
-            return s.blocked?.path != new.blocked?.path
-        }
-        if reloadBlocked { blockedHosts.withLock { $0 = Set(new.blocked?.load() ?? []) } }
+        settings.withLock { $0 = new }
     }
 
     /// Called from capture threads; never blocks. The first verdict into an empty queue
-    /// schedules a drain on the host.
+    /// schedules a drain on the ban service's thread.
     func submit(_ verdict: Verdict) {
-        if queue.push(verdict) { host.schedule { [self] in drain() } }
-    }
-
-    /// Forgets hosts that are no longer banned (expired or unblocked) and drops them from
-    /// BLOCKED_FILE, in turn with the pipeline's own writes to it.
-    func forgetBlocked(_ addresses: Set<IPAddress>) {
-        host.schedule { [self] in
-            blockedHosts.withLock { $0.subtract(addresses) }
-            if let file = settings.withLock({ $0.blocked }), let err = file.remove(addresses) {
-                logger.error("Cannot update blocked file \(file.path): \(String(cString: strerror(err)))")
-            }
-        }
-    }
-
-    /// Records hosts banned by hand (portsentry-ctl block) in BLOCKED_FILE.
-    func recordManualBans(_ addresses: [IPAddress]) {
-        host.schedule { [self] in
-            let s = settings.withLock { $0 }
-            for address in addresses { recordBlocked(address, settings: s) }
-        }
+        if queue.push(verdict) { bans.schedule { [self] in drain() } }
     }
 
     /// Stops taking verdicts; what is queued is still processed, then `done` runs.
     func close(done: @escaping @Sendable () -> Void) {
         queue.close()
-        host.schedule { [self] in
+        bans.schedule { [self] in
             drain()
             done()
         }
@@ -99,90 +67,84 @@ final class EventPipeline: Sendable {
 
     private struct Pending {
         var verdict: Verdict
-        var lines: [(Logger.Level, String)] = []
-        var plan: [BlockAction] = []
+        /// Lines before the ban's own (KILL_RUN_CMD first, already blocked), and after it.
+        var before: [(Logger.Level, String)] = []
+        var after: [(Logger.Level, String)] = []
+        var decision: BanDecision?
+        var result: BanResult?
+        var runCommand: String?
         var succeeded = false
         var attempted = false
         var quiet = false
 
+        var source: IPAddress { verdict.event.source }
+
+        /// Whether something was tried for the event that could have failed (a dry run cannot).
+        var hadActions: Bool {
+            if runCommand != nil { return true }
+            guard let result else { return false }
+            return !result.steps.isEmpty && result.status != .dryRun
+        }
+
         /// With `-d`: how long after its probe was captured the source was banned (the
-        /// nftables commit or KILL_ROUTE returned). scripts/bench-scan-to-ban.sh reads it.
-        mutating func noteBanDelay() {
+        /// backend's commit returned). scripts/bench-scan-to-ban.sh reads it.
+        func banDelayLine() -> (Logger.Level, String)? {
             let seen = verdict.event.seenAt
-            guard seen > 0 else { return }
+            guard seen > 0 else { return nil }
             let micros = (MonotonicClock.now() &- seen) / 1000
-            lines.append((.debug, "Host \(verdict.event.source) blocked \(micros) µs after its probe was captured"))
+            return (.debug, "Host \(source) blocked \(micros) µs after its probe was captured")
         }
     }
 
     private func process(_ batch: [Verdict]) {
         let s = settings.withLock { $0 }
+        let policy = bans.policy
         var items = batch.map { Pending(verdict: $0) }
         var planned = Set<IPAddress>()
 
-        // Step 6: already blocked? Then plan the actions.
+        // Step 6: already blocked? Otherwise the ban decision and KILL_RUN_CMD.
         for i in items.indices {
             guard let mode = items[i].verdict.action else { continue }
-            let event = items[i].verdict.event
-            let source = event.source
-            let hostName = name(of: source, resolve: s.resolveHost)
-            if isAlreadyBlocked(source, planned: planned, settings: s) {
-                if let nft, s.planner.enforcement == .nftables, mode == .block {
-                    nft.recordHit(source)
-                    items[i].quiet = true
-                    if let n = quietHits.withLock({ $0.hit(source, now: MonotonicClock.seconds()) }) {
-                        items[i].lines.append((.notice, LogLine.alreadyBlocked(source, hostName: hostName) + " (\(n) events in the last minute)"))
-                    }
-                } else {
-                    items[i].lines.append((.notice, LogLine.alreadyBlocked(source, hostName: hostName)))
-                }
-                items[i].verdict.outcome.blocked = true
+            let source = items[i].source
+            let standing = planned.contains(source) ? bans.standingOfPlanned : bans.standing(of: source)
+            if let standing {
+                reportAlreadyBlocked(&items[i], quiet: mode == .block && standing == .banned, settings: s)
                 continue
             }
-            items[i].plan = s.planner.actions(for: mode, event: event)
             items[i].attempted = true
             planned.insert(source)
+            items[i].runCommand = s.hook.command(for: items[i].verdict.event)
+            if mode == .block { items[i].decision = policy.decide(probe: items[i].verdict.event) }
         }
 
-        // Actions before the nftables ban, in event order.
-        for i in items.indices where items[i].attempted {
-            let cut = items[i].plan.firstIndex(of: .nftablesBan) ?? items[i].plan.count
-            for action in items[i].plan[..<cut] { run(action, for: &items[i], settings: s) }
+        // KILL_RUN_CMD before the ban, every ban of the batch at once, KILL_RUN_CMD after.
+        if s.hook.runsFirst { for i in items.indices { runHook(&items[i], into: \.before) } }
+        let decided = items.indices.filter { items[$0].decision != nil }
+        for (i, result) in zip(decided, bans.apply(decided.map { items[$0].decision! })) {
+            items[i].result = result
+            if result.succeeded { items[i].succeeded = true }
         }
-        // All nftables bans of the batch in one transaction.
-        let banEvents = items.filter { $0.attempted && $0.plan.contains(.nftablesBan) }.map(\.verdict.event)
-        let results = banEvents.isEmpty ? [:] : (nft?.ban(banEvents)
-            ?? Dictionary(uniqueKeysWithValues: banEvents.map { ($0.source, .failure(BanFailure(description: "the nftables backend is not running"))) }))
-        for i in items.indices where items[i].attempted {
-            guard let cut = items[i].plan.firstIndex(of: .nftablesBan) else { continue }
-            let source = items[i].verdict.event.source
-            switch results[source] {
-            case .success(let line)?:
-                items[i].succeeded = true
-                items[i].lines.append((.notice, line))
-                items[i].noteBanDelay()
-            case .failure(let failure)?:
-                items[i].lines.append((.error, "attackalert: Could not add \(source) to the nftables ban set: \(failure)"))
-            case nil:
-                break
-            }
-            for action in items[i].plan[(cut + 1)...] { run(action, for: &items[i], settings: s) }
-        }
+        if !s.hook.runsFirst { for i in items.indices { runHook(&items[i], into: \.after) } }
 
-        // Outcome, files, lines — in event order.
+        // Lines, ban events, files — in event order.
         for var item in items {
             let event = item.verdict.event
             let hostName = name(of: event.source, resolve: s.resolveHost)
+            for note in item.verdict.notes { logger.log(level: note.level.loggerLevel, "\(note.text)") }
+            log(item.before)
+            if let result = item.result {
+                bans.publish(.applied(result))
+                if result.succeeded, let line = item.banDelayLine() { log([line]) }
+            }
+            log(item.after)
             if item.attempted {
                 item.verdict.outcome.blocked = item.succeeded
                 if item.succeeded {
-                    recordBlocked(event.source, settings: s)
-                } else if !item.plan.isEmpty {
-                    item.lines.append((.error, LogLine.disposeError(event.source, hostName: hostName)))
+                    bans.noteBlocked(event.source)
+                } else if item.hadActions {
+                    logger.error("\(LogLine.disposeError(event.source, hostName: hostName))")
                 }
             }
-            for note in item.verdict.notes { logger.log(level: note.level.loggerLevel, "\(note.text)") }
-            for (level, text) in item.lines { logger.log(level: level, "\(text)") }
             if item.quiet { continue }
             let line = LogLine.scan(event, hostName: hostName, outcome: item.verdict.outcome)
             logger.notice("\(line)")
@@ -192,54 +154,38 @@ final class EventPipeline: Sendable {
         }
     }
 
-    private func isAlreadyBlocked(_ source: IPAddress, planned: Set<IPAddress>, settings s: Settings) -> Bool {
-        if s.planner.enforcement == .nftables, let nft {
-            return planned.contains(source) || nft.isBanned(source)
-        }
-        // Without BLOCKED_FILE, legacy actions run on every triggered event (upstream's "always act").
-        guard s.blocked != nil else { return false }
-        return planned.contains(source) || blockedHosts.withLock { $0.contains(source) }
-    }
-
-    private func recordBlocked(_ source: IPAddress, settings s: Settings) {
-        guard let file = s.blocked else { return }
-        let isNew = blockedHosts.withLock { $0.insert(source).inserted }
-        guard isNew else { return }
-        if let err = file.append(source) {
-            logger.error("Unable to write blocked file \(file.path): \(String(cString: strerror(err)))")
-        }
-    }
-
-    private func run(_ action: BlockAction, for item: inout Pending, settings s: Settings) {
-        let source = item.verdict.event.source
-        switch action {
-        case .nftablesBan:
+    /// A source that is banned already: with a backend that keeps bans the firewall drops it,
+    /// so its events are counted and reported at most once a minute; otherwise (BLOCKED_FILE)
+    /// every event says so, as 2.x does.
+    private func reportAlreadyBlocked(_ item: inout Pending, quiet: Bool, settings s: Settings) {
+        let source = item.source
+        let hostName = name(of: source, resolve: s.resolveHost)
+        item.verdict.outcome.blocked = true
+        guard quiet else {
+            item.before.append((.notice, LogLine.alreadyBlocked(source, hostName: hostName)))
             return
-        case .hostsDeny(let line):
-            do {
-                try s.hostsDeny.append(line)
-                item.succeeded = true
-                item.lines.append((.notice, LogLine.blockedViaWrappers(source, line: line)))
-            } catch {
-                item.lines.append((.error, "attackalert: Cannot add \"\(line)\" to \(s.hostsDeny.path): \(error)"))
-            }
-        case .route(let command):
-            runShell(command, for: &item, success: LogLine.blockedViaRoute(source, command: command), what: "Route command")
-            if item.succeeded { item.noteBanDelay() }
-        case .runCommand(let command):
-            runShell(command, for: &item, success: LogLine.externalCommand(source, command: command), what: "External command")
+        }
+        bans.recordHit(source)
+        item.quiet = true
+        if let n = quietHits.withLock({ $0.hit(source, now: MonotonicClock.seconds()) }) {
+            item.before.append((.notice, LogLine.alreadyBlocked(source, hostName: hostName) + " (\(n) events in the last minute)"))
         }
     }
 
-    /// Runs a KILL_ROUTE / KILL_RUN_CMD command; its exit status decides success.
-    private func runShell(_ command: String, for item: inout Pending, success: String, what: String) {
+    /// Runs KILL_RUN_CMD for the item, if it has one; its exit status counts as an action.
+    private func runHook(_ item: inout Pending, into lines: WritableKeyPath<Pending, [(Logger.Level, String)]>) {
+        guard item.attempted, let command = item.runCommand else { return }
         let result = ShellCommand.run(command)
         if result.succeeded {
             item.succeeded = true
-            item.lines.append((.notice, success))
+            item[keyPath: lines].append((.notice, LogLine.externalCommand(item.source, command: command)))
         } else {
-            item.lines.append((.error, "attackalert: \(what) for host \(item.verdict.event.source) failed (\(result)): \"\(command)\""))
+            item[keyPath: lines].append((.error, "attackalert: External command for host \(item.source) failed (\(result)): \"\(command)\""))
         }
+    }
+
+    private func log(_ lines: [(Logger.Level, String)]) {
+        for (level, text) in lines { logger.log(level: level, "\(text)") }
     }
 
     private func name(of address: IPAddress, resolve: Bool) -> String {

@@ -5,7 +5,7 @@ import PortsentryCore
 import Synchronization
 
 /// Runs the sentry on its own thread and swaps it for another when SIGHUP changes what is
-/// watched. A sentry that fails while running stops the daemon (nothing would be watched).
+/// watched. A sentry that fails while running is reported on `failures` (nothing is watched).
 final class SentryRunner: Sendable {
     private struct Running: Sendable {
         let sentry: any Sentry
@@ -16,10 +16,14 @@ final class SentryRunner: Sendable {
     private let state = Mutex<(running: Running?, started: Int)>((nil, 0))
     private let sink: any ProbeSink
     private let logger: Logger
+    /// Errors of the current sentry failing on its own.
+    let failures: AsyncStream<any Error>
+    private let failureSink: AsyncStream<any Error>.Continuation
 
     init(sink: any ProbeSink, logger: Logger) {
         self.sink = sink
         self.logger = logger
+        (failures, failureSink) = AsyncStream.makeStream(of: (any Error).self)
     }
 
     /// Starts a prepared sentry on a new thread.
@@ -30,14 +34,14 @@ final class SentryRunner: Sendable {
             s.running = Running(sentry: sentry, finished: finished, generation: s.started)
             return s.started
         }
-        startThread { [self] in
+        DedicatedThread.startRequired { [self] in
             do {
                 try sentry.run(sink)
             } catch {
                 // Only the current sentry failing on its own stops the daemon.
                 if state.withLock({ $0.running?.generation == generation }) {
                     logger.error("Capture stopped: \(error)")
-                    kill(getpid(), SIGTERM)
+                    failureSink.yield(error)
                 }
             }
             done.finish()

@@ -1,7 +1,7 @@
 import PortsentryCore
 
 /// The in-process ban table: address → ban, O(1) lookups, and the bans ordered by expiry so the
-/// expired ones are found without a scan. A plain value; `NftablesBanner` keeps it in a mutex.
+/// expired ones are found without a scan. A plain value; `NftablesBackend` keeps it in a mutex.
 struct BanBook: Sendable {
     private(set) var bans: [IPAddress: Ban] = [:]
     private var expiries = ExpiryHeap()

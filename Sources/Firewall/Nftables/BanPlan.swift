@@ -39,11 +39,11 @@ struct BanPlan {
             let timeoutMs = seconds == 0 ? nil : seconds * 1000
             let expiresAt = timeoutMs.map { now + Int64($0) }
             if let old = book.ban(r.address) {
-                let ban = Ban(address: r.address, expiresAt: expiresAt, trigger: old.trigger ?? r.trigger, hits: old.hits)
+                let ban = Ban(address: r.address, expiresAt: expiresAt, origin: old.origin ?? r.origin, since: old.since ?? r.time, hits: old.hits)
                 items.append(Item(slot: slot, request: r, ban: ban, refresh: true, timeoutMs: timeoutMs))
             } else if (r.address.family == .inet ? free4 : free6) > 0 {
                 if r.address.family == .inet { free4 -= 1 } else { free6 -= 1 }
-                let ban = Ban(address: r.address, expiresAt: expiresAt, trigger: r.trigger)
+                let ban = Ban(address: r.address, expiresAt: expiresAt, origin: r.origin, since: r.time)
                 items.append(Item(slot: slot, request: r, ban: ban, refresh: false, timeoutMs: timeoutMs))
             } else {
                 full.append((slot, r.address.family))

@@ -5,10 +5,12 @@ public struct BanRequest: Sendable, Hashable {
     public var address: IPAddress
     /// Ban length in seconds, 0 = no expiry; nil = BAN_TIME.
     public var seconds: UInt64?
-    public var trigger: BanTrigger?
+    public var origin: BanOrigin?
+    /// When it was asked for, wall-clock milliseconds.
+    public var time: Int64
 
-    public init(_ address: IPAddress, seconds: UInt64? = nil, trigger: BanTrigger? = nil) {
-        self.address = address; self.seconds = seconds; self.trigger = trigger
+    public init(_ address: IPAddress, seconds: UInt64? = nil, origin: BanOrigin? = nil, time: Int64 = WallClock.nowMs()) {
+        self.address = address; self.seconds = seconds; self.origin = origin; self.time = time
     }
 }
 
@@ -20,13 +22,6 @@ public enum BanOutcome: Sendable, Hashable {
     case refreshed(Ban)
     /// The family's set is at NFT_SET_SIZE: the source is not banned (logged once per fill).
     case setFull(AddressFamily)
-}
-
-/// Why a ban left the table; delivered on `NftablesBanner.releases`.
-public struct BanRelease: Sendable, Hashable {
-    public enum Reason: Sendable, Hashable { case expired, unbanned, flushed }
-    public var address: IPAddress
-    public var reason: Reason
 }
 
 /// Counters for `portsentry-ctl status`.

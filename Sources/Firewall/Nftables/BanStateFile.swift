@@ -16,11 +16,10 @@ struct BanStateFile: Sendable {
     func write(_ bans: some Sequence<Ban>) throws(NftError) {
         var text = BanStateFile.versionLine + "\n"
         for b in bans {
-            let t = b.trigger
+            let origin = b.origin.map(BanStateFile.fields(of:))
             let fields = [
                 b.address.description, b.expiresAt.map(String.init) ?? "never", String(b.hits),
-                t.map { String($0.time) } ?? "-", t?.proto?.rawValue ?? "-", t?.port.map(String.init) ?? "-",
-                t.map { BanStateFile.oneField($0.type) } ?? "-",
+                b.since.map(String.init) ?? "-", origin?.proto ?? "-", origin?.port ?? "-", origin?.type ?? "-",
             ]
             text += fields.joined(separator: "\t") + "\n"
         }
@@ -55,7 +54,7 @@ struct BanStateFile: Sendable {
         return bans
     }
 
-    /// Free text (a trigger type or an admin's reason) as one field: tabs and line breaks
+    /// Free text (a probe type or an admin's reason) as one field: tabs and line breaks
     /// become spaces.
     static func oneField(_ text: String) -> String {
         String(text.map { $0 == "\t" || $0.isNewline ? " " : $0 })
@@ -66,40 +65,44 @@ struct BanStateFile: Sendable {
         guard f.count == 7, let address = IPAddress(f[0]), let hits = Int(f[2]), hits >= 0 else { return nil }
         let expires: Int64?
         if f[1] == "never" { expires = nil } else { guard let e = Int64(f[1]) else { return nil }; expires = e }
-        var trigger: BanTrigger? = nil
-        if f[3] != "-" {
-            guard let time = Int64(f[3]) else { return nil }
-            let proto = TransportProtocol(rawValue: String(f[4]))
-            let port = UInt16(f[5])
-            guard (proto != nil) == (f[4] != "-"), (port != nil) == (f[5] != "-") else { return nil }
-            trigger = BanTrigger(proto: proto, port: port, type: String(f[6]), time: time)
+        guard f[3] != "-" else { return Ban(address: address, expiresAt: expires, hits: hits) }
+        guard let since = Int64(f[3]) else { return nil }
+        let proto = TransportProtocol(rawValue: String(f[4]))
+        let port = UInt16(f[5])
+        guard (proto != nil) == (f[4] != "-"), (port != nil) == (f[5] != "-"), (proto != nil) == (port != nil) else { return nil }
+        let type = String(f[6])
+        let origin: BanOrigin
+        if let proto, let port {
+            origin = .probe(ProbeEvidence(proto: proto, port: port, type: type))
+        } else if type.hasPrefix(fleetPrefix) {
+            origin = .fleet(String(type.dropFirst(fleetPrefix.count)))
+        } else {
+            origin = .manual(reason: type.hasPrefix(manualPrefix) ? String(type.dropFirst(manualPrefix.count)) : nil)
         }
-        return Ban(address: address, expiresAt: expires, trigger: trigger, hits: hits)
+        return Ban(address: address, expiresAt: expires, origin: origin, since: since, hits: hits)
+    }
+
+    private static let manualPrefix = "manual: ", fleetPrefix = "fleet: "
+
+    /// An origin as the protocol, port and type fields: a probe's evidence, or `manual`,
+    /// `manual: <reason>`, `fleet: <source>` with no protocol or port.
+    static func fields(of origin: BanOrigin) -> (proto: String, port: String, type: String) {
+        switch origin {
+        case .probe(let e): (e.proto.rawValue, String(e.port), oneField(e.type))
+        case .manual(let reason): ("-", "-", reason.map { manualPrefix + oneField($0) } ?? "manual")
+        case .fleet(let source): ("-", "-", fleetPrefix + oneField(source))
+        }
     }
 
     private func writeAtomically(_ bytes: [UInt8]) throws(NftError) {
-        let dir = path.lastIndex(of: "/").map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
+        let dir = AtomicFile.directory(of: path)
         if mkdir(dir, 0o700) != 0, errno != EEXIST {
             throw .stateFile(path, "cannot create directory \(dir): \(String(cString: strerror(errno)))")
         }
-        let temp = path + ".tmp"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .stateFile(path, "cannot create \(temp): \(String(cString: strerror(errno)))") }
-        var written = 0
-        var failure: Int32 = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, bytes.count - written) }
-            if n < 0 { if errno == EINTR { continue }; failure = errno; break }
-            written += n
+        do {
+            try AtomicFile.write(bytes, to: path)
+        } catch {
+            throw .stateFile(path, "\(error)")
         }
-        if failure == 0, fsync(fd) != 0 { failure = errno }
-        close(fd)
-        if failure == 0, rename(temp, path) != 0 { failure = errno }
-        guard failure == 0 else {
-            unlink(temp)
-            throw .stateFile(path, "cannot write: \(String(cString: strerror(failure)))")
-        }
-        let dirFD = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dirFD >= 0 { fsync(dirFD); close(dirFD) }
     }
 }

@@ -4,7 +4,7 @@ import FoundationEssentials
 
 /// One libnftables context: buffered output and error, drained after every call, failures as
 /// Swift errors with libnftables' text. libnftables is not thread-safe, so a context is not
-/// `Sendable`: it belongs to one actor (`NftablesBanner`) and is used only on its thread.
+/// `Sendable`: it belongs to one actor (`NftablesBackend`) and is used only on its thread.
 /// Command text is built by `NftRuleset` from validated values only.
 final class NftContext {
     private let ctx: OpaquePointer

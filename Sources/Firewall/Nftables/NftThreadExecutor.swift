@@ -3,7 +3,7 @@ import Glibc
 import Synchronization
 
 /// A serial executor backed by one dedicated thread, optionally moved into a network namespace
-/// before it runs anything. `NftablesBanner` runs on it, so libnftables (blocking, not
+/// before it runs anything. `NftablesBackend` runs on it, so libnftables (blocking, not
 /// thread-safe) never occupies the cooperative pool, and its netlink socket is created in the
 /// namespace the thread lives in.
 final class NftThreadExecutor: SerialExecutor {

@@ -2,7 +2,7 @@
 public enum BlockMode: Int, Sendable, Hashable {
     /// `0`: log only.
     case logOnly = 0
-    /// `1`: block (nftables or KILL_ROUTE, plus KILL_HOSTS_DENY and KILL_RUN_CMD).
+    /// `1`: block (the backend of `BackendRule`, plus KILL_RUN_CMD).
     case block = 1
     /// `2`: run KILL_RUN_CMD only.
     case runCommandOnly = 2
@@ -52,6 +52,8 @@ public struct Config: Sendable, Hashable {
     /// CONTROL_GROUP: a group whose members may use the control socket besides root.
     public var controlGroup: String? = nil
     public var stateFile: String = "/var/lib/portsentry/bans.state"
+    /// DRY_RUN: log what would be blocked, change no firewall and run no KILL_ROUTE/KILL_HOSTS_DENY.
+    public var dryRun: Bool = false
 
     public init() {}
 
@@ -59,9 +61,4 @@ public struct Config: Sendable, Hashable {
     public var path: String = ""
     /// The line each key was last set on (keys left at their default are absent), for messages.
     public var lines: [ConfigKey: Int] = [:]
-
-    /// The block mode for a protocol.
-    public func blockMode(for proto: TransportProtocol) -> BlockMode {
-        proto == .tcp ? blockTCP : blockUDP
-    }
 }

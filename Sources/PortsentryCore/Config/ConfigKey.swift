@@ -26,6 +26,7 @@ public enum ConfigKey: String, CaseIterable, Sendable, Hashable {
     case controlSocket = "CONTROL_SOCKET"
     case controlGroup = "CONTROL_GROUP"
     case stateFile = "STATE_FILE"
+    case dryRun = "DRY_RUN"
 
     /// The known key a misspelt `name` most likely meant, or nil when none is close.
     /// A key that `name` is a prefix of wins (upstream accepted prefixes); otherwise the

@@ -32,6 +32,7 @@ extension ConfigKey {
         case .killRunCmd:
             .field(\.killRunCmd) { text throws(ValueError) in try ConfigValue.command(text, needsTarget: false) }
         case .killRunCmdFirst: .field(\.killRunCmdFirst) { text throws(ValueError) in try ConfigValue.flag(text) }
+        case .dryRun: .field(\.dryRun) { text throws(ValueError) in try ConfigValue.flag(text) }
         case .resolveHost: .field(\.resolveHost) { text throws(ValueError) in try ConfigValue.flag(text) }
         case .scanTrigger: .field(\.scanTrigger) { text throws(ValueError) in try ConfigValue.count(text, minimum: 0) }
         case .nftSetSize: .field(\.nftSetSize) { text throws(ValueError) in try ConfigValue.count(text, minimum: 1) }

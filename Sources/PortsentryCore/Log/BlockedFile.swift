@@ -24,15 +24,11 @@ public struct BlockedFile: Sendable {
     /// Rewrites the file without `addresses`; returns the errno on failure.
     public func remove(_ addresses: Set<IPAddress>) -> Int32? {
         let kept = load().filter { !addresses.contains($0) }
-        let bytes = kept.flatMap(BlockedRecord.encode)
-        let temp = path + ".tmp"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return errno }
-        let ok = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count && fsync(fd) == 0
-        let err = errno
-        close(fd)
-        guard ok, rename(temp, path) == 0 else { unlink(temp); return ok ? errno : err }
-        return nil
+        do {
+            try AtomicFile.write(kept.flatMap(BlockedRecord.encode), to: path)
+            return nil
+        } catch {
+            return error.code
+        }
     }
-
 }

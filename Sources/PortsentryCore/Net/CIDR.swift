@@ -45,6 +45,9 @@ public struct CIDR: Sendable, Hashable, Comparable, CustomStringConvertible {
         return (cidr, cidr.network != written)
     }
 
+    /// Whether the network is a single address.
+    public var isHost: Bool { prefixLength == (network.family == .inet ? 32 : 128) }
+
     /// Whether `address` (IPv4-mapped IPv6 taken as IPv4) is inside this network.
     public func contains(_ address: IPAddress) -> Bool {
         let a = address.unmapped
@@ -66,7 +69,7 @@ public struct CIDR: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// `a.b.c.d/n` or `x::/n`; a single host prints without the length.
     public var description: String {
-        prefixLength == (network.family == .inet ? 32 : 128) ? "\(network)" : "\(network)/\(prefixLength)"
+        isHost ? "\(network)" : "\(network)/\(prefixLength)"
     }
 
     public static func < (a: CIDR, b: CIDR) -> Bool {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import PortsentryCore
 @testable import Control
 
 /// Runs a program to completion off the cooperative pool; returns its exit status and stdout.
@@ -35,5 +36,5 @@ func runProgram(_ arguments: [String]) async throws -> (status: Int32, output: S
             offset += off_t(n)
         }
         return .success((status, String(decoding: output, as: UTF8.self)))
-    }
+    } unavailable: { ControlError.system(operation: "pthread_create", errno: $0.code) }
 }

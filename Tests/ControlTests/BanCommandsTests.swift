@@ -7,35 +7,36 @@ import PortsentryCore
 import Testing
 @testable import Control
 
-/// `BanControl` on the real nftables backend, each test in its own network namespace.
+/// `BanCommands` over a ban service on the real nftables backend, each test in its own network namespace.
 @Suite(.enabled(if: geteuid() == 0, "needs root for network namespaces and nftables"))
-struct BanControlTests {
-    private func withControl(_ body: (BanControl, String) async throws -> Void) async throws {
+struct BanCommandsTests {
+    private func withControl(_ body: (BanCommands, String) async throws -> Void) async throws {
         try await withNamespace { name in
             let layout = try NftLayout(table: "psctltest", hook: .prerouting, setSize: 1024)
-            let banner = try NftablesBanner(layout: layout, defaultSeconds: 3600, stateFile: nil,
-                                            namespace: "/run/netns/\(name)", logger: Logger(label: "test"))
-            try await banner.start(maintenance: false)
+            let backend = try NftablesBackend(layout: layout, defaultSeconds: 3600, stateFile: nil,
+                                              namespace: "/run/netns/\(name)", logger: Logger(label: "test"))
+            try await backend.start()
+            let policy = BanPolicy(banSeconds: 3600, ignoreList: IgnoreList([try! CIDR(target: "192.0.2.1")]))
+            let bans = BanService(backend: backend, policy: policy, blockedFile: nil, localAddresses: { [] },
+                                  logger: Logger(label: "test"))
             do {
-                try await body(BanControl(banner: banner), name)
+                try await body(BanCommands(bans: bans), name)
             } catch {
-                await banner.shutdown()
+                await backend.shutdown()
                 throw error
             }
-            await banner.shutdown()
+            await backend.shutdown()
         }
     }
-
-    private let screen = BlockScreen(ignore: IgnoreList([try! CIDR(target: "192.0.2.1")]), localAddresses: [])
 
     @Test func blockListUnblockFlush() async throws {
         try await withControl { control, namespace in
             let order = BlockOrder(targets: [try CIDR(target: "203.0.113.7"), try CIDR(target: "2001:db8::/127"),
                                              try CIDR(target: "192.0.2.1")],
                                    seconds: 600, reason: "test ban")
-            let (blocked, banned) = await control.block(order, screen: screen)
+            let blocked = try await control.block(order)
             #expect(blocked.map(\.outcome) == [.blocked, .blocked, .refused])
-            #expect(Set(banned) == Set(["203.0.113.7", "2001:db8::", "2001:db8::1"].map { IPAddress($0)! }))
+            #expect(Set(control.bans.bans().map(\.address)) == Set(["203.0.113.7", "2001:db8::", "2001:db8::1"].map { IPAddress($0)! }))
             #expect(blocked[1].detail == "2 addresses")
 
             let listed = control.list()
@@ -51,7 +52,7 @@ struct BanControlTests {
             #expect(removed == [IPAddress("203.0.113.7")!])
             #expect(try await !nft(in: namespace, "list", "set", "inet", "psctltest", "banned_v4").contains("203.0.113.7"))
 
-            let again = await control.block(BlockOrder(targets: [try CIDR(target: "2001:db8::1")]), screen: screen).results
+            let again = try await control.block(BlockOrder(targets: [try CIDR(target: "2001:db8::1")]))
             #expect(again.first?.detail == "already banned; its timeout starts again")
 
             #expect(try await control.flush().count == 2)
@@ -61,7 +62,7 @@ struct BanControlTests {
 
     @Test func unblockingANetworkLiftsEveryBanInside() async throws {
         try await withControl { control, _ in
-            _ = await control.block(BlockOrder(targets: [try CIDR(target: "203.0.113.0/30")]), screen: screen)
+            _ = try await control.block(BlockOrder(targets: [try CIDR(target: "203.0.113.0/30")]))
             let (results, removed) = try await control.unblock([try CIDR(target: "203.0.113.0/24")])
             #expect(results.first?.outcome == .unblocked)
             #expect(removed.count == 4)

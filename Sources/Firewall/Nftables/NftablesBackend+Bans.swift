@@ -6,11 +6,11 @@ struct PendingBans {
     var reply: CheckedContinuation<[Result<BanOutcome, NftError>], Never>
 }
 
-extension NftablesBanner {
+extension NftablesBackend {
     /// Bans `address` for `seconds` (0 = no expiry, nil = BAN_TIME); a banned source gets its
     /// timeout refreshed. Returns once the kernel has committed the transaction holding it.
-    public func ban(_ address: IPAddress, seconds: UInt64? = nil, trigger: BanTrigger? = nil) async throws(NftError) -> BanOutcome {
-        try await ban([BanRequest(address, seconds: seconds, trigger: trigger)])[0].get()
+    public func ban(_ address: IPAddress, seconds: UInt64? = nil, origin: BanOrigin? = nil) async throws(NftError) -> BanOutcome {
+        try await ban([BanRequest(address, seconds: seconds, origin: origin)])[0].get()
     }
 
     /// Bans many sources in one transaction (together with whatever else is queued); one result
@@ -56,9 +56,8 @@ extension NftablesBanner {
     public func unban(_ targets: [CIDR]) throws(NftError) -> [IPAddress] {
         commitPending()
         let ctx = try openContext()
-        func isHost(_ c: CIDR) -> Bool { c.prefixLength == (c.network.family == .inet ? 32 : 128) }
-        var addresses = Set(targets.filter(isHost).map(\.network))
-        let networks = targets.filter { !isHost($0) }
+        var addresses = Set(targets.filter(\.isHost).map(\.network))
+        let networks = targets.filter { !$0.isHost }
         if !networks.isEmpty {
             let covered = shared.withLock { $0.book.bans.keys.filter { a in networks.contains { $0.contains(a) } } }
             addresses.formUnion(covered)
@@ -72,20 +71,19 @@ extension NftablesBanner {
             for a in list { _ = try? ctx.run(layout.deleteElements([a])) }
         }
         let removed = shared.withLock { state in list.compactMap { state.book.remove($0)?.address } }
-        release(removed, .unbanned)
+        if !removed.isEmpty { stateDirty = true }
         return removed.sorted()
     }
 
     /// Removes every ban (both sets emptied in one transaction); returns the addresses that were banned.
-    public func flush() throws(NftError) -> [IPAddress] {
+    public func flushSets() throws(NftError) -> [IPAddress] {
         commitPending()
         try openContext().run(layout.flushSets)
         let removed = shared.withLock { $0.book.removeAll().map(\.address) }
-        release(removed, .flushed)
+        if !removed.isEmpty { stateDirty = true }
         return removed.sorted()
     }
 
-    /// Commits every queued request in one transaction and resumes the callers.
     /// Commits every queued request, plus `extra`, in one transaction; resumes the queued callers
     /// and returns the results of `extra`.
     @discardableResult
@@ -148,7 +146,7 @@ extension NftablesBanner {
                 apply([item])
                 results[item.slot] = .success(item.outcome)
             } catch {
-                if case .commandFailed(let text) = error, NftablesBanner.isSetFull(text) {
+                if case .commandFailed(let text) = error, NftablesBackend.isSetFull(text) {
                     results[item.slot] = .success(.setFull(item.ban.family))
                     noteSetFull([item.ban.family])
                 } else {
@@ -185,10 +183,5 @@ extension NftablesBanner {
             setFullLogged.insert(f)
             logger.warning("nftables set inet \(layout.table) \(layout.setName(f)) is full (NFT_SET_SIZE=\(layout.setSize)); new sources are not blocked until bans expire")
         }
-    }
-
-    func release(_ addresses: [IPAddress], _ reason: BanRelease.Reason) {
-        for a in addresses { releaseSink.yield(BanRelease(address: a, reason: reason)) }
-        if !addresses.isEmpty { stateDirty = true }
     }
 }

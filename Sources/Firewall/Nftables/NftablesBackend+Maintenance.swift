@@ -1,7 +1,7 @@
 import Glibc
 import PortsentryCore
 
-extension NftablesBanner {
+extension NftablesBackend {
     /// How often maintenance runs: expiry reports, the table watchdog, state-file writes.
     static let maintenanceIntervalMs = 250
     /// A ban stays in the table this long past its expiry, so a re-ban in that window still
@@ -10,10 +10,11 @@ extension NftablesBanner {
     /// The state file is rewritten at most this often while bans change.
     static let stateWriteIntervalMs: Int64 = 1000
 
-    /// The maintenance loop, until `shutdown()` cancels it.
-    func maintain() async {
+    /// Expiry reports, the table watchdog and state-file writes, every 250 ms until the calling
+    /// task is cancelled (or the backend shut down).
+    public func maintain() async {
         while !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(NftablesBanner.maintenanceIntervalMs))
+            try? await Task.sleep(for: .milliseconds(NftablesBackend.maintenanceIntervalMs))
             guard !Task.isCancelled, let ctx = context else { return }
             reapExpired()
             if !tablePresent() { restore(ctx) }
@@ -23,9 +24,12 @@ extension NftablesBanner {
 
     /// Drops expired bans from the table and reports them (the kernel removes them by itself).
     func reapExpired() {
-        let cutoff = WallClock.nowMs() - NftablesBanner.expiryGraceMs
+        let cutoff = WallClock.nowMs() - NftablesBackend.expiryGraceMs
         let expired = shared.withLock { $0.book.removeExpired(at: cutoff) }
-        release(expired.map(\.address).sorted(), .expired)
+        for ban in expired.sorted(by: { $0.address < $1.address }) {
+            expirySink.yield(BanRelease(address: ban.address, reason: .expired))
+        }
+        if !expired.isEmpty { stateDirty = true }
     }
 
     /// Whether our table and chain exist, asked straight over netlink (a libnftables command
@@ -56,7 +60,7 @@ extension NftablesBanner {
             logger.warning("nftables table inet \(layout.table) was missing or incomplete; restored it with \(live.count) live bans")
         } catch {
             if failureLogged.insert(.restore).inserted {
-                logger.error("nftables: cannot restore table inet \(layout.table) (retrying every \(NftablesBanner.maintenanceIntervalMs) ms): \(error)")
+                logger.error("nftables: cannot restore table inet \(layout.table) (retrying every \(NftablesBackend.maintenanceIntervalMs) ms): \(error)")
             }
         }
     }
@@ -72,7 +76,7 @@ extension NftablesBanner {
             missing = stat(stateFile.path, &st) != 0 && errno == ENOENT
             guard missing else { return }
         }
-        guard force || missing || now - lastStateWrite >= NftablesBanner.stateWriteIntervalMs else { return }
+        guard force || missing || now - lastStateWrite >= NftablesBackend.stateWriteIntervalMs else { return }
         let live = shared.withLock { $0.book.bans.values.filter { $0.isLive(at: now) } }
         stateDirty = false
         lastStateWrite = now
@@ -88,7 +92,7 @@ extension NftablesBanner {
         if force { stateWriter.sync(execute: write) } else { stateWriter.async(execute: write) }
     }
 
-    /// Start-up: the kernel sets are the truth for what is live; the state file adds the trigger
+    /// Start-up: the kernel sets are the truth for what is live; the state file adds the origin
     /// details and brings back bans the kernel lost, with their remaining time.
     func reconcile(_ ctx: NftContext) throws(NftError) {
         let now = WallClock.nowMs()
@@ -106,11 +110,11 @@ extension NftablesBanner {
                 guard let address = IPAddress(e.value) else { throw .malformedOutput("set element \"\(e.value)\"") }
                 let old = saved.removeValue(forKey: address)
                 let expiresAt = e.timeout == nil ? nil : now + Int64(e.expires ?? 0) * 1000
-                book.put(Ban(address: address, expiresAt: expiresAt, trigger: old?.trigger, hits: old?.hits ?? 0))
+                book.put(Ban(address: address, expiresAt: expiresAt, origin: old?.origin, since: old?.since, hits: old?.hits ?? 0))
             }
         }
         // Bans the kernel lost, longest first, as many as the sets have room for.
-        let lost = saved.values.filter { b in b.expiresAt.map { $0 - now > NftablesBanner.expiryGraceMs } ?? true }
+        let lost = saved.values.filter { b in b.expiresAt.map { $0 - now > NftablesBackend.expiryGraceMs } ?? true }
             .sorted { ($0.expiresAt ?? .max) > ($1.expiresAt ?? .max) }
         var room = [AddressFamily.inet: layout.setSize - book.count(.inet), .inet6: layout.setSize - book.count(.inet6)]
         let back = lost.filter { b in

@@ -6,7 +6,7 @@ import TestSupport
 @testable import Firewall
 
 /// The backend against real nftables, each test in its own network namespace.
-@Suite struct NftBannerTests {
+@Suite struct NftBackendTests {
     @Test func referenceFileLoadsTwiceWithOneCopyOfEachRule() async throws {
         try await withNamespace { ns in
             let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -27,7 +27,7 @@ import TestSupport
             try ns.nft("add", "chain", "ip", "other", "c")
             try ns.nft("add", "rule", "ip", "other", "c", "counter")
             let first = try makeBanner(ns)
-            try await first.start(maintenance: false)
+            try await first.start()
             _ = try await first.ban(ip("10.0.0.7"))
             await first.shutdown()
             try await withBanner(ns, maintenance: false) { second in
@@ -43,7 +43,7 @@ import TestSupport
     @Test func banAppearsWithTimeoutAndReBanRefreshesIt() async throws {
         try await withNamespace { ns in
             try await withBanner(ns, maintenance: false) { banner in
-                let outcome = try await banner.ban(ip("10.0.0.1"), seconds: 10, trigger: .manual())
+                let outcome = try await banner.ban(ip("10.0.0.1"), seconds: 10, origin: .manual(reason: nil))
                 guard case .banned(let ban) = outcome else { Issue.record("not banned: \(outcome)"); return }
                 #expect(ban.expiresAt != nil)
                 let v6 = try await banner.ban(ip("fd00::1"), seconds: 0)
@@ -69,7 +69,7 @@ import TestSupport
     @Test func thousandBansCommitInOneTransaction() async throws {
         try await withNamespace { ns in
             try await withBanner(ns, maintenance: false) { banner in
-                let requests = (0..<1000).map { BanRequest(IPAddress.v4(0x0a01_0000 + UInt32($0)), trigger: .manual()) }
+                let requests = (0..<1000).map { BanRequest(IPAddress.v4(0x0a01_0000 + UInt32($0)), origin: .manual(reason: nil)) }
                 let before = banner.metrics().banTransactions
                 let results = await banner.ban(requests)
                 #expect(results.allSatisfy { if case .success(.banned) = $0 { true } else { false } })
@@ -123,10 +123,13 @@ import TestSupport
     @Test func operationsAfterShutdownFailCleanly() async throws {
         try await withNamespace { ns in
             let banner = try makeBanner(ns)
-            try await banner.start(maintenance: true)
+            try await banner.start()
+            let upkeep = Task { await banner.maintain() }
+            upkeep.cancel()
+            await upkeep.value
             await banner.shutdown()
             await #expect(throws: NftError.closed) { try await banner.ban(ip("10.0.0.1")) }
-            await #expect(throws: NftError.closed) { try await banner.flush() }
+            await #expect(throws: NftError.closed) { try await banner.flushSets() }
         }
     }
 
@@ -137,7 +140,7 @@ import TestSupport
                 let net = try CIDR.parse("10.1.0.0/16").cidr
                 #expect(try await banner.unban([net]) == [ip("10.1.0.1"), ip("10.1.0.2")])
                 #expect(Set(try ns.elements(banner.layout, .inet).keys) == ["10.2.0.1"])
-                #expect(try await banner.flush() == [ip("10.2.0.1"), ip("fd00::1")])
+                #expect(try await banner.flushSets() == [ip("10.2.0.1"), ip("fd00::1")])
                 #expect(try ns.elements(banner.layout, .inet).isEmpty && ns.elements(banner.layout, .inet6).isEmpty)
             }
         }
@@ -188,10 +191,10 @@ import TestSupport
             defer { removeTree(dir) }
             let state = dir + "/bans.state"
             let first = try makeBanner(ns, stateFile: state)
-            try await first.start(maintenance: false)
-            let trigger = BanTrigger(proto: .udp, port: 161, type: "UDP", time: 42)
+            try await first.start()
+            let origin = BanOrigin.probe(ProbeEvidence(proto: .udp, port: 161, type: "UDP"))
             let banned = WallClock.nowMs()
-            _ = try await first.ban(ip("10.4.0.1"), seconds: 600, trigger: trigger)
+            _ = try await first.ban(ip("10.4.0.1"), seconds: 600, origin: origin)
             _ = try await first.ban(ip("fd00::4"), seconds: 0)
             first.recordHit(ip("10.4.0.1"))
             await first.shutdown()
@@ -202,7 +205,7 @@ import TestSupport
                 #expect(left > 600_000 - (WallClock.nowMs() - banned) - 1_000 && left <= 600_000)
                 #expect(try ns.elements(second.layout, .inet6) == ["fd00::4": Optional<Int>.none])
                 let ban = try #require(second.bans().first { $0.address == ip("10.4.0.1") })
-                #expect(ban.trigger == trigger && ban.hits == 1)
+                #expect(ban.origin == origin && ban.hits == 1)
             }
         }
     }
@@ -214,7 +217,7 @@ import TestSupport
             let state = dir + "/bans.state"
             let now = WallClock.nowMs()
             try BanStateFile(path: state).write((1...3).map {
-                Ban(address: .v4(0x0a08_0000 + UInt32($0)), expiresAt: now + 600_000 + Int64($0) * 1000, trigger: nil)
+                Ban(address: .v4(0x0a08_0000 + UInt32($0)), expiresAt: now + 600_000 + Int64($0) * 1000)
             })
             try await withBanner(ns, setSize: 2, stateFile: state, maintenance: false) { banner in
                 // The two longest bans come back; the third is dropped with a warning.
@@ -232,9 +235,9 @@ import TestSupport
             }
             var logger = Logger(label: "nft-test")
             logger.logLevel = .debug
-            let banner = try NftablesBanner(layout: NftLayout(table: "portsentry", hook: .input, setSize: 65_536),
+            let banner = try NftablesBackend(layout: NftLayout(table: "portsentry", hook: .input, setSize: 65_536),
                                             defaultSeconds: 60, stateFile: nil, namespace: ns.path, logger: logger)
-            try await banner.start(maintenance: false)
+            try await banner.start()
             await banner.shutdown()
             let table = try ns.nft("list", "table", "inet", "portsentry")
             #expect(table.contains("type filter hook input priority filter; policy accept;"))
@@ -279,7 +282,7 @@ import TestSupport
             try await withBanner(ns, maintenance: true) { banner in
                 _ = await banner.ban([BanRequest(ip("10.6.0.1"), seconds: 1), BanRequest(ip("fd00::6"), seconds: 1)])
                 #expect(banner.isBanned(ip("10.6.0.1")) && banner.isBanned(ip("fd00::6")))
-                var iterator = banner.releases.makeAsyncIterator()
+                var iterator = banner.expiries.makeAsyncIterator()
                 let releases = [await iterator.next(), await iterator.next()]
                 #expect(releases == [BanRelease(address: ip("10.6.0.1"), reason: .expired),
                                      BanRelease(address: ip("fd00::6"), reason: .expired)])
@@ -309,7 +312,7 @@ import TestSupport
 
     @Test func missingNamespaceIsAClearError() {
         #expect(throws: NftError.self) {
-            try NftablesBanner(layout: NftLayout(table: "t", hook: .input, setSize: 1), defaultSeconds: 1,
+            try NftablesBackend(layout: NftLayout(table: "t", hook: .input, setSize: 1), defaultSeconds: 1,
                                stateFile: nil, namespace: "/run/netns/does-not-exist", logger: .init(label: "t"))
         }
     }

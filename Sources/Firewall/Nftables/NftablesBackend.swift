@@ -6,22 +6,22 @@ import Synchronization
 /// The nftables enforcement backend: bans sources by adding them to the IPv4/IPv6 timeout sets
 /// of its own table (`NftLayout`), batching every ban that arrives within one turn of its thread
 /// into one libnftables transaction. It keeps the live bans in memory (rebuilt from the kernel at
-/// start), in STATE_FILE, and — while `start(maintenance: true)` — reports expiries on `releases`,
+/// start), in STATE_FILE, and — while `maintain()` runs — reports expiries on `expiries`,
 /// restores the table if it disappears, and keeps the state file written.
 ///
 /// It runs on a dedicated thread (`NftThreadExecutor`) that owns the one libnftables context.
-/// Standalone use (portsentry-ctl with the daemon down): `start(maintenance: false)`, the
-/// operations, then `shutdown()`.
-public actor NftablesBanner {
+/// Standalone use (portsentry-ctl with the daemon down): `start()`, the operations, then
+/// `shutdown()`, without `maintain()`.
+public actor NftablesBackend {
     public nonisolated let layout: NftLayout
     /// BAN_TIME in seconds (0 = no expiry), used when a request names no length.
     public nonisolated let defaultSeconds: UInt64
-    /// Expired, unbanned and flushed addresses, for the daemon's BLOCKED_FILE.
-    public nonisolated let releases: AsyncStream<BanRelease>
+    /// Bans that expired, as the maintenance notices them.
+    public nonisolated let expiries: AsyncStream<BanRelease>
 
     let logger: Logger
     let stateFile: BanStateFile?
-    let releaseSink: AsyncStream<BanRelease>.Continuation
+    let expirySink: AsyncStream<BanRelease>.Continuation
     /// The ban table and counters, readable without awaiting (`isBanned`, `bans`, `metrics`).
     let shared = Mutex<(book: BanBook, metrics: BanMetrics)>((BanBook(), BanMetrics()))
 
@@ -43,7 +43,6 @@ public actor NftablesBanner {
     var chainProbe: NfNetlink?
     enum RepeatingFailure { case restore }
     var lastStateWrite: Int64 = 0
-    private var maintenanceTask: Task<Void, Never>?
 
     /// - Parameters:
     ///   - stateFile: STATE_FILE path, nil for none.
@@ -55,7 +54,7 @@ public actor NftablesBanner {
         self.defaultSeconds = min(defaultSeconds, BanDuration.maximum.seconds)
         self.stateFile = stateFile.map(BanStateFile.init(path:))
         self.logger = logger
-        (releases, releaseSink) = AsyncStream.makeStream(of: BanRelease.self)
+        (expiries, expirySink) = AsyncStream.makeStream(of: BanRelease.self)
         executor = try NftThreadExecutor(namespace: namespace)
     }
 
@@ -68,9 +67,8 @@ public actor NftablesBanner {
     /// Opens libnftables (after checking netlink, CAP_NET_ADMIN and nf_tables), installs the table
     /// idempotently, rebuilds the ban table from the kernel sets and the state file, and puts back
     /// bans from the state file that the kernel lost (reboot, flushed ruleset) with their remaining
-    /// time. With `maintenance`, expiry reports, the table watchdog and state-file writes run
-    /// until `shutdown()`.
-    public func start(maintenance: Bool = true) async throws(NftError) {
+    /// time.
+    public func start() async throws(NftError) {
         guard context == nil else { return }
         let nsError = executor.namespaceError
         if nsError != 0 { throw .namespaceUnavailable(executor.namespace ?? "", nsError) }
@@ -78,20 +76,15 @@ public actor NftablesBanner {
         try ctx.run(layout.installScript)
         try reconcile(ctx)
         context = ctx
-        if maintenance {
-            maintenanceTask = Task { await self.maintain() }
-        }
     }
 
-    /// Stops maintenance, commits what is queued, writes the state file and releases libnftables.
-    /// The table and its bans stay in the kernel. Afterwards every operation fails with `.closed`.
+    /// Commits what is queued, writes the state file and releases libnftables. The table and
+    /// its bans stay in the kernel. Afterwards every operation fails with `.closed`.
     public func shutdown() async {
-        maintenanceTask?.cancel()
-        maintenanceTask = nil
         commitPending()
         writeState(force: true)
         context = nil
-        releaseSink.finish()
+        expirySink.finish()
     }
 
     // MARK: Queries (no await, O(1) where it matters)
@@ -119,25 +112,6 @@ public actor NftablesBanner {
             m.live = [.inet: state.book.count(.inet), .inet6: state.book.count(.inet6)]
             return m
         }
-    }
-
-    /// The compat.md-style action line for a ban of `address` lasting `seconds`.
-    public nonisolated func logLine(for address: IPAddress, seconds: UInt64) -> String {
-        LogLine.blockedViaNftables(address, table: layout.table, set: layout.setName(address.family),
-                                   duration: BanDuration(seconds: seconds))
-    }
-
-    /// Packets and bytes dropped so far, per family (the chain's named counters).
-    public func dropCounters() throws(NftError) -> [AddressFamily: (packets: UInt64, bytes: UInt64)] {
-        let ctx = try openContext()
-        var out: [AddressFamily: (packets: UInt64, bytes: UInt64)] = [:]
-        for f in AddressFamily.allCases {
-            guard let c = try ctx.list(layout.listCounter(f)).counter else {
-                throw .malformedOutput("no counter \(layout.counterName(f)) in the listing")
-            }
-            out[f] = (c.packets, c.bytes)
-        }
-        return out
     }
 
     func openContext() throws(NftError) -> NftContext {

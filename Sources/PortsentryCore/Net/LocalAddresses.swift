@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import PortsentryCore
 
 /// The addresses of this host's interfaces, from `getifaddrs`.
 public enum LocalAddresses {

@@ -1,0 +1,65 @@
+import Firewall
+import PortsentryCore
+
+/// `list`, `block`, `unblock` and `flush` on a ban service, as the control protocol reports them:
+/// shared by the daemon's handler and portsentry-ctl's offline mode. The service and its policy
+/// decide; this only words the outcome per target.
+public struct BanCommands: Sendable {
+    public let bans: BanService
+
+    public init(bans: BanService) { self.bans = bans }
+
+    /// The live bans.
+    public func list() -> [BanEntry] {
+        let now = WallClock.nowMs()
+        return bans.bans().map { BanEntry($0, now: now) }
+    }
+
+    /// Bans what the order names, through the ban policy: one result per target.
+    public func block(_ order: BlockOrder) async throws(BanBackendError) -> [TargetResult] {
+        let outcomes = try await bans.block(order.targets, seconds: order.seconds, reason: order.reason, force: order.force)
+        return zip(order.targets, outcomes).map { target, outcome in
+            switch outcome {
+            case .failure(let refusal): TargetResult(address: "\(target)", outcome: .refused, detail: "\(refusal)")
+            case .success(let results): Self.result(for: target, results)
+            }
+        }
+    }
+
+    /// Lifts the bans inside each target: one result per target, and every address unbanned.
+    public func unblock(_ targets: [CIDR]) async throws(BanBackendError) -> (results: [TargetResult], removed: [IPAddress]) {
+        let removed = try await bans.unblock(targets)
+        let results = targets.map { target in
+            let inside = removed.filter(target.contains)
+            guard !inside.isEmpty else { return TargetResult(address: "\(target)", outcome: .notBanned) }
+            let detail = target.isHost ? nil : inside.map(\.description).joined(separator: " ")
+            return TargetResult(address: "\(target)", outcome: .unblocked, detail: detail)
+        }
+        return (results, removed)
+    }
+
+    /// Lifts every ban; returns the addresses whose ban was live (not just expired).
+    public func flush() async throws(BanBackendError) -> [IPAddress] {
+        let live = Set(bans.bans().map(\.address))
+        return try await bans.flush().filter(live.contains)
+    }
+
+    private static func result(for target: CIDR, _ results: [BanResult]) -> TargetResult {
+        var refreshed = 0
+        for result in results {
+            switch result.status {
+            case .failed(let why): return TargetResult(address: "\(target)", outcome: .failed, detail: why)
+            case .dryRun: return TargetResult(address: "\(target)", outcome: .blocked, detail: "dry run: nothing was blocked")
+            case .refreshed: refreshed += 1
+            case .banned: break
+            }
+        }
+        let detail: String? = switch (results.count, refreshed) {
+        case (1, 1): "already banned; its timeout starts again"
+        case (1, _): nil
+        case (let n, 0): "\(n) addresses"
+        case (let n, let r): "\(n) addresses (\(r) already banned)"
+        }
+        return TargetResult(address: "\(target)", outcome: .blocked, detail: detail)
+    }
+}

@@ -1,0 +1,20 @@
+import Firewall
+import ServiceLifecycle
+
+/// The backend's upkeep (expiries, repairs, state file) and the ban service's expiry events,
+/// until graceful shutdown; then the backend shuts down (its bans stay in force). First in the
+/// group, so it stops last: after the pipeline has finished its last batch.
+struct BanUpkeepService: Service {
+    let bans: BanService
+
+    func run() async {
+        let backend = bans.backend
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await backend.maintain() }
+            group.addTask { await bans.followExpiries() }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
+        await backend.shutdown()
+    }
+}

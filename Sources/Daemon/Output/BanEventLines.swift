@@ -1,0 +1,41 @@
+import Firewall
+import Logging
+import PortsentryCore
+
+/// The attackalert lines of ban events, in portsentry 2.x's words where 2.x has them.
+struct BanEventLines: BanObserver {
+    let logger: Logger
+
+    func observe(_ event: BanEvent) {
+        for (level, text) in Self.lines(for: event) { logger.log(level: level, "\(text)") }
+    }
+
+    static func lines(for event: BanEvent) -> [(Logger.Level, String)] {
+        switch event {
+        case .applied(let result):
+            let ip = result.decision.address
+            return result.steps.map { step in
+                switch (step.enforcement, step.outcome) {
+                case (.nftables(let table, let set), .applied):
+                    (.notice, LogLine.blockedViaNftables(ip, table: table, set: set, duration: BanDuration(seconds: result.decision.seconds)))
+                case (.wrappers(let line), .applied):
+                    (.notice, LogLine.blockedViaWrappers(ip, line: line))
+                case (.route(let command), .applied):
+                    (.notice, LogLine.blockedViaRoute(ip, command: command))
+                case (.nftables, .failed(let why)):
+                    (.error, "attackalert: Could not add \(ip) to the nftables ban set: \(why)")
+                case (.wrappers, .failed(let why)):
+                    (.error, "attackalert: \(why)")
+                case (.route(let command), .failed(let why)):
+                    (.error, "attackalert: Route command for host \(ip) failed (\(why)): \"\(command)\"")
+                case (let enforcement, .simulated):
+                    (.notice, LogLine.dryRun(ip, via: enforcement.method))
+                }
+            }
+        case .refused(let target, _, let refusal):
+            return [(.info, "Not blocking \(target): \(refusal)")]
+        case .released(let release):
+            return [(.info, "Ban of \(release.address) lifted (\(release.reason.rawValue))")]
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import PortsentryCore
+
+/// The one contract between *decide* and *enforce*. A backend takes ban decisions as values,
+/// applies a batch in one go (one transaction where the firewall has them), and reports what each
+/// decision did as a value. nftables, the legacy KILL_* commands and the dry run implement it;
+/// nothing above the backends knows which one runs. docs/backends.md tells how to write one.
+///
+/// Threads: every backend owns one serial thread (`schedule`). `apply`, `lift` and `flush` run
+/// on it — the ban service calls them from work it scheduled there, so the pipeline commits
+/// without a thread hop. The queries answer from any thread and never block.
+public protocol BanBackend: Sendable {
+    /// What it is, for `portsentry-ctl status` and the log.
+    var kind: BackendKind { get }
+    /// Whether it keeps its bans: lists them, expires them, lifts them and knows who is banned.
+    /// The legacy commands do not (BLOCKED_FILE then tells who was blocked).
+    var keepsBans: Bool { get }
+
+    /// Runs `work` on the backend's thread, after what is queued there.
+    func schedule(_ work: @escaping @Sendable () -> Void)
+
+    /// On the backend's thread: applies every decision, one result per decision, in order.
+    func apply(_ decisions: [BanDecision]) -> [BanResult]
+    /// On the backend's thread: lifts every ban inside `targets`; returns the addresses unbanned.
+    func lift(_ targets: [CIDR]) throws(BanBackendError) -> [IPAddress]
+    /// On the backend's thread: lifts every ban; returns the addresses that were banned.
+    func flush() throws(BanBackendError) -> [IPAddress]
+
+    /// Whether `address` is banned now (never blocks).
+    func isBanned(_ address: IPAddress) -> Bool
+    /// The live bans, sorted by address.
+    func bans() -> [Ban]
+    /// Counts one more probe from a banned source.
+    func recordHit(_ address: IPAddress)
+    /// Bans that ended by themselves (expiry), as they end.
+    var expiries: AsyncStream<BanRelease> { get }
+
+    /// Keeps the bans right until the calling task is cancelled: expiry reports, repairs of a
+    /// firewall someone changed, state-file writes. The daemon runs it as a service.
+    func maintain() async
+    /// Finishes pending work and lets go of the firewall; the bans stay in force.
+    func shutdown() async
+}
+
+/// Which backend bans, as `portsentry-ctl status` names it.
+public enum BackendKind: String, Sendable, Hashable, Codable {
+    case nftables
+    case command
+    case dryRun = "dry-run"
+}
+
+/// One way a ban is enforced, as the attackalert lines name it.
+public enum Enforcement: Sendable, Hashable {
+    /// An element of an nftables set of table `inet <table>`.
+    case nftables(table: String, set: String)
+    /// A KILL_HOSTS_DENY line in /etc/hosts.deny (TCP wrappers).
+    case wrappers(line: String)
+    /// A KILL_ROUTE command.
+    case route(command: String)
+
+    /// `nftables`, `wrappers` or `route`: the dry-run line's last word.
+    public var method: String {
+        switch self {
+        case .nftables: "nftables"
+        case .wrappers: "wrappers"
+        case .route: "route"
+        }
+    }
+}
+
+/// What one enforcement step did for one decision.
+public struct EnforcementStep: Sendable, Hashable {
+    public enum Outcome: Sendable, Hashable {
+        case applied
+        /// Nothing changed; why.
+        case failed(String)
+        /// Dry run: it would have been applied.
+        case simulated
+    }
+    public var enforcement: Enforcement
+    public var outcome: Outcome
+
+    public init(_ enforcement: Enforcement, _ outcome: Outcome) {
+        self.enforcement = enforcement; self.outcome = outcome
+    }
+}
+
+/// What applying one ban decision did: its steps in order (KILL_HOSTS_DENY before KILL_ROUTE,
+/// as 2.x runs them) and, for backends that keep bans, the ban now held.
+public struct BanResult: Sendable, Hashable {
+    public var decision: BanDecision
+    public var steps: [EnforcementStep]
+    /// The ban as the backend holds it after this (backends that keep bans, on success).
+    public var ban: Ban?
+    /// The source was banned already: its timeout starts again.
+    public var refreshed: Bool
+
+    public init(decision: BanDecision, steps: [EnforcementStep], ban: Ban? = nil, refreshed: Bool = false) {
+        self.decision = decision; self.steps = steps; self.ban = ban; self.refreshed = refreshed
+    }
+
+    /// A failed result: one step that did not apply.
+    public static func failed(_ decision: BanDecision, _ enforcement: Enforcement, _ reason: String) -> BanResult {
+        BanResult(decision: decision, steps: [EnforcementStep(enforcement, .failed(reason))])
+    }
+
+    /// The result as one word: banned, refreshed, failed with the first reason, or dry run.
+    public enum Status: Sendable, Hashable {
+        case banned, refreshed, failed(String), dryRun
+    }
+
+    public var status: Status {
+        if steps.contains(where: { $0.outcome == .applied }) { return refreshed ? .refreshed : .banned }
+        if steps.contains(where: { $0.outcome == .simulated }) { return .dryRun }
+        for step in steps { if case .failed(let why) = step.outcome { return .failed(why) } }
+        return .failed("no blocking method is configured")
+    }
+
+    /// Whether at least one step applied (the scan line's `blocked: [true]`).
+    public var succeeded: Bool { steps.contains { $0.outcome == .applied } }
+}
+
+/// Why a backend operation failed as a whole.
+public struct BanBackendError: Error, Sendable, Hashable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

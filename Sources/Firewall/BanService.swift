@@ -1,0 +1,204 @@
+import Glibc
+import Logging
+import PortsentryCore
+import Synchronization
+
+/// The one owner of banning: the backend, the ban policy and BLOCKED_FILE. The daemon's pipeline,
+/// its control handler and portsentry-ctl's offline mode all ban and lift through it, and it
+/// publishes every ban event to its observers (attackalert lines, and later metrics and fleet
+/// sharing). Its writes to BLOCKED_FILE and its events happen on the backend's thread, in order.
+public final class BanService: Sendable {
+    public let backend: any BanBackend
+    private let observers: [any BanObserver]
+    private let localAddresses: @Sendable () -> Set<IPAddress>
+    private let logger: Logger
+    private struct State {
+        var policy: BanPolicy
+        var blockedFile: BlockedFile?
+        /// What BLOCKED_FILE holds: with a backend that keeps no bans, who is blocked already.
+        var blockedHosts: Set<IPAddress>
+    }
+    private let state: Mutex<State>
+    private let newBans = Atomic<UInt64>(0)
+
+    /// - Parameter localAddresses: this host's addresses, which manual bans refuse without force.
+    public init(backend: any BanBackend, policy: BanPolicy, blockedFile: BlockedFile?, observers: [any BanObserver] = [],
+                localAddresses: @escaping @Sendable () -> Set<IPAddress> = LocalAddresses.current, logger: Logger) {
+        self.backend = backend
+        self.logger = logger
+        self.observers = observers
+        self.localAddresses = localAddresses
+        state = Mutex(State(policy: policy, blockedFile: blockedFile, blockedHosts: Set(blockedFile?.load() ?? [])))
+    }
+
+    /// The policy in force.
+    public var policy: BanPolicy { state.withLock { $0.policy } }
+
+    /// A reload: the new policy and BLOCKED_FILE (re-read when its path changed).
+    public func update(policy: BanPolicy, blockedFile: BlockedFile?) {
+        let reread = state.withLock { s -> Bool in
+            defer { s.policy = policy; s.blockedFile = blockedFile }
+            return s.blockedFile?.path != blockedFile?.path
+        }
+        if reread { state.withLock { $0.blockedHosts = Set(blockedFile?.load() ?? []) } }
+    }
+
+    // MARK: The pipeline's side: on the backend's thread
+
+    /// Runs `work` on the backend's thread, in order with every ban and lift.
+    public func schedule(_ work: @escaping @Sendable () -> Void) { backend.schedule(work) }
+
+    /// How a source stands before it is banned again.
+    public enum Standing: Sendable, Hashable {
+        /// The firewall drops it already (a backend that keeps bans).
+        case banned
+        /// BLOCKED_FILE lists it (the legacy commands ran for it before).
+        case listed
+    }
+
+    /// Whether `address` is banned already, and how; nil when it is not. Without BLOCKED_FILE a
+    /// backend that keeps no bans acts on every triggered event, as 2.x does.
+    public func standing(of address: IPAddress) -> Standing? {
+        if backend.keepsBans { return backend.isBanned(address) ? .banned : nil }
+        return state.withLock { $0.blockedFile != nil && $0.blockedHosts.contains(address) } ? .listed : nil
+    }
+
+    /// How a source stands that an earlier event of the same batch is banning (without
+    /// BLOCKED_FILE the legacy commands act on every event, as 2.x does; a dry run reports
+    /// every event).
+    public var standingOfPlanned: Standing? {
+        if backend.keepsBans { return .banned }
+        if backend.kind == .dryRun { return nil }
+        return state.withLock { $0.blockedFile != nil } ? .listed : nil
+    }
+
+    /// On the backend's thread: applies `decisions` (one transaction where the backend has them).
+    /// The caller publishes each result with `publish` when its event's turn comes.
+    public func apply(_ decisions: [BanDecision]) -> [BanResult] {
+        decisions.isEmpty ? [] : backend.apply(decisions)
+    }
+
+    /// Tells every observer.
+    public func publish(_ event: BanEvent) {
+        if case .applied(let result) = event, result.status == .banned { newBans.add(1, ordering: .relaxed) }
+        for observer in observers { observer.observe(event) }
+    }
+
+    /// New bans made since start (refreshes and dry runs not counted).
+    public var bansMade: UInt64 { newBans.load(ordering: .relaxed) }
+
+    /// Records `address` in BLOCKED_FILE (once).
+    public func noteBlocked(_ address: IPAddress) {
+        let (file, isNew) = state.withLock { ($0.blockedFile, $0.blockedHosts.insert(address).inserted) }
+        guard let file, isNew, let err = file.append(address) else { return }
+        logger.error("Unable to write blocked file \(file.path): \(String(cString: strerror(err)))")
+    }
+
+    /// Counts an event from a source the firewall already drops.
+    public func recordHit(_ address: IPAddress) { backend.recordHit(address) }
+
+    // MARK: The administrator's side
+
+    /// The live bans (a backend that keeps none: the hosts BLOCKED_FILE lists, without expiry).
+    public func bans() -> [Ban] {
+        if backend.keepsBans { return backend.bans() }
+        return state.withLock { $0.blockedHosts }.sorted().map { Ban(address: $0, expiresAt: nil) }
+    }
+
+    /// A manual ban of each target for `seconds` (nil = BAN_TIME), through the ban policy:
+    /// per target, what applying its hosts did, or why the policy refused it.
+    public func block(_ targets: [CIDR], seconds: UInt64?, reason: String?, force: Bool) async throws(BanBackendError)
+        -> [Result<[BanResult], BanRefusal>]
+    {
+        guard backend.keepsBans || backend.kind == .dryRun else { throw CommandBackend.cannotChange }
+        let policy = self.policy, local = localAddresses()
+        let rulings = targets.map { policy.decide(manual: $0, seconds: seconds, reason: reason, force: force, localAddresses: local) }
+        return await onBackendThread { [self] in
+            for (target, ruling) in zip(targets, rulings) {
+                if case .failure(let refusal) = ruling { publish(.refused(target: target, origin: .manual(reason: reason), refusal)) }
+            }
+            var results = apply(rulings.flatMap { (try? $0.get()) ?? [] })[...]
+            return rulings.map { ruling in
+                ruling.map { decisions in
+                    let mine = Array(results.prefix(decisions.count))
+                    results = results.dropFirst(decisions.count)
+                    for result in mine {
+                        publish(.applied(result))
+                        if result.succeeded { noteBlocked(result.decision.address) }
+                    }
+                    return mine
+                }
+            }
+        }
+    }
+
+    /// Lifts every ban inside `targets`; returns the addresses unbanned. They leave BLOCKED_FILE.
+    public func unblock(_ targets: [CIDR]) async throws(BanBackendError) -> [IPAddress] {
+        try await lifting(.unbanned) { [backend] () throws(BanBackendError) in
+            // A host target leaves BLOCKED_FILE even when the backend had no ban for it.
+            (try backend.lift(targets), targets.filter(\.isHost).map(\.network))
+        }
+    }
+
+    /// Lifts every ban; returns the addresses that were banned.
+    public func flush() async throws(BanBackendError) -> [IPAddress] {
+        try await lifting(.flushed) { [backend] () throws(BanBackendError) in (try backend.flush(), []) }
+    }
+
+    private func lifting(_ reason: BanRelease.Reason,
+                         _ body: @escaping @Sendable () throws(BanBackendError) -> (lifted: [IPAddress], alsoForget: [IPAddress]))
+        async throws(BanBackendError) -> [IPAddress]
+    {
+        try await onBackendThread { [self] () -> Result<[IPAddress], BanBackendError> in
+            Result { () throws(BanBackendError) in
+                let (lifted, extra) = try body()
+                forget(lifted + extra)
+                for address in lifted { publish(.released(BanRelease(address: address, reason: reason))) }
+                return lifted
+            }
+        }.get()
+    }
+
+    /// Start-up: saved bans the policy no longer admits are lifted (one event each).
+    public func reviewRestored() async {
+        let policy = self.policy
+        let refused = backend.bans().compactMap { ban in policy.admits(restored: ban).map { (ban, $0) } }
+        guard !refused.isEmpty else { return }
+        await onBackendThread { [self] in
+            let lifted = Set((try? backend.lift(refused.map { CIDR(host: $0.0.address) })) ?? [])
+            forget(Array(lifted))
+            for (ban, refusal) in refused where lifted.contains(ban.address) {
+                publish(.refused(target: CIDR(host: ban.address), origin: ban.origin ?? .manual(reason: nil), refusal))
+            }
+        }
+    }
+
+    /// Forwards the backend's expiries (BLOCKED_FILE, observers) until the backend shuts down.
+    public func followExpiries() async {
+        for await release in backend.expiries {
+            backend.schedule { [self] in
+                forget([release.address])
+                publish(.released(release))
+            }
+        }
+    }
+
+    /// Drops hosts from BLOCKED_FILE.
+    private func forget(_ addresses: [IPAddress]) {
+        guard !addresses.isEmpty else { return }
+        let file = state.withLock { s -> BlockedFile? in
+            s.blockedHosts.subtract(addresses)
+            return s.blockedFile
+        }
+        if let file, let err = file.remove(Set(addresses)) {
+            logger.error("Cannot update blocked file \(file.path): \(String(cString: strerror(err)))")
+        }
+    }
+
+    /// Runs `body` on the backend's thread and waits for it without holding a pool thread.
+    private func onBackendThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            backend.schedule { continuation.resume(returning: body()) }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Glibc
+
+/// One live ban as a backend that keeps its bans knows it.
+public struct Ban: Sendable, Hashable {
+    public var address: IPAddress
+    /// Expiry, wall-clock milliseconds since the epoch; nil = never expires.
+    public var expiresAt: Int64?
+    /// What made the first ban; nil when the ban was found in the kernel with no record.
+    public var origin: BanOrigin?
+    /// When the first ban was made, wall-clock milliseconds; nil when unknown.
+    public var since: Int64?
+    /// Probes seen from the source since it was banned (already-banned events).
+    public var hits: Int
+
+    public init(address: IPAddress, expiresAt: Int64?, origin: BanOrigin? = nil, since: Int64? = nil, hits: Int = 0) {
+        self.address = address; self.expiresAt = expiresAt; self.origin = origin; self.since = since; self.hits = hits
+    }
+
+    public var family: AddressFamily { address.family }
+
+    /// Milliseconds left at `now`; nil = never expires; 0 once expired.
+    public func timeLeftMs(at now: Int64 = WallClock.nowMs()) -> Int64? {
+        expiresAt.map { max(0, $0 - now) }
+    }
+
+    /// Whether the ban still holds at `now`.
+    public func isLive(at now: Int64) -> Bool { expiresAt.map { $0 > now } ?? true }
+}
+
+/// Why a ban ended.
+public struct BanRelease: Sendable, Hashable {
+    public enum Reason: String, Sendable, Hashable { case expired, unbanned, flushed }
+    public var address: IPAddress
+    public var reason: Reason
+
+    public init(address: IPAddress, reason: Reason) { self.address = address; self.reason = reason }
+}
+
+/// Wall-clock time in milliseconds since the epoch (CLOCK_REALTIME): ban times and expiries.
+public enum WallClock {
+    public static func nowMs() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+}

@@ -1,0 +1,47 @@
+/// What made a ban: the value that travels with it from *decide* to *enforce*, into the state
+/// file and back out through `portsentry-ctl list`.
+public enum BanOrigin: Sendable, Hashable {
+    /// A probe made its source cross SCAN_TRIGGER.
+    case probe(ProbeEvidence)
+    /// An administrator asked (portsentry-ctl block), with the reason given, if any.
+    case manual(reason: String?)
+    /// Another host's ban, shared through a fleet source (its name, e.g. `lapi:crowdsec`).
+    case fleet(String)
+}
+
+/// The probe behind a ban: what the scan line showed of it.
+public struct ProbeEvidence: Sendable, Hashable {
+    public var proto: TransportProtocol
+    public var port: UInt16
+    /// The scan line's type text (`TCP SYN/Normal scan`, `UDP`, `Connect`, ...).
+    public var type: String
+    /// The sentry mode that saw it (`$MODE$` of the legacy commands); nil when restored from a
+    /// state file, which does not keep it.
+    public var mode: SentryMode?
+
+    public init(proto: TransportProtocol, port: UInt16, type: String, mode: SentryMode? = nil) {
+        self.proto = proto; self.port = port; self.type = type; self.mode = mode
+    }
+
+    public init(_ event: ProbeEvent) {
+        self.init(proto: event.proto, port: event.port, type: event.type.text, mode: event.mode)
+    }
+}
+
+/// One ban to make, as the ban policy decided it: the input of every backend.
+public struct BanDecision: Sendable, Hashable {
+    /// Whom to ban: a host (a network once prefix bans exist).
+    public var target: CIDR
+    /// How long, in seconds; 0 = no expiry.
+    public var seconds: UInt64
+    public var origin: BanOrigin
+    /// When it was decided, wall-clock milliseconds since the epoch.
+    public var time: Int64
+
+    public init(target: CIDR, seconds: UInt64, origin: BanOrigin, time: Int64 = WallClock.nowMs()) {
+        self.target = target; self.seconds = seconds; self.origin = origin; self.time = time
+    }
+
+    /// The banned host; a network target is named by its network address.
+    public var address: IPAddress { target.network }
+}

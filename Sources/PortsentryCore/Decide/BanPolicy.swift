@@ -1,0 +1,80 @@
+/// The one place that turns "this source triggered", "the admin asked" or "this ban was saved"
+/// into ban decisions, or into a refusal with its reason. Every ban path goes through it: the
+/// pipeline, portsentry-ctl (daemon and offline), state-file restores and, later, fleet bans.
+/// A plain value: the daemon replaces it on reload.
+public struct BanPolicy: Sendable, Hashable {
+    /// The largest network a manual block expands into hosts.
+    public static let maxNetworkHosts = 256
+
+    /// BAN_TIME in seconds (0 = no expiry), for bans that name no length.
+    public var banSeconds: UInt64
+    /// IGNORE_FILE (with its `.static` part): never banned unless an admin forces it.
+    public var ignoreList: IgnoreList
+
+    public init(banSeconds: UInt64, ignoreList: IgnoreList) {
+        self.banSeconds = min(banSeconds, BanDuration.maximum.seconds)
+        self.ignoreList = ignoreList
+    }
+
+    public init(config: Config, ignoreList: IgnoreList) {
+        self.init(banSeconds: config.banTime, ignoreList: ignoreList)
+    }
+
+    /// A probe whose source triggered with BLOCK_x=1. Detection has already applied the ignore
+    /// list and the self-traffic rule (compat order, steps 1–3), so the probe is banned for BAN_TIME.
+    public func decide(probe event: ProbeEvent, at time: Int64 = WallClock.nowMs()) -> BanDecision {
+        BanDecision(target: CIDR(host: event.source), seconds: banSeconds, origin: .probe(ProbeEvidence(event)), time: time)
+    }
+
+    /// A manual block of `target`: its hosts (a network of at most `maxNetworkHosts`), each for
+    /// `seconds` (nil = BAN_TIME), or why not. Ignored and local addresses need `force`.
+    public func decide(manual target: CIDR, seconds: UInt64?, reason: String?, force: Bool,
+                       localAddresses: Set<IPAddress>, at time: Int64 = WallClock.nowMs()) -> Result<[BanDecision], BanRefusal> {
+        let width = target.network.family == .inet ? 32 : 128
+        let hostBits = width - target.prefixLength
+        guard hostBits <= 8 else { return .failure(.networkTooLarge(shortestPrefix: width - 8)) }
+        let hosts = (0..<(1 << hostBits)).map { target.network.adding(UInt8($0)) }
+        if !force {
+            if let host = hosts.first(where: ignoreList.contains) { return .failure(.ignored(host)) }
+            if let host = hosts.first(where: { localAddresses.contains($0.unmapped) }) { return .failure(.localAddress(host)) }
+        }
+        let length = min(seconds ?? banSeconds, BanDuration.maximum.seconds)
+        return .success(hosts.map { BanDecision(target: CIDR(host: $0), seconds: length, origin: .manual(reason: reason), time: time) })
+    }
+
+    /// Whether a saved ban may come back at start-up: a probe ban of an address that has since
+    /// been added to the ignore file does not (manual and fleet bans were decided with it).
+    public func admits(restored ban: Ban) -> BanRefusal? {
+        guard case .probe? = ban.origin, ignoreList.contains(ban.address) else { return nil }
+        return .ignored(ban.address)
+    }
+}
+
+/// Why the ban policy refused a ban.
+public enum BanRefusal: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The address is in the ignore file.
+    case ignored(IPAddress)
+    /// The address belongs to this host.
+    case localAddress(IPAddress)
+    /// A manual network block larger than `BanPolicy.maxNetworkHosts` addresses.
+    case networkTooLarge(shortestPrefix: Int)
+
+    public var description: String {
+        switch self {
+        case .ignored(let a): "\(a) is in the ignore file (use --force to block it anyway)"
+        case .localAddress(let a): "\(a) is an address of this host (use --force to block it anyway)"
+        case .networkTooLarge(let p):
+            "network too large: at most \(BanPolicy.maxNetworkHosts) addresses can be blocked at once (use a /\(p) or longer prefix)"
+        }
+    }
+}
+
+extension IPAddress {
+    /// The address plus `offset` in its last byte (the host part of a network of up to 256 addresses).
+    func adding(_ offset: UInt8) -> IPAddress {
+        switch self {
+        case .v4(let a): .v4(a + UInt32(offset))
+        case .v6(let h, let l): .v6(high: h, low: l + UInt64(offset))
+        }
+    }
+}

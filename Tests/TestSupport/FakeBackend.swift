@@ -1,0 +1,87 @@
+import Firewall
+import PortsentryCore
+import Synchronization
+
+/// A `BanBackend` for tests of what sits above the ban seam: it records every batch it is given,
+/// answers with the results the test chose, and runs scheduled work only when the test says so
+/// (`runScheduled`), so batching is deterministic.
+public final class FakeBackend: BanBackend {
+    private struct State {
+        var scheduled: [@Sendable () -> Void] = []
+        var batches: [[BanDecision]] = []
+        var banned: Set<IPAddress> = []
+        var hits: [IPAddress: Int] = [:]
+        var failures: [IPAddress: String] = [:]
+    }
+    private let state = Mutex(State())
+    public let expiries: AsyncStream<BanRelease>
+    private let expirySink: AsyncStream<BanRelease>.Continuation
+
+    public init() {
+        (expiries, expirySink) = AsyncStream.makeStream(of: BanRelease.self)
+    }
+
+    public var kind: BackendKind { .nftables }
+    public var keepsBans: Bool { true }
+
+    /// The enforcement step the fake reports.
+    public static let step = Enforcement.nftables(table: "fake", set: "banned")
+
+    // MARK: Test controls
+
+    /// Every batch `apply` received, in order.
+    public var batches: [[BanDecision]] { state.withLock { $0.batches } }
+    /// Already-banned hits counted per address.
+    public func hits(_ address: IPAddress) -> Int { state.withLock { $0.hits[address] ?? 0 } }
+    /// Makes bans of `address` fail with `reason`.
+    public func failBans(of address: IPAddress, reason: String) { state.withLock { $0.failures[address] = reason } }
+    /// Marks `address` banned, as if an earlier run had banned it.
+    public func preBan(_ address: IPAddress) { state.withLock { _ = $0.banned.insert(address) } }
+    /// Reports an expiry, as the real backend's maintenance does.
+    public func expire(_ address: IPAddress) {
+        state.withLock { _ = $0.banned.remove(address) }
+        expirySink.yield(BanRelease(address: address, reason: .expired))
+    }
+    /// Runs the scheduled work (and whatever it schedules) on the calling thread, in order.
+    public func runScheduled() {
+        while case let work = state.withLock({ s -> [@Sendable () -> Void] in defer { s.scheduled = [] }; return s.scheduled }),
+              !work.isEmpty {
+            work.forEach { $0() }
+        }
+    }
+
+    // MARK: BanBackend
+
+    public func schedule(_ work: @escaping @Sendable () -> Void) { state.withLock { $0.scheduled.append(work) } }
+
+    public func apply(_ decisions: [BanDecision]) -> [BanResult] {
+        state.withLock { s in
+            s.batches.append(decisions)
+            return decisions.map { d in
+                if let why = s.failures[d.address] { return .failed(d, Self.step, why) }
+                let refreshed = !s.banned.insert(d.address).inserted
+                let ban = Ban(address: d.address, expiresAt: d.seconds == 0 ? nil : d.time + Int64(d.seconds) * 1000,
+                              origin: d.origin, since: d.time)
+                return BanResult(decision: d, steps: [EnforcementStep(Self.step, .applied)], ban: ban, refreshed: refreshed)
+            }
+        }
+    }
+
+    public func lift(_ targets: [CIDR]) throws(BanBackendError) -> [IPAddress] {
+        state.withLock { s in
+            let inside = s.banned.filter { a in targets.contains { $0.contains(a) } }
+            s.banned.subtract(inside)
+            return inside.sorted()
+        }
+    }
+
+    public func flush() throws(BanBackendError) -> [IPAddress] {
+        state.withLock { s in defer { s.banned = [] }; return s.banned.sorted() }
+    }
+
+    public func isBanned(_ address: IPAddress) -> Bool { state.withLock { $0.banned.contains(address) } }
+    public func bans() -> [Ban] { state.withLock { $0.banned.sorted().map { Ban(address: $0, expiresAt: nil) } } }
+    public func recordHit(_ address: IPAddress) { state.withLock { $0.hits[address, default: 0] += 1 } }
+    public func maintain() async {}
+    public func shutdown() async { expirySink.finish() }
+}
