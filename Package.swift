@@ -58,12 +58,12 @@ let package = Package(
         // Generates buildGitHash (the short git commit) for PortsentryVersion.
         .plugin(name: "GitHash", capability: .buildTool()),
         // Benchmarks (not tests): figures go to docs/performance.md.
-        .executableTarget(name: "bench-capture", dependencies: ["PortsentryCore", "Capture"], path: "Benchmarks/bench-capture", swiftSettings: strict),
+        .executableTarget(name: "bench-capture", dependencies: ["PortsentryCore", "Capture", "TestSupport"], path: "Benchmarks/bench-capture", swiftSettings: strict),
         .executableTarget(name: "bench-nft", dependencies: ["PortsentryCore", "Firewall"], path: "Benchmarks/bench-nft", swiftSettings: strict),
 
-        .testTarget(name: "PortsentryCoreTests", dependencies: ["PortsentryCore"], swiftSettings: strict),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture"], swiftSettings: strict),
-        // Test kit: temp files, a shared `eventually`, an in-memory log, a fake ban backend.
+        .testTarget(name: "PortsentryCoreTests", dependencies: ["PortsentryCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "TestSupport"], swiftSettings: strict),
+        // Test kit: temp files, a shared `eventually`, an in-memory log, a fake ban backend, ProbeFrame (test packets; the capture benchmark sends them too).
         .target(name: "TestSupport", dependencies: ["PortsentryCore", "Firewall", logging], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "FirewallTests", dependencies: ["Firewall", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ControlTests", dependencies: ["Control"], swiftSettings: strict),

@@ -1,3 +1,4 @@
+import TestSupport
 import PortsentryCore
 
 /// Command line of bench-capture (`--name value` pairs; see scripts/bench-capture.sh).

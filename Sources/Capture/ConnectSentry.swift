@@ -6,7 +6,7 @@ import Synchronization
 
 /// Connect mode: a real dual-stack socket on `::` for every configured TCP and UDP port.
 /// A TCP connection or a UDP datagram is a probe; the peer gets PORT_BANNER when detection
-/// says so (compat.md §4 step 4; the banner travels in the verdict, so SIGHUP can change it).
+/// says so (docs/daemon.md "The data path", step 4; the banner travels in the verdict, so SIGHUP can change it).
 /// One epoll loop on the calling thread serves every socket.
 public final class ConnectSentry: Sentry {
     private let tcpPorts: PortSet

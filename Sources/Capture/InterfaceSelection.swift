@@ -1,4 +1,6 @@
-/// Which interfaces the pcap method captures on (`-i`, compat.md §1).
+import PortsentryCore
+
+/// Which interfaces the pcap method captures on (`-i`).
 public enum InterfaceSelection: Sendable, Hashable {
     /// `ALL`: every interface that is up, loopback included.
     case all
@@ -17,7 +19,7 @@ public enum InterfaceSelection: Sendable, Hashable {
         if let k = arguments.first(where: { keywords[$0] != nil }) {
             throw CaptureError("-i \(k) cannot be combined with other interfaces; give it alone or list interface names")
         }
-        if let bad = arguments.first(where: { $0.isEmpty || $0.utf8.count >= 16 || $0.contains("/") }) {
+        if let bad = arguments.first(where: { !InterfaceName.isValid($0) }) {
             throw CaptureError("-i \"\(bad)\" is not a valid interface name")
         }
         self = .named(arguments)

@@ -7,7 +7,7 @@ public struct StealthSettings: Sendable, Hashable {
     /// The ports watched per protocol (empty when the protocol is not watched).
     public var tcpPorts: PortSet
     public var udpPorts: PortSet
-    /// Skip probes to ports with a listening socket (compat.md §4; `-S` turns it off).
+    /// Skip probes to ports with a listening socket (docs/daemon.md "The data path"; `-S` turns it off).
     public var serviceCheck: Bool
     /// Advanced mode per protocol: ports with a listener are never watched, even with `-S`.
     public var tcpAdvanced: Bool

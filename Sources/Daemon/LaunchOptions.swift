@@ -1,6 +1,6 @@
 import PortsentryCore
 
-/// The daemon's command line after parsing (compat.md §1), independent of the parser library.
+/// The daemon's command line after parsing (docs/daemon.md "Command line"), independent of the parser library.
 public struct LaunchOptions: Sendable, Hashable {
     /// Stealth capture method.
     public enum Method: String, Sendable, Hashable { case pcap, raw }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Daemon
 import PortsentryCore
 
-/// The daemon's command line with upstream's spellings (compat.md §1). `launchOptions()`
+/// The daemon's command line with upstream's spellings (docs/daemon.md "Command line"). `launchOptions()`
 /// checks the combinations and turns it into the parser-independent `LaunchOptions`.
 struct CommandLineArguments: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import PortsentryCore
 
 /// Checks the `-i` values: `ALL` or `ALL_NLO` alone, or interface names (`any` included).
 enum InterfaceArgument {
@@ -8,8 +9,7 @@ enum InterfaceArgument {
     static func validate(_ values: [String]) throws(ValidationError) -> [String] {
         var unique: [String] = []
         for value in values where !unique.contains(value) {
-            guard !value.isEmpty, value.utf8.count <= 15,
-                  !value.contains(where: { $0 == "/" || $0 == ":" || $0.isWhitespace }) else {
+            guard InterfaceName.isValid(value) else {
                 throw ValidationError("\"\(value)\" is not an interface name; use ALL, ALL_NLO, any, or a name like eth0 (at most 15 characters, no /, : or spaces)")
             }
             unique.append(value)

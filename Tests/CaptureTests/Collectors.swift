@@ -1,3 +1,4 @@
+import TestSupport
 import Capture
 import Dispatch
 import Foundation
@@ -39,16 +40,6 @@ struct CollectingLogHandler: LogHandler {
         let store = Store()
         return (Logger(label: "test") { _ in CollectingLogHandler(store: store) }, store)
     }
-}
-
-/// Polls `condition` every 10 ms until it holds or `seconds` pass; returns whether it held.
-func eventually(within seconds: Double = 5, _ condition: () throws -> Bool) rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if try condition() { return true }
-        usleep(10_000)
-    }
-    return try condition()
 }
 
 /// A sentry made and run on its own thread inside a network namespace (the factory opens its

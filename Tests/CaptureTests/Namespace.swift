@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Glibc
+import PortsentryCore
 import Synchronization
 @testable import Capture
 

@@ -54,3 +54,11 @@ import Testing
         #expect(CIDR(host: try ip("2001:db8::1")).prefixLength == 128)
     }
 }
+
+@Suite struct InterfaceNameTests {
+    @Test(arguments: ["eth0", "veth-a.10", "wlp3s0", "abcdefghijklmno"])
+    func linuxNamesAreValid(_ name: String) { #expect(InterfaceName.isValid(name)) }
+
+    @Test(arguments: ["", "abcdefghijklmnop", "eth0:1", "a/b", "eth 0", "tab\t"])
+    func otherNamesAreNot(_ name: String) { #expect(!InterfaceName.isValid(name)) }
+}

@@ -1,7 +1,7 @@
 import Testing
 @testable import PortsentryCore
 
-/// `--stealth`/`--connect` and the 1.x flags `-tcp -udp -stcp -sudp -atcp -audp` (compat.md §1).
+/// `--stealth`/`--connect` and the 1.x flags `-tcp -udp -stcp -sudp -atcp -audp` (docs/daemon.md "Command line").
 @Suite struct ConfigModeSelectionTests {
     func resolve(_ explicit: [SentryMode], _ legacy: [LegacyModeFlag]) throws -> ModeSelection {
         try ModeSelection.resolve(explicit: explicit, legacy: legacy)

@@ -1,7 +1,7 @@
 import Testing
 @testable import PortsentryCore
 
-/// The line grammar of compat.md §2 and what each key stores.
+/// The line grammar of docs/configuration.md and what each key stores.
 @Suite struct ConfigParserTests {
     let ports = "TCP_PORTS=\"1\"\n"
 

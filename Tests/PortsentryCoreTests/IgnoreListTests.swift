@@ -1,7 +1,7 @@
 import Testing
 @testable import PortsentryCore
 
-/// The ignore file: leniency (compat.md §6), errors, matching and merging.
+/// The ignore file: leniency (docs/configuration.md "Ignore file"), errors, matching and merging.
 @Suite struct IgnoreListTests {
     func ip(_ text: String) throws -> IPAddress { try #require(IPAddress(text)) }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The daemon's command line (compat.md §1): version line first, -h/-V exit 0, every bad
+# The daemon's command line (docs/daemon.md "Command line"): version line first, -h/-V exit 0, every bad
 # combination exits non-zero with a message naming the problem, --check-config accepts a good config.
 # Needs no namespaces; never starts a sentry (only bad command lines and --check-config).
 . "$(dirname "$0")/lib.sh"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Backend choice without CAP_NET_ADMIN (design.md "Backend choice"): with BLOCK_BACKEND="nftables"
+# Backend choice without CAP_NET_ADMIN (docs/configuration.md "Which backend a config gets"): with BLOCK_BACKEND="nftables"
 # and KILL_ROUTE set, the daemon warns and blocks with KILL_ROUTE; without KILL_ROUTE it exits
 # non-zero naming the missing capability, and nothing is left in the firewall.
 . "$(dirname "$0")/lib.sh"

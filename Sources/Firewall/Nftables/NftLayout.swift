@@ -1,6 +1,6 @@
 import PortsentryCore
 
-/// Names and nft command text for the backend's own table (design.md "nftables layout"):
+/// Names and nft command text for the backend's own table (docs/nftables.md):
 /// `table inet <NFT_TABLE>` with one timeout set and one named drop counter per address family,
 /// and a base chain named after its hook. Addresses enter command text only as `IPAddress`
 /// values, printed canonically, so nothing reaches libnftables' hostname resolution or parser

@@ -2,7 +2,7 @@ import Glibc
 
 /// Whether nftables can work in this process and network namespace, checked without libnftables
 /// (whose `nft_ctx_new` exit(3)s when netlink is unavailable, and which prints permission errors
-/// straight to fd 2). The daemon uses it to choose between nftables and KILL_ROUTE (design.md
+/// straight to fd 2). The daemon uses it to choose between nftables and KILL_ROUTE (docs/configuration.md
 /// "Backend choice"). libnftables itself is a load-time dependency: a binary that starts has it.
 public enum NftSupport {
     /// Opens a NETLINK_NETFILTER socket and asks nf_tables for its ruleset generation, which needs

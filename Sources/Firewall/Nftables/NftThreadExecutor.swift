@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import PortsentryCore
 import Synchronization
 
 /// A serial executor backed by one dedicated thread, optionally moved into a network namespace
@@ -29,22 +30,20 @@ final class NftThreadExecutor: SerialExecutor {
         self.namespace = namespace
         var nsFD: Int32 = -1
         if let namespace {
-            nsFD = open(namespace, O_RDONLY | O_CLOEXEC)
-            guard nsFD >= 0 else { throw .namespaceUnavailable(namespace, errno) }
+            do { nsFD = try NetworkNamespace.open(namespace) } catch { throw .namespaceUnavailable(namespace, error.code) }
         }
-        let start = Unmanaged.passRetained(ThreadStart(executor: self, namespaceFD: nsFD))
-        var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { raw in
-            let start = Unmanaged<ThreadStart>.fromOpaque(raw!).takeRetainedValue()
-            start.run()
-            return nil
-        }, start.toOpaque())
-        guard rc == 0 else {
-            start.release()
+        do {
+            try DedicatedThread.start { [self, nsFD] in
+                if nsFD >= 0 {
+                    namespaceErrno.store(NetworkNamespace.enter(fd: nsFD), ordering: .releasing)
+                    close(nsFD)
+                }
+                loop()
+            }
+        } catch {
             if nsFD >= 0 { close(nsFD) }
-            throw .threadUnavailable(rc)
+            throw .threadUnavailable(error.code)
         }
-        pthread_detach(thread)
     }
 
     /// Why the thread could not enter its namespace, if it could not.
@@ -114,27 +113,6 @@ final class NftThreadExecutor: SerialExecutor {
                 }
             }
             if batch.isEmpty { wakeup.wait() }
-        }
-    }
-
-    /// setns(2): glibc declares it only under _GNU_SOURCE, which the Glibc module does not set.
-    private static let setns: @convention(c) (Int32, Int32) -> Int32 = {
-        unsafeBitCast(dlsym(UnsafeMutableRawPointer(bitPattern: 0), "setns")!, to: (@convention(c) (Int32, Int32) -> Int32).self)
-    }()
-    private static let cloneNewNet: Int32 = 0x4000_0000   // CLONE_NEWNET
-
-    /// What the new thread needs; passed through pthread_create's argument.
-    private final class ThreadStart {
-        let executor: NftThreadExecutor
-        let namespaceFD: Int32
-        init(executor: NftThreadExecutor, namespaceFD: Int32) { self.executor = executor; self.namespaceFD = namespaceFD }
-
-        func run() {
-            if namespaceFD >= 0 {
-                if NftThreadExecutor.setns(namespaceFD, NftThreadExecutor.cloneNewNet) != 0 { executor.namespaceErrno.store(errno, ordering: .releasing) }
-                close(namespaceFD)
-            }
-            executor.loop()
         }
     }
 }

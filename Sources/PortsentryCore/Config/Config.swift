@@ -8,7 +8,7 @@ public enum BlockMode: Int, Sendable, Hashable {
     case runCommandOnly = 2
 }
 
-/// BLOCK_BACKEND: which enforcement backend bans sources (design.md "Backend choice").
+/// BLOCK_BACKEND: which enforcement backend bans sources (docs/configuration.md "Which backend a config gets").
 public enum BackendChoice: String, Sendable, Hashable, CaseIterable {
     case auto, nftables, command
 }
@@ -18,7 +18,7 @@ public enum NftHook: String, Sendable, Hashable, CaseIterable {
     case prerouting, input
 }
 
-/// A validated daemon configuration: every key of compat.md §2 and design.md, with defaults.
+/// A validated daemon configuration: every key of docs/configuration.md, with defaults.
 /// Built by `ConfigParser`; optional strings are nil when the key is absent or empty.
 public struct Config: Sendable, Hashable {
     public var tcpPorts: PortSet = .empty

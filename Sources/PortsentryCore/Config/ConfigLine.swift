@@ -6,7 +6,7 @@ struct ConfigEntry: Sendable, Hashable {
     var line: Int
 }
 
-/// The line grammar of portsentry.conf (compat.md §2).
+/// The line grammar of portsentry.conf (docs/configuration.md).
 enum ConfigLine {
     /// Every assignment in `text`, in file order; comment and blank lines are skipped.
     static func entries(in text: String, path: String) throws(ConfigError) -> [ConfigEntry] {

@@ -22,7 +22,7 @@ extension Config {
         return PortSet([1...top]).subtracting(proto == .tcp ? advancedExcludeTCP : advancedExcludeUDP)
     }
 
-    /// The checks between keys (compat.md §2): BLOCK_x=2 needs KILL_RUN_CMD, and the watched
+    /// The checks between keys (docs/configuration.md): BLOCK_x=2 needs KILL_RUN_CMD, and the watched
     /// protocols need at least one port to watch.
     public func validate(watching: PortWatch = .standard) throws(ConfigError) {
         for (key, mode) in [(ConfigKey.blockTCP, blockTCP), (.blockUDP, blockUDP)]

@@ -24,7 +24,7 @@ public struct DetectionSettings: Sendable {
     }
 }
 
-/// Steps 1–5 of compat.md §4 for every probe: ignore list, per-source count against
+/// Steps 1–5 of docs/daemon.md "The data path" for every probe: ignore list, per-source count against
 /// SCAN_TRIGGER, self traffic, banner, block mode. Thread-safe; O(1) per event.
 public final class DetectionEngine: ProbeSink {
     private struct State {

@@ -1,4 +1,4 @@
-/// What detection decided about one probe (compat.md §4, steps 1–5).
+/// What detection decided about one probe (docs/daemon.md "The data path", steps 1–5).
 public struct Verdict: Sendable, Hashable {
     public var event: ProbeEvent
     /// The scan-line flags decided so far; `blocked` stays nil while `action` is pending.

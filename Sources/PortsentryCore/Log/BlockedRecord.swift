@@ -1,4 +1,4 @@
-/// BLOCKED_FILE's binary format (compat.md §5): per host, a native-endian 2-byte address family
+/// BLOCKED_FILE's binary format (docs/configuration.md): per host, a native-endian 2-byte address family
 /// (2 = IPv4, 10 = IPv6) followed by the 4 or 16 address bytes.
 public enum BlockedRecord {
     /// The 6- or 18-byte record of one address.

@@ -10,7 +10,7 @@ public struct ScanOutcome: Sendable, Hashable {
     }
 }
 
-/// The exact log texts of portsentry 2.x (compat.md §3), built in one place.
+/// The exact log texts of portsentry 2.x (docs/daemon.md "Output"), built in one place.
 public enum LogLine {
     static func flag(_ b: Bool?) -> String { b.map { $0 ? "true" : "false" } ?? "unset" }
 

@@ -1,4 +1,4 @@
-/// Reading ignore files (compat.md §5, leniency of §6).
+/// Reading ignore files (docs/configuration.md "Ignore file").
 extension IgnoreList {
     /// Parses ignore-file text: one IPv4/IPv6 address or CIDR per line; `#` starts a comment
     /// (whole line or trailing); blank lines, CRLF, surrounding blanks, uppercase hex and a last

@@ -1,3 +1,5 @@
+import PortsentryCore
+
 /// Builds the bytes of one probe packet: the inverse of `PacketDecoder`, used by the tests and by
 /// the capture benchmark's sender. The IPv4 header checksum is filled in; TCP/UDP checksums are 0.
 public struct ProbeFrame: Sendable, Hashable {
