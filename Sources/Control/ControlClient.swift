@@ -30,9 +30,9 @@ public struct ControlClient: Sendable {
     func exchange(_ bytes: [UInt8]) async throws(ControlError) -> [UInt8] {
         let path = socketPath
         let nanoseconds = timeout.nanoseconds
-        return try await DedicatedThread.run {
+        return try await DedicatedThread.runControl {
             Result { () throws(ControlError) in try Self.exchange(bytes, path: path, timeoutNanoseconds: nanoseconds) }
-        } unavailable: { ControlError.system(operation: "pthread_create", errno: $0.code) }
+        }
     }
 
     /// Connects, writes the request and reads one response line, all before the deadline.

@@ -25,11 +25,11 @@ import PortsentryCore
         let silent = try UnixSocket.make(nonBlocking: false)
         defer { close(silent) }
         #expect(try UnixSocket.connect(silent, to: socket.path) == 0)
-        let answer = try await DedicatedThread.run { () -> Result<[UInt8], ControlError> in
+        let answer = try await DedicatedThread.runControl { () -> Result<[UInt8], ControlError> in
             var buffer = [UInt8](repeating: 0, count: 4096)
             let n = read(silent, &buffer, buffer.count)
             return n > 0 ? .success(Array(buffer.prefix(n))) : .failure(.badResponse("read \(n)"))
-        } unavailable: { ControlError.system(operation: "pthread_create", errno: $0.code) }
+        }
         #expect(try ControlResponse(line: answer.dropLast()).code == .timedOut)
         await server.stop()
     }

@@ -5,9 +5,11 @@ import FoundationEssentials
 /// One libnftables context: buffered output and error, drained after every call, failures as
 /// Swift errors with libnftables' text. libnftables is not thread-safe, so a context is not
 /// `Sendable`: it belongs to one actor (`NftablesBackend`) and is used only on its thread.
-/// Command text is built by `NftRuleset` from validated values only.
-final class NftContext {
+/// Command text is built by `NftLayout` from validated values only.
+final class NftContext: NftKernel {
     private let ctx: OpaquePointer
+    /// The netlink socket of `chainExists`, opened on first use (on the backend's thread).
+    private var chainProbe: NfNetlink?
 
     /// Checks netlink, CAP_NET_ADMIN and nf_tables first (`NftSupport.check`), because
     /// `nft_ctx_new` exit(3)s when its netlink socket does not open. The context binds to the
@@ -35,6 +37,18 @@ final class NftContext {
             throw .commandFailed(lines.isEmpty ? "error \(rc)" : lines.joined(separator: "; "))
         }
         return output
+    }
+
+    func chainExists(table: String, chain: String) -> Bool {
+        do {
+            if chainProbe == nil { chainProbe = try NfNetlink() }
+            let reply = try chainProbe!.ask(NfNetlink.msgGetChain, family: NfNetlink.familyInet,
+                                            strings: [(NfNetlink.chainTable, table), (NfNetlink.chainName, chain)])
+            return reply == .object
+        } catch {
+            chainProbe = nil   // opened again next time
+            return false
+        }
     }
 
     /// Runs a `list` command and decodes its JSON output.

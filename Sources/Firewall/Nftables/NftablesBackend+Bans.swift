@@ -122,7 +122,7 @@ extension NftablesBackend {
     /// and retries, or falls back to one transaction per address. One result per request.
     private func commit(_ requests: [BanRequest]) -> [Result<BanOutcome, NftError>] {
         guard let ctx = context else { return requests.map { _ in .failure(.closed) } }
-        var plan = BanPlan(layout: layout, now: WallClock.nowMs(), defaultSeconds: defaultSeconds)
+        var plan = BanPlan(layout: layout, now: clock(), defaultSeconds: defaultSeconds)
         shared.withLock { plan.classify(requests, book: $0.book) }
         var results = [Result<BanOutcome, NftError>](repeating: .failure(.closed), count: requests.count)
         for (slot, family) in plan.full { results[slot] = .success(.setFull(family)) }

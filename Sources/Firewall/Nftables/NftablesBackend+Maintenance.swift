@@ -24,7 +24,7 @@ extension NftablesBackend {
 
     /// Drops expired bans from the table and reports them (the kernel removes them by itself).
     func reapExpired() {
-        let cutoff = WallClock.nowMs() - NftablesBackend.expiryGraceMs
+        let cutoff = clock() - NftablesBackend.expiryGraceMs
         let expired = shared.withLock { $0.book.removeExpired(at: cutoff) }
         for ban in expired.sorted(by: { $0.address < $1.address }) {
             expirySink.yield(BanRelease(address: ban.address, reason: .expired))
@@ -36,21 +36,12 @@ extension NftablesBackend {
     /// would first fetch every set element). When netlink cannot say, the answer is "no", and
     /// `restore` reinstalls what is missing (idempotent).
     func tablePresent() -> Bool {
-        do {
-            if chainProbe == nil { chainProbe = try NfNetlink() }
-            let reply = try chainProbe!.ask(NfNetlink.msgGetChain, family: NfNetlink.familyInet,
-                                            strings: [(NfNetlink.chainTable, layout.table), (NfNetlink.chainName, layout.chain)])
-            return reply == .object
-        } catch {
-            chainProbe = nil
-            logger.debug("nftables: presence probe of table inet \(layout.table): \(error)")
-            return false
-        }
+        context?.chainExists(table: layout.table, chain: layout.chain) ?? false
     }
 
     /// Reinstalls the table and puts back every live ban with its remaining time, in one transaction.
-    func restore(_ ctx: NftContext) {
-        let now = WallClock.nowMs()
+    func restore(_ ctx: any NftKernel) {
+        let now = clock()
         let live = shared.withLock { $0.book.bans.values.filter { $0.isLive(at: now) } }
         let elements = live.map { ($0.address, $0.timeLeftMs(at: now).map { UInt64($0) }) }
         do {
@@ -69,7 +60,7 @@ extension NftablesBackend {
     /// missing; `force` writes now.
     func writeState(force: Bool) {
         guard let stateFile else { return }
-        let now = WallClock.nowMs()
+        let now = clock()
         var missing = false
         if !force, !stateDirty {
             var st = stat()
@@ -94,8 +85,8 @@ extension NftablesBackend {
 
     /// Start-up: the kernel sets are the truth for what is live; the state file adds the origin
     /// details and brings back bans the kernel lost, with their remaining time.
-    func reconcile(_ ctx: NftContext) throws(NftError) {
-        let now = WallClock.nowMs()
+    func reconcile(_ ctx: any NftKernel) throws(NftError) {
+        let now = clock()
         var saved: [IPAddress: Ban] = [:]
         if let stateFile {
             do {

@@ -32,15 +32,17 @@ public actor NftablesBackend {
     let stateWriteFailing = Atomic<Bool>(false)
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
-    var context: NftContext?
+    var context: (any NftKernel)?
+    /// Opens the kernel interface (libnftables) on the backend's thread.
+    let openKernel: @Sendable () throws(NftError) -> any NftKernel
+    /// Wall-clock milliseconds: expiries and ban times (tests move it by hand).
+    let clock: @Sendable () -> Int64
     var pending: [PendingBans] = []
     var commitScheduled = false
     var setFullLogged: Set<AddressFamily> = []
     var stateDirty = false
     /// Repeating failures already logged (logged again only after a success).
     var failureLogged: Set<RepeatingFailure> = []
-    /// The watchdog's netlink socket, opened on the backend's thread (so in its namespace).
-    var chainProbe: NfNetlink?
     enum RepeatingFailure { case restore }
     var lastStateWrite: Int64 = 0
 
@@ -50,6 +52,15 @@ public actor NftablesBackend {
     ///     process's own. Tests and benchmarks use it.
     public init(layout: NftLayout, defaultSeconds: UInt64, stateFile: String?, namespace: String? = nil,
                 logger: Logger) throws(NftError) {
+        try self.init(layout: layout, defaultSeconds: defaultSeconds, stateFile: stateFile, namespace: namespace,
+                      logger: logger, kernel: { () throws(NftError) in try NftContext() }, clock: { WallClock.nowMs() })
+    }
+
+    /// The same with the kernel interface and the clock given (tests).
+    init(layout: NftLayout, defaultSeconds: UInt64, stateFile: String?, namespace: String? = nil, logger: Logger,
+         kernel: @escaping @Sendable () throws(NftError) -> any NftKernel, clock: @escaping @Sendable () -> Int64) throws(NftError) {
+        openKernel = kernel
+        self.clock = clock
         self.layout = layout
         self.defaultSeconds = min(defaultSeconds, BanDuration.maximum.seconds)
         self.stateFile = stateFile.map(BanStateFile.init(path:))
@@ -72,7 +83,7 @@ public actor NftablesBackend {
         guard context == nil else { return }
         let nsError = executor.namespaceError
         if nsError != 0 { throw .namespaceUnavailable(executor.namespace ?? "", nsError) }
-        let ctx = try NftContext()
+        let ctx = try openKernel()
         try ctx.run(layout.installScript)
         try reconcile(ctx)
         context = ctx
@@ -91,13 +102,13 @@ public actor NftablesBackend {
 
     /// Whether `address` is banned and the ban has not expired: the daemon's already-blocked check.
     public nonisolated func isBanned(_ address: IPAddress) -> Bool {
-        let now = WallClock.nowMs()
+        let now = clock()
         return shared.withLock { $0.book.isBanned(address, at: now) }
     }
 
     /// The live bans, sorted by address.
     public nonisolated func bans() -> [Ban] {
-        let now = WallClock.nowMs()
+        let now = clock()
         return shared.withLock { $0.book.bans.values.filter { $0.isLive(at: now) } }.sorted { $0.address < $1.address }
     }
 
@@ -114,7 +125,7 @@ public actor NftablesBackend {
         }
     }
 
-    func openContext() throws(NftError) -> NftContext {
+    func openContext() throws(NftError) -> any NftKernel {
         guard let context else { throw .closed }
         return context
     }

@@ -36,13 +36,14 @@ public enum DedicatedThread {
     }
 
     /// Runs blocking `body` on a new thread and returns its result without holding a pool thread.
-    public static func run<T: Sendable, E: Error>(_ body: @escaping @Sendable () -> Result<T, E>,
-                                                 unavailable: (StartError) -> E) async throws(E) -> T {
-        let result: Result<T, E> = await withCheckedContinuation { continuation in
+    /// Its error type is concrete on purpose: a form generic over the error (`async throws(E)`)
+    /// corrupted the caller's async frame under Swift 6.3.1 (a crash two tests later).
+    public static func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async throws(StartError) -> T {
+        let result: Result<T, StartError> = await withCheckedContinuation { continuation in
             do throws(StartError) {
-                try start { continuation.resume(returning: body()) }
+                try start { continuation.resume(returning: .success(body())) }
             } catch {
-                continuation.resume(returning: .failure(unavailable(error)))
+                continuation.resume(returning: .failure(error))
             }
         }
         return try result.get()

@@ -8,7 +8,7 @@ import PortsentryCore
 /// Output goes through a temporary file, not a pipe: a pipe's write end inherited by a child
 /// that another test spawns at the same moment would hold back the end of file.
 func runProgram(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-    try await DedicatedThread.run { () -> Result<(status: Int32, output: String), ControlError> in
+    try await DedicatedThread.runControl { () -> Result<(status: Int32, output: String), ControlError> in
         var template = Array("/tmp/psctl-out.XXXXXX".utf8CString)
         let fd = mkstemp(&template)
         guard fd >= 0 else { return .failure(.system(operation: "mkstemp", errno: errno)) }
@@ -36,5 +36,5 @@ func runProgram(_ arguments: [String]) async throws -> (status: Int32, output: S
             offset += off_t(n)
         }
         return .success((status, String(decoding: output, as: UTF8.self)))
-    } unavailable: { ControlError.system(operation: "pthread_create", errno: $0.code) }
+    }
 }
