@@ -50,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "portsentry-ctl",
             dependencies: [
-                "PortsentryCore", "Control", "Firewall",
+                "PortsentryCore", "Capture", "Control", "Firewall",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -13,6 +13,8 @@ public protocol ControlHandler: Sendable {
     func flush() async throws -> Int
     /// Reloads config and ignore file as SIGHUP does.
     func reload() async throws -> ReloadReport
+    /// What is never banned now, and why.
+    func protected() async throws -> [ProtectedEntry]
 }
 
 extension ControlHandler {
@@ -26,6 +28,7 @@ extension ControlHandler {
             case .unblock(let targets): return .results(try await unblock(targets))
             case .flush: return .flushed(try await flush())
             case .reload: return .reload(try await reload())
+            case .protected: return .protected(try await protected())
             }
         } catch {
             return .failure("\(error)")

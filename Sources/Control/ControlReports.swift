@@ -1,3 +1,5 @@
+import PortsentryCore
+
 /// What `status` reports about a running daemon.
 public struct StatusReport: Codable, Sendable, Hashable {
     /// Daemon version line, e.g. `2.0.0 (abc1234)`.
@@ -21,16 +23,21 @@ public struct StatusReport: Codable, Sendable, Hashable {
     public var configFile: String
     /// Bans only simulated (DRY_RUN); nil from daemons that predate it.
     public var dryRun: Bool?
+    /// Protected addresses by reason (`local address 3, default gateway 1, ...`); nil from
+    /// daemons that predate it.
+    public var protected: String?
 
     public init(version: String, pid: Int32, startedAt: Int64, mode: String, method: String?,
                 interfaces: [String], backend: String, bansIPv4: Int, bansIPv6: Int,
-                eventsSinceStart: UInt64, bansSinceStart: UInt64, configFile: String, dryRun: Bool = false) {
+                eventsSinceStart: UInt64, bansSinceStart: UInt64, configFile: String, dryRun: Bool = false,
+                protected: String? = nil) {
         self.version = version; self.pid = pid; self.startedAt = startedAt; self.mode = mode
         self.method = method; self.interfaces = interfaces; self.backend = backend
         self.bansIPv4 = bansIPv4; self.bansIPv6 = bansIPv6
         self.eventsSinceStart = eventsSinceStart; self.bansSinceStart = bansSinceStart
         self.configFile = configFile
         self.dryRun = dryRun
+        self.protected = protected
     }
 }
 
@@ -112,5 +119,22 @@ public struct ReloadReport: Codable, Sendable, Hashable {
 
     public init(accepted: Bool, message: String) {
         self.accepted = accepted; self.message = message
+    }
+}
+
+/// One protected network as `protected` lists it.
+public struct ProtectedEntry: Codable, Sendable, Hashable {
+    /// Address or network text.
+    public var address: String
+    /// `local address`, `default gateway`, `resolver`, `ssh session` or `PROTECT`.
+    public var reason: String
+
+    public init(address: String, reason: String) { self.address = address; self.reason = reason }
+
+    /// Every entry of `addresses`, by reason, then address.
+    public static func list(_ addresses: ProtectedAddresses) -> [ProtectedEntry] {
+        ProtectionReason.allCases.flatMap { reason in
+            (addresses.entries[reason] ?? []).map { ProtectedEntry(address: "\($0)", reason: reason.rawValue) }
+        }
     }
 }

@@ -13,6 +13,8 @@ public enum ControlRequest: Sendable, Hashable {
     case flush
     /// Reload the config and ignore file, as SIGHUP does.
     case reload
+    /// What is never banned, and why.
+    case protected
 
     /// The command name on the wire.
     public var command: String {
@@ -23,6 +25,7 @@ public enum ControlRequest: Sendable, Hashable {
         case .unblock: "unblock"
         case .flush: "flush"
         case .reload: "reload"
+        case .protected: "protected"
         }
     }
 }

@@ -16,6 +16,7 @@ public struct ControlResponse: Codable, Sendable, Hashable {
     /// Number of bans lifted by `flush`.
     public var flushed: Int?
     public var reload: ReloadReport?
+    public var protected: [ProtectedEntry]?
 
     /// Why a request failed.
     public enum FailureCode: String, Codable, Sendable, Hashable {
@@ -56,6 +57,9 @@ public struct ControlResponse: Codable, Sendable, Hashable {
     }
     public static func reload(_ report: ReloadReport) -> ControlResponse {
         var r = ControlResponse(ok: true); r.reload = report; return r
+    }
+    public static func protected(_ entries: [ProtectedEntry]) -> ControlResponse {
+        var r = ControlResponse(ok: true); r.protected = entries; return r
     }
 
     /// The response as one JSON line, newline included.

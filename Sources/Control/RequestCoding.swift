@@ -24,7 +24,7 @@ extension ControlRequest {
             wire.force = order.force
         case .unblock(let targets):
             wire.addresses = targets.map(\.description)
-        case .status, .list, .flush, .reload:
+        case .status, .list, .flush, .reload, .protected:
             break
         }
         return JSONLine.encode(wire)
@@ -49,6 +49,7 @@ extension ControlRequest {
         case "list": self = .list
         case "flush": self = .flush
         case "reload": self = .reload
+        case "protected": self = .protected
         case "unblock": self = .unblock(try Self.targets(wire.addresses))
         case "block":
             let seconds = try wire.duration.map { (value: Double) throws(ControlError) -> UInt64 in
@@ -68,7 +69,7 @@ extension ControlRequest {
         case nil:
             throw .badRequest("missing command \"cmd\"")
         case let other?:
-            throw .badRequest("unknown command '\(other)' (expected status, list, block, unblock, flush or reload)")
+            throw .badRequest("unknown command '\(other)' (expected status, list, block, unblock, flush, reload or protected)")
         }
     }
 

@@ -17,9 +17,17 @@ enum Formatting {
               config:      \(s.configFile)
               mode:        \(mode)
               backend:     \(s.backend)\(s.dryRun == true ? " (dry run: nothing is blocked, would-be bans are logged)" : "")
+              protected:   \(s.protected ?? "unknown")
               bans:        \(s.bansIPv4) IPv4, \(s.bansIPv6) IPv6
               since start: \(s.eventsSinceStart) events, \(s.bansSinceStart) bans (started \(time(s.startedAt)), up \(uptime == "0" ? "0s" : uptime))
             """
+    }
+
+    /// The protected addresses, one per line with its reason.
+    static func protected(_ entries: [ProtectedEntry]) -> String {
+        guard !entries.isEmpty else { return "no protected addresses" }
+        let width = entries.map(\.address.count).max() ?? 0
+        return entries.map { "\($0.address.padding(to: width))  \($0.reason)" }.joined(separator: "\n")
     }
 
     /// The bans as a table sorted by time left; a sentence when there are none.

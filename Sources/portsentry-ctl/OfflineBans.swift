@@ -1,3 +1,4 @@
+import Capture
 import Control
 import Glibc
 import Firewall
@@ -8,6 +9,7 @@ import PortsentryCore
 /// backend choice, ban policy and BLOCKED_FILE, acting on the kernel sets and STATE_FILE directly.
 struct OfflineBans {
     let commands: BanCommands
+    let protection: HostProtection
     /// Why the ignore file could not be read; blocking then needs --force.
     let ignoreProblem: String?
 
@@ -28,11 +30,18 @@ struct OfflineBans {
             throw CtlFailure(error.description, exitCode: error.missingCapability ? CtlFailure.permissionDenied : CtlFailure.failed)
         }
         let (ignore, ignoreProblem) = ignoreList(config)
+        let protection: HostProtection
+        do throws(CtlFailure) {
+            protection = try Self.protection(config)
+        } catch {
+            await backend.shutdown()
+            throw error
+        }
         let outcome: Result<ControlResponse, CtlFailure>
         do throws(CtlFailure) {
-            let service = BanService(backend: backend, policy: BanPolicy(config: config, ignoreList: ignore),
+            let service = BanService(backend: backend, policy: BanPolicy(config: config, ignoreList: ignore, protection: protection),
                                      blockedFile: config.blockedFile.map(BlockedFile.init(path:)), logger: logger)
-            outcome = .success(try await body(OfflineBans(commands: BanCommands(bans: service), ignoreProblem: ignoreProblem)))
+            outcome = .success(try await body(OfflineBans(commands: BanCommands(bans: service), protection: protection, ignoreProblem: ignoreProblem)))
         } catch {
             outcome = .failure(error)
         }
@@ -47,6 +56,16 @@ struct OfflineBans {
             return (try IgnoreList.load(paths: [path, path + ".static"]).0, nil)
         } catch {
             return (.empty, "\(error)")
+        }
+    }
+
+    /// This host's protected addresses for `config`, read once.
+    static func protection(_ config: Config) throws(CtlFailure) -> HostProtection {
+        do {
+            return HostProtection(HostProtection.Settings(configured: try config.protectedNetworks().networks,
+                                                          automatic: config.protectAuto, sshPorts: config.protectSSHPorts))
+        } catch {
+            throw CtlFailure("\(error)")
         }
     }
 

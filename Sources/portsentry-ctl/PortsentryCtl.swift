@@ -2,7 +2,8 @@ import ArgumentParser
 import PortsentryCore
 
 /// `portsentry-ctl`: talks to the daemon over its control socket; with the daemon stopped,
-/// `list`, `block`, `unblock` and `flush` act on the nftables sets and state file directly.
+/// `list`, `block`, `unblock`, `flush` and `protected` act on the nftables sets, state file and
+/// host directly.
 @main
 struct PortsentryCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,7 +21,7 @@ struct PortsentryCtl: AsyncParsableCommand {
             """,
         version: PortsentryVersion.line,
         subcommands: [StatusCommand.self, ListCommand.self, BlockCommand.self, UnblockCommand.self,
-                      FlushCommand.self, ReloadCommand.self])
+                      FlushCommand.self, ReloadCommand.self, ProtectedCommand.self])
 
     /// Accepts the daemon options before the subcommand too (`portsentry-ctl -c FILE list`).
     static func main() async {

@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct ProtocolTests {
     static let requests: [ControlRequest] = [
-        .status, .list, .flush, .reload,
+        .status, .list, .flush, .reload, .protected,
         .unblock([try! CIDR(target: "192.0.2.7"), try! CIDR(target: "2001:db8::/64")]),
         .block(BlockOrder(targets: [try! CIDR(target: "10.0.0.0/8")], seconds: 120, reason: "manual", force: true)),
         .block(BlockOrder(targets: [try! CIDR(target: "::1")])),
@@ -29,6 +29,7 @@ import Testing
         .bans([ScriptedHandler.ban, BanEntry(address: "2001:db8::1", expiresIn: nil, bannedAt: nil, trigger: nil, hits: 0, reason: "x")]),
         .results([TargetResult(address: "192.0.2.7", outcome: .notBanned), TargetResult(address: "::1", outcome: .refused, detail: "local")]),
         .flushed(3),
+        .protected([ProtectedEntry(address: "192.0.2.1", reason: "default gateway"), ProtectedEntry(address: "198.51.100.0/24", reason: "PROTECT")]),
         .reload(ReloadReport(accepted: false, message: "line 3: unknown key")),
         .failure("boom", code: .badRequest),
     ]

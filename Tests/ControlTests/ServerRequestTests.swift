@@ -18,8 +18,9 @@ import Testing
         #expect(unblocked.results?.map(\.outcome) == [.unblocked, .notBanned])
         #expect(try await client.send(.flush).flushed == 1)
         #expect(try await client.send(.reload).reload == ReloadReport(accepted: true, message: "ok"))
+        #expect(try await client.send(.protected).protected == [ProtectedEntry(address: "192.0.2.1", reason: "default gateway")])
         #expect(handler.calls.withLock { $0 } == [
-            "status", "list", "block [198.51.100.0/24] 30 force=true", "unblock [192.0.2.7, 192.0.2.8]", "flush", "reload",
+            "status", "list", "block [198.51.100.0/24] 30 force=true", "unblock [192.0.2.7, 192.0.2.8]", "flush", "reload", "protected",
         ])
         await server.stop()
     }

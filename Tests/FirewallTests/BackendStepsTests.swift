@@ -16,7 +16,7 @@ import Testing
         return c
     }
 
-    var decision: BanDecision { BanPolicy(banSeconds: 3600, ignoreList: .empty).decide(probe: event) }
+    var decision: BanDecision { try! BanPolicy(banSeconds: 3600, ignoreList: .empty).decide(probe: event).get() }
 
     @Test func commandsRunHostsDenyThenRoute() {
         #expect(CommandBackend(config: legacyConfig()).enforcements(for: decision) == [

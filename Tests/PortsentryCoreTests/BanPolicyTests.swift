@@ -47,10 +47,10 @@ import Testing
         #expect(try !hosts(text, force: true).isEmpty)
     }
 
-    @Test func probesAreBannedForBanTimeWithTheirEvidence() {
+    @Test func probesAreBannedForBanTimeWithTheirEvidence() throws {
         let e = ProbeEvent(source: IPAddress("::ffff:203.0.113.5")!, destination: IPAddress("192.0.2.1")!, proto: .tcp,
                            port: 23, type: .tcpSyn, ipOptions: .notSet, mode: .stealth)
-        let d = policy.decide(probe: e, at: 42)
+        let d = try policy.decide(probe: e, at: 42).get()
         #expect(d.target == CIDR(host: IPAddress("203.0.113.5")!) && d.seconds == 3600 && d.time == 42)
         #expect(d.origin == .probe(ProbeEvidence(proto: .tcp, port: 23, type: "TCP SYN/Normal scan", mode: .stealth)))
     }

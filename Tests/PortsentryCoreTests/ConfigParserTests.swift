@@ -101,6 +101,10 @@ import Testing
             CONTROL_GROUP="adm"
             STATE_FILE="/tmp/bans.state"
             DRY_RUN="1"
+            PROTECT="192.0.2.10, 198.51.100.0/24"
+            PROTECT_FILE="/etc/portsentry/protect"
+            PROTECT_AUTO="0"
+            PROTECT_SSH_PORTS="22,2222"
             """
         let c = try parse(text)
         #expect(c.tcpPorts.ports == [1, 11, 15, 100, 101, 102])
@@ -131,6 +135,10 @@ import Testing
         #expect(c.stateFile == "/tmp/bans.state")
         #expect(c.lines[.stateFile] == 26)
         #expect(c.dryRun)
+        #expect(c.protect.map(\.description) == ["192.0.2.10", "198.51.100.0/24"])
+        #expect(c.protectFile == "/etc/portsentry/protect")
+        #expect(!c.protectAuto)
+        #expect(c.protectSSHPorts.ports == [22, 2222])
         #expect(c.lines.count == ConfigKey.allCases.count)
     }
 

@@ -14,10 +14,11 @@ TEST_NUM=$(( $$ % 60000 ))
 # Namespace names: short, unique (interface names must stay under 16 bytes).
 NS_A="psa$TEST_NUM"        # the host that runs portsentry
 NS_B="psb$TEST_NUM"        # the scanner
-# Private test addresses derived from the pid: 10.<x>.<y>.0/24 and fd00:<x>:<y>::/64.
+# Private test addresses derived from the pid: 10.<x>.<y>.0/24 and fd00:<x>:<y+1>::/64.
 _X=$(( 100 + (TEST_NUM / 250) % 150 )); _Y=$(( TEST_NUM % 250 ))
 IP_A="10.$_X.$_Y.1";   IP_B="10.$_X.$_Y.2"
-IP6_A="fd00:$_X:$_Y::1"; IP6_B="fd00:$_X:$_Y::2"
+# The third group is never 0, so the text is canonical (nft prints fd00:167::2, not fd00:167:0::2).
+IP6_A="fd00:$_X:$(( _Y + 1 ))::1"; IP6_B="fd00:$_X:$(( _Y + 1 ))::2"
 
 WORK=$(mktemp -d "/tmp/ps-$TEST_NAME.XXXXXX")
 _PIDS=()

@@ -56,7 +56,10 @@ note "refusals go through the daemon too"
 expect_ctl 1 block 192.0.2.50
 grep -q "is in the ignore file" "$WORK/ctl.out" || fail "ignored address not refused"
 expect_ctl 1 block "$IP_A"
-grep -q "is an address of this host" "$WORK/ctl.out" || fail "local address not refused"
+grep -q "is protected (local address)" "$WORK/ctl.out" || fail "local address not refused"
+# A local address is protected (PROTECT_AUTO): --force does not override that.
+expect_ctl 1 block "$IP_A" --force
+grep -q "not even with --force" "$WORK/ctl.out" || fail "--force overrode the protection of a local address"
 
 note "flush"
 expect_ctl 0 block 203.0.113.9

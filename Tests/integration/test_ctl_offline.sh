@@ -43,11 +43,14 @@ wait_for 10 bash -c "! ip netns exec $NS_A nft list set inet $CTL_TABLE banned_v
 expect_ctl 0 list
 assert_no_line "$WORK/ctl.out" "$IP6_B"
 
-note "ignored and local addresses need --force"
+note "ignored addresses need --force; local addresses are protected"
 expect_ctl 1 block 192.0.2.50
 grep -q "is in the ignore file" "$WORK/ctl.out" || fail "ignored address not refused: $(cat "$WORK/ctl.out")"
 expect_ctl 1 block "$IP_A"
-grep -q "is an address of this host" "$WORK/ctl.out" || fail "local address not refused"
+grep -q "is protected (local address)" "$WORK/ctl.out" || fail "local address not refused"
+# A local address is protected (PROTECT_AUTO): --force does not override that.
+expect_ctl 1 block "$IP_A" --force
+grep -q "not even with --force" "$WORK/ctl.out" || fail "--force overrode the protection of a local address"
 ! in_set "$IP_A" || fail "a refused address reached the set"
 expect_ctl 0 block 192.0.2.50 --force
 

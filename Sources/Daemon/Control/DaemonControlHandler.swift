@@ -1,3 +1,4 @@
+import Capture
 import Control
 import Firewall
 import Glibc
@@ -25,7 +26,9 @@ struct DaemonControlHandler: ControlHandler {
             eventsSinceStart: daemon.engine.eventsReceived,
             bansSinceStart: daemon.bans.bansMade,
             configFile: options.configFile,
-            dryRun: daemon.dryRun)
+            dryRun: daemon.dryRun,
+            protected: HostProtection.summary(daemon.protection.snapshot())
+                + (daemon.config.protectAuto && !daemon.config.protectSSHPorts.isEmpty ? "; ssh sessions on port \(daemon.config.protectSSHPorts.ports.map(String.init).joined(separator: ","))" : ""))
     }
 
     func list() async throws -> [BanEntry] { commands.list() }
@@ -51,6 +54,10 @@ struct DaemonControlHandler: ControlHandler {
         case .success: ReloadReport(accepted: true, message: "configuration reloaded from \(daemon.options.configFile)")
         case .failure(let error): ReloadReport(accepted: false, message: "\(error)")
         }
+    }
+
+    func protected() async throws -> [ProtectedEntry] {
+        ProtectedEntry.list(daemon.protection.snapshot())
     }
 
     /// Unbanned hosts start counting from zero again.

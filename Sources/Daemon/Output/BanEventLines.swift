@@ -32,6 +32,8 @@ struct BanEventLines: BanObserver {
                     (.notice, LogLine.dryRun(ip, via: enforcement.method))
                 }
             }
+        case .refused(_, _, .protected(let ip, let reason)):
+            return [(.notice, LogLine.protected(ip, reason: reason.rawValue))]
         case .refused(let target, _, let refusal):
             return [(.info, "Not blocking \(target): \(refusal)")]
         case .released(let release):

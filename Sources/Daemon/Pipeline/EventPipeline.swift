@@ -72,6 +72,8 @@ final class EventPipeline: Sendable {
         var after: [(Logger.Level, String)] = []
         var decision: BanDecision?
         var result: BanResult?
+        /// Why the policy refused to act (a protected source).
+        var refusal: BanRefusal?
         var runCommand: String?
         var succeeded = false
         var attempted = false
@@ -102,10 +104,15 @@ final class EventPipeline: Sendable {
         var items = batch.map { Pending(verdict: $0) }
         var planned = Set<IPAddress>()
 
-        // Step 6: already blocked? Otherwise the ban decision and KILL_RUN_CMD.
+        // Protected? Step 6: already blocked? Otherwise the ban decision and KILL_RUN_CMD.
         for i in items.indices {
             guard let mode = items[i].verdict.action else { continue }
             let source = items[i].source
+            if let refusal = policy.protectionRefusal(for: source) {
+                items[i].refusal = refusal
+                items[i].verdict.outcome.blocked = false
+                continue
+            }
             let standing = planned.contains(source) ? bans.standingOfPlanned : bans.standing(of: source)
             if let standing {
                 reportAlreadyBlocked(&items[i], quiet: mode == .block && standing == .banned, settings: s)
@@ -114,7 +121,7 @@ final class EventPipeline: Sendable {
             items[i].attempted = true
             planned.insert(source)
             items[i].runCommand = s.hook.command(for: items[i].verdict.event)
-            if mode == .block { items[i].decision = policy.decide(probe: items[i].verdict.event) }
+            if mode == .block { items[i].decision = try? policy.decide(probe: items[i].verdict.event).get() }
         }
 
         // KILL_RUN_CMD before the ban, every ban of the batch at once, KILL_RUN_CMD after.
@@ -132,6 +139,9 @@ final class EventPipeline: Sendable {
             let hostName = name(of: event.source, resolve: s.resolveHost)
             for note in item.verdict.notes { logger.log(level: note.level.loggerLevel, "\(note.text)") }
             log(item.before)
+            if let refusal = item.refusal {
+                bans.publish(.refused(target: CIDR(host: event.source), origin: .probe(ProbeEvidence(event)), refusal))
+            }
             if let result = item.result {
                 bans.publish(.applied(result))
                 if result.succeeded, let line = item.banDelayLine() { log([line]) }

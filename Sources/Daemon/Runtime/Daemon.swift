@@ -15,6 +15,7 @@ final class Daemon: Sendable {
     let bans: BanService
     let pipeline: EventPipeline
     let rule: BackendRule
+    let protection: HostProtection
     let runner: SentryRunner
     /// The sentry prepared at start-up, started by its service.
     let firstSentry: any Sentry
@@ -26,8 +27,13 @@ final class Daemon: Sendable {
         self.logger = logger
         let config = loaded.config
         rule = BackendRule(config)
+        protection = HostProtection(loaded.protection)
+        protection.startWatching(logger: logger)
+        if !config.protectAuto {
+            logger.warning("PROTECT_AUTO=\"0\": this host's addresses, gateways, resolvers and SSH sessions are not protected; forged probes can make portsentry block them")
+        }
         let backend = try await BackendSelection.start(config, dryRun: options.dryRun || config.dryRun, logger: logger)
-        bans = BanService(backend: backend, policy: BanPolicy(config: config, ignoreList: loaded.ignoreList),
+        bans = BanService(backend: backend, policy: BanPolicy(config: config, ignoreList: loaded.ignoreList, protection: protection),
                           blockedFile: config.blockedFile.map(BlockedFile.init(path:)),
                           observers: [BanEventLines(logger: logger)], logger: logger)
         await bans.reviewRestored()
@@ -86,7 +92,8 @@ final class Daemon: Sendable {
         }
         current.withLock { $0 = (loaded, plan) }
         engine.update(DetectionSettings(config: loaded.config, ignoreList: loaded.ignoreList, localCheck: options.localCheck))
-        bans.update(policy: BanPolicy(config: loaded.config, ignoreList: loaded.ignoreList),
+        protection.update(loaded.protection)
+        bans.update(policy: BanPolicy(config: loaded.config, ignoreList: loaded.ignoreList, protection: protection),
                     blockedFile: loaded.config.blockedFile.map(BlockedFile.init(path:)))
         pipeline.update(Self.pipelineSettings(loaded.config))
         return .success(())

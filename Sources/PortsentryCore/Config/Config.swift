@@ -54,6 +54,15 @@ public struct Config: Sendable, Hashable {
     public var stateFile: String = "/var/lib/portsentry/bans.state"
     /// DRY_RUN: log what would be blocked, change no firewall and run no KILL_ROUTE/KILL_HOSTS_DENY.
     public var dryRun: Bool = false
+    /// PROTECT: addresses and networks never banned, not even with `portsentry-ctl block --force`.
+    public var protect: [CIDR] = []
+    /// PROTECT_FILE: more of them, one per line (the ignore file's format).
+    public var protectFile: String? = nil
+    /// PROTECT_AUTO: protect local addresses, default gateways, resolvers and SSH sessions.
+    public var protectAuto: Bool = true
+    /// PROTECT_SSH_PORTS: a source with an established TCP connection to one of these local
+    /// ports is an SSH session (PROTECT_AUTO).
+    public var protectSSHPorts: PortSet = PortSet([22...22])
 
     public init() {}
 

@@ -27,6 +27,10 @@ public enum ConfigKey: String, CaseIterable, Sendable, Hashable {
     case controlGroup = "CONTROL_GROUP"
     case stateFile = "STATE_FILE"
     case dryRun = "DRY_RUN"
+    case protect = "PROTECT"
+    case protectFile = "PROTECT_FILE"
+    case protectAuto = "PROTECT_AUTO"
+    case protectSSHPorts = "PROTECT_SSH_PORTS"
 
     /// The known key a misspelt `name` most likely meant, or nil when none is close.
     /// A key that `name` is a prefix of wins (upstream accepted prefixes); otherwise the

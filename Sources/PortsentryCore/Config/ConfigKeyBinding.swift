@@ -32,6 +32,10 @@ extension ConfigKey {
         case .killRunCmd:
             .field(\.killRunCmd) { text throws(ValueError) in try ConfigValue.command(text, needsTarget: false) }
         case .killRunCmdFirst: .field(\.killRunCmdFirst) { text throws(ValueError) in try ConfigValue.flag(text) }
+        case .protect: .field(\.protect) { text throws(ValueError) in try ConfigValue.networks(text) }
+        case .protectFile: .field(\.protectFile) { text throws(ValueError) in try ConfigValue.text(text) }
+        case .protectAuto: .field(\.protectAuto) { text throws(ValueError) in try ConfigValue.flag(text) }
+        case .protectSSHPorts: .field(\.protectSSHPorts) { text throws(ValueError) in try PortSet.parse(text) }
         case .dryRun: .field(\.dryRun) { text throws(ValueError) in try ConfigValue.flag(text) }
         case .resolveHost: .field(\.resolveHost) { text throws(ValueError) in try ConfigValue.flag(text) }
         case .scanTrigger: .field(\.scanTrigger) { text throws(ValueError) in try ConfigValue.count(text, minimum: 0) }

@@ -53,6 +53,19 @@ enum ConfigValue {
         return text
     }
 
+    /// Addresses and networks separated by commas and/or blanks (`192.0.2.1, 198.51.100.0/24 2001:db8::/48`).
+    static func networks(_ text: String) throws(ValueError) -> [CIDR] {
+        var out: [CIDR] = []
+        for item in text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }) {
+            let (cidr, hadHostBits) = try CIDR.parse(item)
+            guard !hadHostBits else {
+                throw ValueError("\(String(item).quotedForMessage) has host bits set; write the network \(cidr)")
+            }
+            out.append(cidr)
+        }
+        return out
+    }
+
     /// One of the raw values of `T`, listed in the message when the text is none of them.
     static func choice<T: RawRepresentable & CaseIterable>(_ text: String, _: T.Type) throws(ValueError) -> T
     where T.RawValue == String {

@@ -2,7 +2,7 @@
 /// into ban decisions, or into a refusal with its reason. Every ban path goes through it: the
 /// pipeline, portsentry-ctl (daemon and offline), state-file restores and, later, fleet bans.
 /// A plain value: the daemon replaces it on reload.
-public struct BanPolicy: Sendable, Hashable {
+public struct BanPolicy: Sendable {
     /// The largest network a manual block expands into hosts.
     public static let maxNetworkHosts = 256
 
@@ -10,20 +10,31 @@ public struct BanPolicy: Sendable, Hashable {
     public var banSeconds: UInt64
     /// IGNORE_FILE (with its `.static` part): never banned unless an admin forces it.
     public var ignoreList: IgnoreList
+    /// Addresses never banned by any path, not even with force.
+    public var protection: any ProtectionSource
 
-    public init(banSeconds: UInt64, ignoreList: IgnoreList) {
+    public init(banSeconds: UInt64, ignoreList: IgnoreList, protection: any ProtectionSource = FixedProtection()) {
         self.banSeconds = min(banSeconds, BanDuration.maximum.seconds)
         self.ignoreList = ignoreList
+        self.protection = protection
     }
 
-    public init(config: Config, ignoreList: IgnoreList) {
-        self.init(banSeconds: config.banTime, ignoreList: ignoreList)
+    public init(config: Config, ignoreList: IgnoreList, protection: any ProtectionSource = FixedProtection()) {
+        self.init(banSeconds: config.banTime, ignoreList: ignoreList, protection: protection)
     }
 
-    /// A probe whose source triggered with BLOCK_x=1. Detection has already applied the ignore
-    /// list and the self-traffic rule (compat order, steps 1–3), so the probe is banned for BAN_TIME.
-    public func decide(probe event: ProbeEvent, at time: Int64 = WallClock.nowMs()) -> BanDecision {
-        BanDecision(target: CIDR(host: event.source), seconds: banSeconds, origin: .probe(ProbeEvidence(event)), time: time)
+    /// A probe whose source triggered with BLOCK_x=1: banned for BAN_TIME unless it is protected.
+    /// Detection has already applied the ignore list and the self-traffic rule (2.x's steps 1–3).
+    public func decide(probe event: ProbeEvent, at time: Int64 = WallClock.nowMs()) -> Result<BanDecision, BanRefusal> {
+        if let refusal = protectionRefusal(for: event.source) { return .failure(refusal) }
+        return .success(BanDecision(target: CIDR(host: event.source), seconds: banSeconds,
+                                    origin: .probe(ProbeEvidence(event)), time: time))
+    }
+
+    /// Why nothing may be done against `address` (no ban, no KILL_RUN_CMD), if it is protected.
+    public func protectionRefusal(for address: IPAddress) -> BanRefusal? {
+        let host = address.unmapped
+        return protection.protection(of: host).map { .protected(host, $0) }
     }
 
     /// A manual block of `target`: its hosts (a network of at most `maxNetworkHosts`), each for
@@ -34,6 +45,7 @@ public struct BanPolicy: Sendable, Hashable {
         let hostBits = width - target.prefixLength
         guard hostBits <= 8 else { return .failure(.networkTooLarge(shortestPrefix: width - 8)) }
         let hosts = (0..<(1 << hostBits)).map { target.network.adding(UInt8($0)) }
+        if let refusal = hosts.lazy.compactMap(protectionRefusal(for:)).first { return .failure(refusal) }
         if !force {
             if let host = hosts.first(where: ignoreList.contains) { return .failure(.ignored(host)) }
             if let host = hosts.first(where: { localAddresses.contains($0.unmapped) }) { return .failure(.localAddress(host)) }
@@ -42,9 +54,10 @@ public struct BanPolicy: Sendable, Hashable {
         return .success(hosts.map { BanDecision(target: CIDR(host: $0), seconds: length, origin: .manual(reason: reason), time: time) })
     }
 
-    /// Whether a saved ban may come back at start-up: a probe ban of an address that has since
-    /// been added to the ignore file does not (manual and fleet bans were decided with it).
+    /// Whether a saved ban may come back at start-up: not for a protected address, nor a probe
+    /// ban of an address since added to the ignore file (manual and fleet bans were decided with it).
     public func admits(restored ban: Ban) -> BanRefusal? {
+        if let refusal = protectionRefusal(for: ban.address) { return refusal }
         guard case .probe? = ban.origin, ignoreList.contains(ban.address) else { return nil }
         return .ignored(ban.address)
     }
@@ -58,11 +71,14 @@ public enum BanRefusal: Error, Sendable, Hashable, CustomStringConvertible {
     case localAddress(IPAddress)
     /// A manual network block larger than `BanPolicy.maxNetworkHosts` addresses.
     case networkTooLarge(shortestPrefix: Int)
+    /// The address is protected (docs/configuration.md "Who is never banned").
+    case protected(IPAddress, ProtectionReason)
 
     public var description: String {
         switch self {
         case .ignored(let a): "\(a) is in the ignore file (use --force to block it anyway)"
         case .localAddress(let a): "\(a) is an address of this host (use --force to block it anyway)"
+        case .protected(let a, let reason): "\(a) is protected (\(reason.rawValue)); it is never blocked, not even with --force"
         case .networkTooLarge(let p):
             "network too large: at most \(BanPolicy.maxNetworkHosts) addresses can be blocked at once (use a /\(p) or longer prefix)"
         }

@@ -36,6 +36,10 @@ public enum LogLine {
     public static func blockedViaNftables(_ ip: IPAddress, table: String, set: String, duration: BanDuration) -> String {
         "attackalert: Host \(ip) has been blocked via nftables set inet \(table) \(set) for \(duration.expires ? duration.description : "ever")"
     }
+    /// A ban the policy refused: `attackalert: Host <ip> is protected (<reason>), not blocked`.
+    public static func protected(_ ip: IPAddress, reason: String) -> String {
+        "attackalert: Host \(ip) is protected (\(reason)), not blocked"
+    }
     /// Dry run: `attackalert: Dry run: host <ip> would have been blocked via <nftables|route|wrappers>`.
     public static func dryRun(_ ip: IPAddress, via method: String) -> String {
         "attackalert: Dry run: host \(ip) would have been blocked via \(method)"

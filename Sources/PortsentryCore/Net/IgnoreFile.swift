@@ -71,3 +71,19 @@ extension IgnoreList {
         }
     }
 }
+
+extension Config {
+    /// PROTECT with the entries of PROTECT_FILE (the ignore file's format; it must exist when named).
+    public func protectedNetworks() throws(ConfigError) -> (networks: [CIDR], warnings: [String]) {
+        guard let protectFile else { return (protect, []) }
+        switch TextFile.contents(of: protectFile) {
+        case .text(let text):
+            let (list, warnings) = try IgnoreList.parse(text, path: protectFile)
+            return (protect + list.entries, warnings)
+        case .missing:
+            throw ConfigError(path: protectFile, "protect file not found; create it (it may be empty) or fix PROTECT_FILE")
+        case .unreadable(let reason):
+            throw ConfigError(path: protectFile, "cannot read the protect file (\(reason)); check its permissions and that it is a regular file")
+        }
+    }
+}

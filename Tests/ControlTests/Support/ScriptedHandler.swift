@@ -49,6 +49,10 @@ final class ScriptedHandler: ControlHandler {
         return 1
     }
     func reload() async throws -> ReloadReport { record("reload"); return ReloadReport(accepted: true, message: "ok") }
+    func protected() async throws -> [ProtectedEntry] {
+        record("protected")
+        return [ProtectedEntry(address: "192.0.2.1", reason: "default gateway")]
+    }
 
     private func record(_ call: String) { calls.withLock { $0.append(call) } }
 }
