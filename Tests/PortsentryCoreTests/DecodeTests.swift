@@ -221,3 +221,31 @@ private func syn(_ src: IPAddress, _ dst: IPAddress, port: UInt16 = 31337) -> Pr
         #expect(decode(frame.bytes(), .ethernet)?.probeEvent(seenAt: 0)?.type == .tcpSyn)
     }
 }
+
+/// ICMP errors quote the datagram they answer (its UDP header and watched port included); they
+/// are never probes, whatever they quote.
+@Suite struct ICMPErrorTests {
+    /// An IPv4 packet of `proto` carrying `payload`.
+    func ipv4(proto: UInt8, _ payload: [UInt8]) -> [UInt8] {
+        let length = 20 + payload.count
+        return [0x45, 0, UInt8(length >> 8), UInt8(length & 0xff), 0, 0, 0, 0, 64, proto, 0, 0,
+                192, 0, 2, 254, 192, 0, 2, 1] + payload
+    }
+
+    @Test func portUnreachableQuotingAWatchedUDPPortIsNoProbe() {
+        let quotedUDP: [UInt8] = [0x82, 0x35, 0x7a, 0x69, 0, 8, 0, 0]   // 33333 -> 31337
+        let quoted = ipv4(proto: 17, quotedUDP)
+        let icmp = ipv4(proto: 1, [3, 3, 0, 0, 0, 0, 0, 0] + quoted)
+        let decoded = icmp.withUnsafeBytes { PacketDecoder.decodeIP($0, at: 0) }
+        #expect(decoded == nil)
+        // The quoted datagram alone would be one.
+        #expect(quoted.withUnsafeBytes { PacketDecoder.decodeIP($0, at: 0) }?.destinationPort == 31337)
+    }
+
+    @Test func icmpv6ErrorsAreNoProbes() {
+        var packet: [UInt8] = [0x60, 0, 0, 0, 0, 8, 58, 64]
+        packet += [UInt8](repeating: 0, count: 15) + [1] + [UInt8](repeating: 0, count: 15) + [2]
+        packet += [1, 4, 0, 0, 0, 0, 0, 0]   // destination unreachable, port unreachable
+        #expect(packet.withUnsafeBytes { PacketDecoder.decodeIP($0, at: 0) } == nil)
+    }
+}
