@@ -51,8 +51,8 @@ func eventually(within seconds: Double = 5, _ condition: () throws -> Bool) reth
     return try condition()
 }
 
-/// A sentry made and run on its own thread inside a network namespace (the factory opens its
-/// capture resources, so it must run in the namespace too).
+/// A sentry made, prepared and run on its own thread inside a network namespace (`prepare` opens
+/// its capture resources, so it must run in the namespace too).
 final class RunningSentry: Sendable {
     let sink = CollectingSink()
     private let sentry = Mutex<(any Sentry)?>(nil)
@@ -65,6 +65,7 @@ final class RunningSentry: Sendable {
                 try NetworkNamespace.enter(namespace)
                 let made = try make()
                 sentry.withLock { $0 = made }
+                try made.prepare()
                 try made.run(sink)
             } catch {
                 failure.withLock { $0 = "\(error)" }
