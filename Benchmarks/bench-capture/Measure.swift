@@ -53,6 +53,7 @@ func measureSentry(_ path: CapturePath, _ options: BenchOptions, sender: Sender,
                                    tcpPorts: PortSet([options.port...options.port]), udpPorts: .empty, serviceCheck: false)
     settings.pcapImmediateMode = path != .pcapBlocks
     let sentry = try makeStealthSentry(settings: settings, logger: Logger(label: "bench"))
+    try sentry.prepare()
     let sink = CountingSink(port: options.port)
     let finished = DispatchSemaphore(value: 0), started = DispatchSemaphore(value: 0)
     let thread = Mutex<pthread_t?>(nil)

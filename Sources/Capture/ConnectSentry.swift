@@ -126,9 +126,11 @@ public final class ConnectSentry: Sentry {
         }
     }
 
+    /// Every connect-mode event is `type: [Connect]`, TCP and UDP alike (2.x takes the type from
+    /// the mode first; compat.md §3).
     private func event(_ proto: TransportProtocol, source: IPAddress, destination: IPAddress, port: UInt16) -> ProbeEvent {
         ProbeEvent(source: source.unmapped, destination: destination.unmapped, proto: proto, port: port,
-                   type: proto == .tcp ? .connect : .udp, ipOptions: .unknown, mode: .connect,
+                   type: .connect, ipOptions: .unknown, mode: .connect,
                    seenAt: MonotonicClock.now())
     }
 

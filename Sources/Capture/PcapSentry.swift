@@ -11,30 +11,33 @@ public final class PcapSentry: Sentry {
     private let logger: Logger
     private let wake: WakeSignal
 
-    /// Opens (and closes again) a handle on every selected interface, so that a missing
-    /// permission or an unknown interface fails here, before the daemon reports itself active.
+    /// The handles and the address watcher `prepare` opened, taken over by `run`.
+    private let prepared = Handover<(handles: [PcapHandle], watcher: AddressWatcher)>()
+
     public init(settings: StealthSettings, logger: Logger) throws(CaptureError) {
         self.settings = settings
         self.logger = logger
         wake = try WakeSignal()
-        let wanted = try selectedInterfaces(LocalInterfaces.snapshot(), startup: true)
-        for (name, _) in wanted {
-            do throws(CaptureError) {
-                _ = try PcapHandle(interface: name, settings: settings)
-            } catch {
-                try tolerate(error, startup: true)
-            }
-        }
-        if wanted.isEmpty { logger.warning("no interface to capture on yet; waiting for interfaces to come up") }
+    }
+
+    /// Opens a handle with its filter on every selected interface, so that capture has begun when
+    /// this returns (packets wait in the kernel buffer until `run`); a missing permission or an
+    /// unknown interface fails here, before the daemon reports itself active.
+    public func prepare() throws {
+        let watcher = try AddressWatcher()
+        var handles: [PcapHandle] = []
+        try reconcile(&handles, startup: true)
+        if handles.isEmpty { logger.warning("no interface to capture on yet; waiting for interfaces to come up") }
+        prepared.put((handles, watcher))
     }
 
     public func stop() { wake.signal() }
 
     public func run(_ sink: any ProbeSink) throws {
+        guard case (var handles, let watcher)? = prepared.take() else {
+            throw CaptureError("the pcap sentry was run without prepare()")
+        }
         let gate = ProbeGate(settings: settings, sink: sink, logger: logger)
-        let watcher = try AddressWatcher()
-        var handles: [PcapHandle] = []
-        try reconcile(&handles)
         var fds = pollSet(handles, watcher: watcher)
         while true {
             let rc = poll(&fds, nfds_t(fds.count), gate.refreshListeners(now: MonotonicClock.now()))
@@ -53,7 +56,7 @@ public final class PcapSentry: Sentry {
                 }
             }
             if changed {
-                try reconcile(&handles)
+                try reconcile(&handles, startup: false)
                 fds = pollSet(handles, watcher: watcher)
             }
         }
@@ -65,9 +68,9 @@ public final class PcapSentry: Sentry {
     }
 
     /// Opens handles for newly selected interfaces, closes those of vanished ones and refreshes
-    /// every filter; an interface that fails is logged and skipped.
-    private func reconcile(_ handles: inout [PcapHandle]) throws {
-        let wanted = try selectedInterfaces(LocalInterfaces.snapshot(), startup: false)
+    /// every filter; an interface that fails is logged and skipped (see `tolerate`).
+    private func reconcile(_ handles: inout [PcapHandle], startup: Bool) throws {
+        let wanted = try selectedInterfaces(LocalInterfaces.snapshot(), startup: startup)
         handles.removeAll { h in !wanted.contains { $0.name == h.interface } }
         for (name, addresses) in wanted {
             do throws(CaptureError) {
@@ -86,7 +89,7 @@ public final class PcapSentry: Sentry {
                     logger.debug("capture filter on \(name): \(filter)")
                 }
             } catch {
-                try tolerate(error, startup: false)
+                try tolerate(error, startup: startup)
                 handles.removeAll { $0.interface == name }
             }
         }
@@ -118,3 +121,4 @@ public final class PcapSentry: Sentry {
         }
     }
 }
+

