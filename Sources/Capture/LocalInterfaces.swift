@@ -27,24 +27,8 @@ enum LocalInterfaces {
                                               isLoopback: entry.ifa_flags & UInt32(IFF_LOOPBACK) != 0,
                                               addresses: [])
             }
-            if let address = entry.ifa_addr.flatMap(ipAddress) { byName[name]!.addresses.append(address) }
+            if let address = entry.ifa_addr.flatMap(LocalAddresses.ipAddress(of:)) { byName[name]!.addresses.append(address) }
         }
         return order.map { byName[$0]! }
-    }
-
-    /// The IPv4/IPv6 address in a socket address, nil for other families.
-    static func ipAddress(_ sa: UnsafeMutablePointer<sockaddr>) -> IPAddress? {
-        switch Int32(sa.pointee.sa_family) {
-        case AF_INET:
-            return sa.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
-                .v4(UInt32(bigEndian: $0.pointee.sin_addr.s_addr))
-            }
-        case AF_INET6:
-            return sa.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
-                withUnsafeBytes(of: $0.pointee.sin6_addr) { IPAddress(bytes: $0) }
-            }
-        default:
-            return nil
-        }
     }
 }

@@ -8,7 +8,7 @@ enum SocketAddress {
     static func ip(_ storage: sockaddr_storage) -> IPAddress? {
         var copy = storage
         return withUnsafeMutablePointer(to: &copy) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { LocalInterfaces.ipAddress($0) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { LocalAddresses.ipAddress(of: $0) }
         }
     }
 }

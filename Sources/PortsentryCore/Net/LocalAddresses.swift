@@ -18,7 +18,8 @@ public enum LocalAddresses {
         return addresses
     }
 
-    private static func ipAddress(of socketAddress: UnsafeMutablePointer<sockaddr>) -> IPAddress? {
+    /// The IPv4/IPv6 address in a socket address, nil for other families.
+    public static func ipAddress(of socketAddress: UnsafeMutablePointer<sockaddr>) -> IPAddress? {
         switch Int32(socketAddress.pointee.sa_family) {
         case AF_INET:
             return socketAddress.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
