@@ -13,11 +13,15 @@ struct BenchOptions {
     var sendRate: Double = 0
     /// With `--send-only`: frames sent back to back between clock checks (1 = evenly spaced).
     var burst = 16
+    /// `--service-check`: measure the sock_diag confirmation instead, with this many sockets held.
+    var serviceCheck = false
+    var sockets = 1000
 
     init(_ args: ArraySlice<String>) {
         var it = args.makeIterator()
         while let key = it.next() {
             if key == "--send-only" { sendOnly = true; continue }
+            if key == "--service-check" { serviceCheck = true; continue }
             guard let value = it.next() else { fatalError("\(key) needs a value") }
             switch key {
             case "--sender-ns": senderNamespace = value
@@ -30,6 +34,7 @@ struct BenchOptions {
             case "--c-loop": cLoop = value
             case "--rate": sendRate = Double(value)!
             case "--burst": burst = Int(value)!
+            case "--sockets": sockets = Int(value)!
             default: fatalError("unknown option \(key)")
             }
         }

@@ -1,5 +1,6 @@
 // bench-capture: how many probe packets per second each capture path handles with zero loss,
-// how long a lone probe waits before it is delivered, against a minimal C libpcap loop.
+// how long a lone probe waits before it is delivered, against a minimal C libpcap loop; with
+// --service-check, what the service check's sock_diag confirmation costs per probe.
 // Run by scripts/bench-capture.sh, inside the receiving network namespace; see docs/performance.md.
 import Capture
 import Foundation
@@ -8,6 +9,10 @@ import Logging
 import PortsentryCore
 
 let options = BenchOptions(CommandLine.arguments.dropFirst())
+if options.serviceCheck {
+    try measureServiceCheck(sockets: options.sockets, looks: options.packets)
+    exit(0)
+}
 let sender = try Sender(namespace: options.senderNamespace, interface: options.senderInterface)
 
 if options.sendOnly {

@@ -8,29 +8,29 @@ final class ProbeGate {
     private let settings: StealthSettings
     private let sink: any ProbeSink
     private let logger: Logger
-    /// nil when no protocol skips listeners: then nothing is ever re-read.
-    private let listeners: ListenerCache?
+    /// nil when no protocol skips listeners: then nothing is ever re-read or looked up.
+    private let services: ServiceCheck?
     private var serviceLog = ServiceLogLimiter()
 
     init(settings: StealthSettings, sink: any ProbeSink, logger: Logger) {
         self.settings = settings; self.sink = sink; self.logger = logger
-        listeners = settings.skipsListeners(.tcp) || settings.skipsListeners(.udp)
-            ? ListenerCache(refreshInterval: settings.listenerRefreshNanoseconds) : nil
+        services = settings.skipsListeners(.tcp) || settings.skipsListeners(.udp)
+            ? ServiceCheck(refreshInterval: settings.listenerRefreshNanoseconds, logger: logger) : nil
     }
 
     /// Re-reads the listening sockets when due; returns the `poll` timeout (ms) until the next
     /// refresh, or -1 (wait without timeout) when the service check is off.
     func refreshListeners(now: UInt64) -> Int32 {
-        guard let listeners else { return -1 }
-        return Int32(clamping: (listeners.refreshIfDue(now: now) &- now) / 1_000_000 + 1)
+        guard let services else { return -1 }
+        return Int32(clamping: (services.refreshIfDue(now: now) &- now) / 1_000_000 + 1)
     }
 
     @inline(__always)
     func handle(_ packet: DecodedPacket, seenAt: UInt64) {
         guard settings.ports(packet.proto).contains(packet.destinationPort),
               let event = packet.probeEvent(seenAt: seenAt) else { return }
-        if settings.skipsListeners(packet.proto), let listeners,
-           listeners.table.hasListener(packet.proto, address: packet.destination, port: packet.destinationPort) {
+        if settings.skipsListeners(packet.proto), let services,
+           services.isServed(packet.proto, address: packet.destination, port: packet.destinationPort) {
             if settings.serviceCheck,
                serviceLog.shouldLog(source: packet.source, port: packet.destinationPort, now: seenAt) {
                 logger.notice("\(LogLine.serviceRunning(packet.source, port: packet.destinationPort))")
