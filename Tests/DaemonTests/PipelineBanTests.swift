@@ -134,4 +134,22 @@ import TestSupport
         #expect(!rig.log.texts.contains { $0.contains("Error during target dispose") })
         #expect(readBytes(rig.blockedFile) == nil)
     }
+
+    @Test func aBanThatDisplacesAnotherTakesItOutOfTheBlockedFileAndSaysSo() {
+        let dir = makeTempDir(); defer { removeTree(dir) }
+        let fake = FakeBackend()
+        let rig = Rig(backend: fake, dir: dir)
+        rig.pipeline.submit(verdict("203.0.113.10"))
+        fake.runScheduled()
+        #expect(BlockedFile(path: rig.blockedFile).load() == [IPAddress("203.0.113.10")!])
+        fake.displaceOnNextBan(IPAddress("203.0.113.10")!)
+        rig.pipeline.submit(verdict("203.0.113.11"))
+        fake.runScheduled()
+        #expect(Array(rig.log.texts.suffix(3)) == [
+            "Ban of 203.0.113.10 lifted (evicted)",
+            nftLine("203.0.113.11"), scan("203.0.113.11", blocked: true),
+        ])
+        #expect(BlockedFile(path: rig.blockedFile).load() == [IPAddress("203.0.113.11")!])
+        #expect(!fake.isBanned(IPAddress("203.0.113.10")!))
+    }
 }

@@ -58,6 +58,8 @@ public enum BanRefusal: Error, Sendable, Hashable, CustomStringConvertible {
     case localAddress(IPAddress)
     /// A manual network block larger than `BanPolicy.maxNetworkHosts` addresses.
     case networkTooLarge(shortestPrefix: Int)
+    /// BAN_RATE_LIMIT: more probe bans than `perSecond` arrived within a second.
+    case rateLimited(perSecond: Int)
 
     public var description: String {
         switch self {
@@ -65,6 +67,7 @@ public enum BanRefusal: Error, Sendable, Hashable, CustomStringConvertible {
         case .localAddress(let a): "\(a) is an address of this host (use --force to block it anyway)"
         case .networkTooLarge(let p):
             "network too large: at most \(BanPolicy.maxNetworkHosts) addresses can be blocked at once (use a /\(p) or longer prefix)"
+        case .rateLimited(let n): "more than BAN_RATE_LIMIT=\(n) bans a second"
         }
     }
 }
