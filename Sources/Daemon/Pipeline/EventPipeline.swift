@@ -13,6 +13,8 @@ final class EventPipeline: Sendable {
         var hook: RunCommandHook
         var resolveHost: Bool
         var history: HistoryFile?
+        /// BAN_RATE_LIMIT (0 = no cap).
+        var banRateLimit: Int
     }
 
     private let queue = WorkQueue<Verdict>(limit: 65_536)
@@ -21,6 +23,7 @@ final class EventPipeline: Sendable {
     private let bans: BanService
     private let names = HostNameResolver()
     private let quietHits = Mutex(BannedHitReporter(interval: 60, capacity: 65_536))
+    private let rateCap = Mutex(BanRateCap())
     /// Verdicts dropped (queue full) when the last warning about drops was logged.
     private let reportedDrops = Atomic<Int>(0)
 
@@ -28,10 +31,12 @@ final class EventPipeline: Sendable {
         self.settings = Mutex(settings)
         self.bans = bans
         self.logger = logger
+        rateCap.withLock { $0.configure(settings.banRateLimit) }
     }
 
     func update(_ new: Settings) {
         settings.withLock { $0 = new }
+        rateCap.withLock { $0.configure(new.banRateLimit) }
     }
 
     /// Called from capture threads; never blocks. The first verdict into an empty queue
@@ -72,6 +77,8 @@ final class EventPipeline: Sendable {
         var after: [(Logger.Level, String)] = []
         var decision: BanDecision?
         var result: BanResult?
+        /// Why the ban was refused (BAN_RATE_LIMIT).
+        var refusal: BanRefusal?
         var runCommand: String?
         var succeeded = false
         var attempted = false
@@ -111,6 +118,11 @@ final class EventPipeline: Sendable {
                 reportAlreadyBlocked(&items[i], quiet: mode == .block && standing == .banned, settings: s)
                 continue
             }
+            if mode == .block, let refusal = rateCap.withLock({ $0.refusal(at: Int64(MonotonicClock.now() / 1_000_000), logger: logger) }) {
+                items[i].refusal = refusal
+                items[i].verdict.outcome.blocked = false
+                continue
+            }
             items[i].attempted = true
             planned.insert(source)
             items[i].runCommand = s.hook.command(for: items[i].verdict.event)
@@ -132,6 +144,9 @@ final class EventPipeline: Sendable {
             let hostName = name(of: event.source, resolve: s.resolveHost)
             for note in item.verdict.notes { logger.log(level: note.level.loggerLevel, "\(note.text)") }
             log(item.before)
+            if let refusal = item.refusal {
+                bans.publish(.refused(target: CIDR(host: event.source), origin: .probe(ProbeEvidence(event)), refusal))
+            }
             if let result = item.result {
                 bans.publish(.applied(result))
                 if result.succeeded, let line = item.banDelayLine() { log([line]) }
