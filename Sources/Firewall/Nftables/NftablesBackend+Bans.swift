@@ -84,8 +84,11 @@ extension NftablesBackend {
         return removed.sorted()
     }
 
-    /// Commits every queued request, plus `extra`, in one transaction; resumes the queued callers
-    /// and returns the results of `extra`.
+    /// The most bans in one libnftables transaction.
+    static let transactionLimit = 8192
+
+    /// Commits every queued request, plus `extra`, in one transaction (one per `transactionLimit`
+    /// bans); resumes the queued callers and returns the results of `extra`.
     @discardableResult
     func commitPending(with extra: [BanRequest] = []) -> [Result<BanOutcome, NftError>] {
         commitScheduled = false
@@ -108,7 +111,10 @@ extension NftablesBackend {
                 }
             }
         }
-        let results = commit(unique)
+        // At most `transactionLimit` bans a transaction: a flood's batch of 65,536 in one buffer
+        // costs libnftables several times the memory for no gain in speed (performance.md).
+        let limit = NftablesBackend.transactionLimit
+        let results = stride(from: 0, to: unique.count, by: limit).flatMap { commit(Array(unique[$0..<min($0 + limit, unique.count)])) }
         var i = 0
         for group in batch {
             let n = group.requests.count
