@@ -76,6 +76,16 @@ final class TestClock: Sendable {
         await b.shutdown()
     }
 
+    @Test func aBatchBeyondTheTransactionLimitIsSplit() async throws {
+        let b = try backend(setSize: 20_000)
+        try await b.start()
+        let n = NftablesBackend.transactionLimit + 1
+        let results = await b.ban((0..<n).map { BanRequest(.v4(0x0a00_0000 + UInt32($0))) })
+        #expect(results.allSatisfy { if case .success(.banned) = $0 { true } else { false } })
+        #expect(commits.count == 2 && commits[1] == "add element inet t banned_v4 { 10.0.32.0 timeout 600000ms }\n")
+        await b.shutdown()
+    }
+
     @Test func aRebanRefreshesWithAddDeleteAdd() async throws {
         let b = try backend()
         try await b.start()
