@@ -4,8 +4,12 @@
 #   (a) ban latency: libnftables in-process vs fork/exec of iptables -I, 1,000 each;
 #   (b) throughput: 100,000 distinct sources, one batch and concurrent ban() calls;
 #   (c) data path: UDP packets/s from NS_B through NS_A's netfilter with no rules,
-#       10 and 100,000 bans in our sets, and 10,000 iptables DROP rules.
+#       10 and 100,000 bans in our sets, and 10,000 iptables DROP rules;
+#   (d) set exhaustion: 1,000,000 forged sources against NFT_SET_SIZE=65536 through the ban
+#       service, in batches of 1,000 and of 65,536 (the pipeline's queue limit), then one real
+#       scanner; checks that the kernel set holds exactly 65,536 elements, the scanner among them.
 # Usage: scripts/bench-nft.sh            (builds bench-nft in release mode first)
+#        scripts/bench-nft.sh exhaust    (only (d); needs no iptables)
 #        BENCH_NFT=/path/to/bench-nft scripts/bench-nft.sh
 # Needs root, nftables, iptables (apt-get install iptables).
 set -euo pipefail
@@ -17,9 +21,24 @@ fi
 LATENCY_N=${LATENCY_N:-1000}
 THROUGHPUT_N=${THROUGHPUT_N:-100000}
 FLOOD_SECONDS=${FLOOD_SECONDS:-3}
+EXHAUST_N=${EXHAUST_N:-1000000}
+EXHAUST_SIZE=${EXHAUST_SIZE:-65536}
 
 . Tests/integration/lib.sh
 make_pair
+
+exhaust() {
+    echo "== (d) set exhaustion, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+    local batch elements
+    for batch in 1000 65536; do
+        in_a "$BENCH_NFT" exhaust "$EXHAUST_N" "$EXHAUST_SIZE" "$batch"
+        elements=$(in_a nft -j list set inet benchfull banned_v4 | python3 -c 'import json,sys; e=[x for o in json.load(sys.stdin)["nftables"] if "set" in o for x in o["set"].get("elem", [])]; print(len(e), "198.51.100.7" in [x["elem"]["val"] if isinstance(x, dict) else x for x in e])')
+        echo "  kernel set: $elements (elements, real scanner present)"
+        [ "$elements" = "$EXHAUST_SIZE True" ] || fail "kernel set: $elements"
+        in_a nft delete table inet benchfull
+    done
+}
+if [ "${1:-}" = exhaust ]; then exhaust; exit 0; fi
 note "kernel $(uname -r), $(nproc) CPUs, $(nft --version), $(iptables --version), load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "== (a) ban latency"
@@ -59,3 +78,4 @@ for round in 1 2; do
     flood "iptables, 10000 DROP (round $round)"
     in_a iptables -F INPUT
 done
+exhaust

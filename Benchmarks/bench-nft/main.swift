@@ -11,6 +11,7 @@ let usage = """
     usage: bench-nft latency [N]            ban N sources one at a time, then N × fork/exec iptables -I
            bench-nft throughput [N]         ban N distinct sources: one batch, then N concurrent calls
            bench-nft fill N                 leave N bans in table inet portsentry (data-path runs)
+           bench-nft exhaust [N] [SIZE] [BATCH]   N forged sources against NFT_SET_SIZE=SIZE, then one real scanner
            bench-nft sink PORT SECONDS      count UDP datagrams on PORT
            bench-nft flood HOST PORT SECONDS   send 64-byte UDP datagrams as fast as one thread can
     """
@@ -97,6 +98,7 @@ do {
     case "latency": try await latency(arg(1, 1000))
     case "throughput": try await throughput(arg(1, 100_000))
     case "fill": try await fill(arg(1, 10))
+    case "exhaust": try await exhaust(forged: arg(1, 1_000_000), setSize: arg(2, 65_536), batch: arg(3, 1000))
     case "sink" where args.count == 3:
         print("received \(udpSink(port: UInt16(args[1])!, seconds: Double(args[2])!))")
     case "flood" where args.count == 4:

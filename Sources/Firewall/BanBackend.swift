@@ -93,9 +93,14 @@ public struct BanResult: Sendable, Hashable {
     public var ban: Ban?
     /// The source was banned already: its timeout starts again.
     public var refreshed: Bool
+    /// Bans that ended to make room for this one: a full set evicts the ban closest to expiry
+    /// (reason `.evicted`, or `.expired` when its time was up already). The ban service takes
+    /// them out of BLOCKED_FILE and publishes their release.
+    public var displaced: [BanRelease]
 
-    public init(decision: BanDecision, steps: [EnforcementStep], ban: Ban? = nil, refreshed: Bool = false) {
-        self.decision = decision; self.steps = steps; self.ban = ban; self.refreshed = refreshed
+    public init(decision: BanDecision, steps: [EnforcementStep], ban: Ban? = nil, refreshed: Bool = false,
+                displaced: [BanRelease] = []) {
+        self.decision = decision; self.steps = steps; self.ban = ban; self.refreshed = refreshed; self.displaced = displaced
     }
 
     /// A failed result: one step that did not apply.

@@ -73,9 +73,15 @@ public final class BanService: Sendable {
     }
 
     /// On the backend's thread: applies `decisions` (one transaction where the backend has them).
-    /// The caller publishes each result with `publish` when its event's turn comes.
+    /// Bans displaced to make room (a full set) leave BLOCKED_FILE and are published at once; the
+    /// caller publishes each result with `publish` when its event's turn comes.
     public func apply(_ decisions: [BanDecision]) -> [BanResult] {
-        decisions.isEmpty ? [] : backend.apply(decisions)
+        guard !decisions.isEmpty else { return [] }
+        let results = backend.apply(decisions)
+        let displaced = results.flatMap(\.displaced)
+        forget(displaced.map(\.address))
+        for release in displaced { publish(.released(release)) }
+        return results
     }
 
     /// Tells every observer.

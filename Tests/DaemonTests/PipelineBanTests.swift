@@ -31,12 +31,13 @@ import TestSupport
         let pipeline: EventPipeline
         let blockedFile: String
 
-        init(backend: any BanBackend, dir: String, killRunCmd: String? = nil) {
+        init(backend: any BanBackend, dir: String, killRunCmd: String? = nil, banRateLimit: Int = 0) {
             self.backend = backend
             blockedFile = dir + "/blocked"
             var config = Config()
             config.banTime = 3600
             config.killRunCmd = killRunCmd
+            config.banRateLimit = banRateLimit
             let bans = BanService(backend: backend, policy: BanPolicy(config: config, ignoreList: .empty),
                                   blockedFile: BlockedFile(path: blockedFile), observers: [BanEventLines(logger: log.logger)],
                                   logger: log.logger)
@@ -133,5 +134,49 @@ import TestSupport
         ])
         #expect(!rig.log.texts.contains { $0.contains("Error during target dispose") })
         #expect(readBytes(rig.blockedFile) == nil)
+    }
+
+    @Test func aBanThatDisplacesAnotherTakesItOutOfTheBlockedFileAndSaysSo() {
+        let dir = makeTempDir(); defer { removeTree(dir) }
+        let fake = FakeBackend()
+        let rig = Rig(backend: fake, dir: dir)
+        rig.pipeline.submit(verdict("203.0.113.10"))
+        fake.runScheduled()
+        #expect(BlockedFile(path: rig.blockedFile).load() == [IPAddress("203.0.113.10")!])
+        fake.displaceOnNextBan(IPAddress("203.0.113.10")!)
+        rig.pipeline.submit(verdict("203.0.113.11"))
+        fake.runScheduled()
+        #expect(Array(rig.log.texts.suffix(3)) == [
+            "Ban of 203.0.113.10 lifted (evicted)",
+            nftLine("203.0.113.11"), scan("203.0.113.11", blocked: true),
+        ])
+        #expect(BlockedFile(path: rig.blockedFile).load() == [IPAddress("203.0.113.11")!])
+        #expect(!fake.isBanned(IPAddress("203.0.113.10")!))
+    }
+
+    @Test func banRateLimitRefusesProbeBansBeyondItWithAReasonAndAWarning() {
+        let dir = makeTempDir(); defer { removeTree(dir) }
+        let fake = FakeBackend()
+        let rig = Rig(backend: fake, dir: dir, banRateLimit: 2)
+        ["203.0.113.21", "203.0.113.22", "203.0.113.23", "203.0.113.24"].forEach { rig.pipeline.submit(verdict($0)) }
+        fake.runScheduled()
+        #expect(fake.batches.map { $0.map(\.address.description) } == [["203.0.113.21", "203.0.113.22"]])
+        #expect(rig.log.texts == [
+            "BAN_RATE_LIMIT=2 reached: 1 probe bans refused (scan lines say blocked: [false]); this warning repeats at most once a minute",
+            nftLine("203.0.113.21"), scan("203.0.113.21", blocked: true),
+            nftLine("203.0.113.22"), scan("203.0.113.22", blocked: true),
+            "Not blocking 203.0.113.23: more than BAN_RATE_LIMIT=2 bans a second", scan("203.0.113.23", blocked: false),
+            "Not blocking 203.0.113.24: more than BAN_RATE_LIMIT=2 bans a second", scan("203.0.113.24", blocked: false),
+        ])
+        #expect(readBytes(rig.blockedFile)?.count == 12)
+    }
+
+    @Test func withoutBanRateLimitNothingIsCapped() {
+        let dir = makeTempDir(); defer { removeTree(dir) }
+        let fake = FakeBackend()
+        let rig = Rig(backend: fake, dir: dir)
+        (0..<20_000).forEach { rig.pipeline.submit(verdict("10.\($0 >> 8).\($0 & 255).1")) }
+        fake.runScheduled()
+        #expect(fake.batches.reduce(0) { $0 + $1.count } == 20_000)
     }
 }

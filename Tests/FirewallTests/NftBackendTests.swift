@@ -44,7 +44,7 @@ import TestSupport
         try await withNamespace { ns in
             try await withBanner(ns, maintenance: false) { banner in
                 let outcome = try await banner.ban(ip("10.0.0.1"), seconds: 10, origin: .manual(reason: nil))
-                guard case .banned(let ban) = outcome else { Issue.record("not banned: \(outcome)"); return }
+                guard case .banned(let ban, _) = outcome else { Issue.record("not banned: \(outcome)"); return }
                 #expect(ban.expiresAt != nil)
                 let v6 = try await banner.ban(ip("fd00::1"), seconds: 0)
                 guard case .banned = v6 else { Issue.record("not banned: \(v6)"); return }
@@ -146,6 +146,23 @@ import TestSupport
         }
     }
 
+    @Test func fullSetEvictsTheBanClosestToExpiryAndStaysAtItsSize() async throws {
+        try await withNamespace { ns in
+            try await withBanner(ns, setSize: 4, maintenance: false) { banner in
+                for (i, seconds) in [300, 100, 200, 0].enumerated() { _ = try await banner.ban(.v4(0x0a0b_0001 + UInt32(i)), seconds: UInt64(seconds)) }
+                let outcome = try await banner.ban(ip("10.11.0.9"), seconds: 600)
+                #expect(outcome == .banned(banner.bans().last!, displacing: BanRelease(address: ip("10.11.0.2"), reason: .evicted)))
+                #expect(Set(try ns.elements(banner.layout, .inet).keys) == ["10.11.0.1", "10.11.0.3", "10.11.0.4", "10.11.0.9"])
+                // A batch of three: the next two closest to expiry, then the new 600 s ban before the permanent one.
+                let results = await banner.ban((10...12).map { BanRequest(.v4(0x0a0b_0000 + UInt32($0)), seconds: 60) })
+                let displaced = results.compactMap { if case .success(.banned(_, let d?)) = $0 { d.address.description } else { nil } }
+                #expect(displaced == ["10.11.0.3", "10.11.0.1", "10.11.0.9"])
+                #expect(Set(try ns.elements(banner.layout, .inet).keys) == ["10.11.0.4", "10.11.0.10", "10.11.0.11", "10.11.0.12"])
+                #expect(banner.metrics().live[.inet] == 4 && banner.metrics().evictions == 4)
+            }
+        }
+    }
+
     @Test func fullSetRefusesNewSourcesAndKeepsWorking() async throws {
         try await withNamespace { ns in
             try await withBanner(ns, setSize: 3, maintenance: false) { banner in
@@ -158,10 +175,12 @@ import TestSupport
                 // IPv6 has its own room; refreshes of banned sources still work.
                 guard case .banned = try await banner.ban(ip("fd00::9")) else { Issue.record("IPv6 ban refused"); return }
                 guard case .refreshed = try await banner.ban(.v4(0x0a00_0001)) else { Issue.record("refresh refused"); return }
-                // The kernel's own cap (an element added behind our back) is handled too.
+                // The kernel's own cap (an element added behind our back) makes a ban evict one of ours.
                 _ = try await banner.unban([CIDR(host: .v4(0x0a00_0001))])
                 try ns.nft("add", "element", "inet", "portsentry", "banned_v4", "{ 10.0.0.99 }")
-                guard case .setFull = try await banner.ban(.v4(0x0a00_0064)) else { Issue.record("kernel cap not reported"); return }
+                guard case .banned(_, let displaced?) = try await banner.ban(.v4(0x0a00_0064)) else { Issue.record("no eviction at the kernel cap"); return }
+                #expect(displaced == BanRelease(address: ip("10.0.0.2"), reason: .evicted))
+                #expect(Set(try ns.elements(banner.layout, .inet).keys) == ["10.0.0.3", "10.0.0.99", "10.0.0.100"])
             }
         }
     }

@@ -3,6 +3,7 @@ import Logging
 import PortsentryCore
 import Synchronization
 import Testing
+import TestSupport
 @testable import Firewall
 
 /// A kernel that records every libnftables buffer and fails the ones the test says.
@@ -47,11 +48,20 @@ final class TestClock: Sendable {
     let kernel = ScriptedKernel()
     let now = TestClock(1_800_000_000_000)
 
-    func backend(setSize: Int = 100) throws -> NftablesBackend {
+    func backend(setSize: Int = 100, logger: Logger = Logger(label: "test")) throws -> NftablesBackend {
         let kernel = self.kernel
         let clock: @Sendable () -> Int64 = { [now] in now.ms }
         return try NftablesBackend(layout: NftLayout(table: "t", hook: .prerouting, setSize: setSize), defaultSeconds: 600,
-                                   stateFile: nil, logger: Logger(label: "test"), kernel: { kernel }, clock: clock)
+                                   stateFile: nil, logger: logger, kernel: { kernel }, clock: clock)
+    }
+
+    /// Bans each (address, seconds) in a transaction of its own, in order.
+    func fill(_ b: NftablesBackend, _ bans: [(String, UInt64)]) async throws {
+        for (address, seconds) in bans { _ = try await b.ban(IPAddress(address)!, seconds: seconds) }
+    }
+
+    func evicted(_ address: String, _ reason: BanRelease.Reason = .evicted) -> BanRelease {
+        BanRelease(address: IPAddress(address)!, reason: reason)
     }
 
     /// The buffers run after start-up (the install script).
@@ -63,6 +73,16 @@ final class TestClock: Sendable {
         let results = await b.ban(["10.0.0.1", "10.0.0.2", "fd00::1"].map { BanRequest(IPAddress($0)!) })
         #expect(results.allSatisfy { if case .success(.banned) = $0 { true } else { false } })
         #expect(commits == ["add element inet t banned_v4 { 10.0.0.1 timeout 600000ms, 10.0.0.2 timeout 600000ms }\nadd element inet t banned_v6 { fd00::1 timeout 600000ms }\n"])
+        await b.shutdown()
+    }
+
+    @Test func aBatchBeyondTheTransactionLimitIsSplit() async throws {
+        let b = try backend(setSize: 20_000)
+        try await b.start()
+        let n = NftablesBackend.transactionLimit + 1
+        let results = await b.ban((0..<n).map { BanRequest(.v4(0x0a00_0000 + UInt32($0))) })
+        #expect(results.allSatisfy { if case .success(.banned) = $0 { true } else { false } })
+        #expect(commits.count == 2 && commits[1] == "add element inet t banned_v4 { 10.0.32.0 timeout 600000ms }\n")
         await b.shutdown()
     }
 
@@ -137,6 +157,117 @@ final class TestClock: Sendable {
         var expiries = b.expiries.makeAsyncIterator()
         #expect(await expiries.next() == BanRelease(address: IPAddress("10.0.0.1")!, reason: .expired))
         #expect(b.metrics().live[.inet] == 0)
+        await b.shutdown()
+    }
+
+    // MARK: Full sets: eviction
+
+    @Test func aFullSetEvictsTheBanClosestToExpiryInTheSameTransaction() async throws {
+        let b = try backend(setSize: 3)
+        try await b.start()
+        try await fill(b, [("10.0.0.1", 60), ("10.0.0.2", 30), ("10.0.0.3", 90)])
+        let outcome = try await b.ban(IPAddress("10.0.0.4")!, seconds: 600)
+        #expect(outcome == .banned(b.bans()[2], displacing: evicted("10.0.0.2")))
+        // Delete before add, in one buffer: the add gets the room the delete frees.
+        #expect(commits.last == "add element inet t banned_v4 { 10.0.0.2 }\ndelete element inet t banned_v4 { 10.0.0.2 }\nadd element inet t banned_v4 { 10.0.0.4 timeout 600000ms }\n")
+        #expect(b.bans().map(\.address.description) == ["10.0.0.1", "10.0.0.3", "10.0.0.4"])
+        #expect(b.metrics().evictions == 1 && b.metrics().setFullEvents == 0)
+        await b.shutdown()
+    }
+
+    @Test func aBatchBeyondTheFreeRoomEvictsOneBanPerNewSource() async throws {
+        let b = try backend(setSize: 3)
+        try await b.start()
+        try await fill(b, [("10.0.0.1", 60), ("10.0.0.2", 30), ("fd00::1", 10)])
+        let results = await b.ban(["10.0.0.5", "10.0.0.6", "10.0.0.7"].map { BanRequest(IPAddress($0)!) })
+        // One free slot, then the two IPv4 bans closest to expiry (the IPv6 one is in another set).
+        #expect(results.map { try? $0.get() } == [.banned(b.bans()[0]),
+                                                   .banned(b.bans()[1], displacing: evicted("10.0.0.2")),
+                                                   .banned(b.bans()[2], displacing: evicted("10.0.0.1"))])
+        #expect(b.metrics().live == [.inet: 3, .inet6: 1])
+        await b.shutdown()
+    }
+
+    @Test func neverExpiringBansGoLastAndTheOldestFirst() async throws {
+        let b = try backend(setSize: 3)
+        try await b.start()
+        try await fill(b, [("10.0.0.1", 0), ("10.0.0.2", 3600), ("10.0.0.3", 0)])
+        #expect(try await b.ban(IPAddress("10.0.0.4")!, seconds: 0) == .banned(b.bans()[2], displacing: evicted("10.0.0.2")))
+        // Only permanent bans left: the one banned longest ago goes, and a refresh keeps its place.
+        #expect(try await b.ban(IPAddress("10.0.0.1")!, seconds: 0) == .refreshed(b.bans()[0]))
+        #expect(try await b.ban(IPAddress("10.0.0.5")!, seconds: 0) == .banned(b.bans()[2], displacing: evicted("10.0.0.1")))
+        #expect(try await b.ban(IPAddress("10.0.0.6")!, seconds: 0) == .banned(b.bans()[2], displacing: evicted("10.0.0.3")))
+        await b.shutdown()
+    }
+
+    @Test func aRefreshMovesABanBackInTheOrder() async throws {
+        let b = try backend(setSize: 2)
+        try await b.start()
+        try await fill(b, [("10.0.0.1", 10), ("10.0.0.2", 50), ("10.0.0.1", 100)])
+        #expect(try await b.ban(IPAddress("10.0.0.3")!) == .banned(b.bans()[1], displacing: evicted("10.0.0.2")))
+        await b.shutdown()
+    }
+
+    @Test func bansRefreshedInTheSameBatchAreNotEvicted() async throws {
+        let b = try backend(setSize: 2)
+        try await b.start()
+        try await fill(b, [("10.0.0.1", 10), ("10.0.0.2", 50)])
+        let results = await b.ban([BanRequest(IPAddress("10.0.0.1")!), BanRequest(IPAddress("10.0.0.3")!)])
+        #expect(try results[1].get() == .banned(b.bans()[1], displacing: evicted("10.0.0.2")))
+        #expect(b.bans().map(\.address.description) == ["10.0.0.1", "10.0.0.3"])
+        await b.shutdown()
+    }
+
+    @Test func aBanWhoseTimeIsUpIsReportedAsExpiredNotEvicted() async throws {
+        let b = try backend(setSize: 1)
+        try await b.start()
+        try await fill(b, [("10.0.0.1", 10)])
+        now.advance(10_500)   // expired, still in the table for the grace second
+        #expect(try await b.ban(IPAddress("10.0.0.2")!) == .banned(b.bans()[0], displacing: evicted("10.0.0.1", .expired)))
+        #expect(b.metrics().evictions == 0)
+        await b.shutdown()
+    }
+
+    @Test func aBanEvictedForABanThatFailsComesBack() async throws {
+        let b = try backend(setSize: 1)
+        try await b.start()
+        try await fill(b, [("10.0.0.1", 60)])
+        kernel.fail { $0.contains("10.0.0.2") ? .commandFailed("Error: Could not process rule: Invalid argument") : nil }
+        await #expect(throws: NftError.commandFailed("Error: Could not process rule: Invalid argument")) {
+            try await b.ban(IPAddress("10.0.0.2")!)
+        }
+        #expect(b.bans().map(\.address.description) == ["10.0.0.1"])
+        // It is still first in line.
+        kernel.fail { _ in nil }
+        #expect(try await b.ban(IPAddress("10.0.0.3")!) == .banned(b.bans()[0], displacing: evicted("10.0.0.1")))
+        await b.shutdown()
+    }
+
+    @Test func whenTheKernelSaysFullAlthoughTheTableHasRoomOneBanIsEvicted() async throws {
+        let b = try backend(setSize: 3)
+        try await b.start()
+        try await fill(b, [("10.0.0.1", 60), ("10.0.0.2", 30)])
+        // Someone added an element behind our back: the kernel refuses any add that does not delete first.
+        kernel.fail { script in
+            script.contains("10.0.0.3") && !script.contains("delete")
+                ? .commandFailed("Error: Could not process rule: Too many open files in system") : nil
+        }
+        #expect(try await b.ban(IPAddress("10.0.0.3")!) == .banned(b.bans()[1], displacing: evicted("10.0.0.2")))
+        await b.shutdown()
+    }
+
+    @Test func evictionsAreLoggedAtOnceThenOnceAMinuteWithTheirNumber() async throws {
+        let log = LogCapture()
+        let b = try backend(setSize: 1, logger: log.logger)
+        try await b.start()
+        try await fill(b, [("10.0.0.1", 60), ("10.0.0.2", 60), ("10.0.0.3", 60), ("10.0.0.4", 60)])
+        let line = "nftables set inet t banned_v4 is full (NFT_SET_SIZE=1): bans evicted to make room for new ones (closest to expiry first):"
+        #expect(log.entries.filter { $0.level == .warning }.map(\.text) == ["\(line) 1"])
+        now.advance(60_000)
+        await b.reportEvictions(.inet)   // what maintenance does every 250 ms
+        #expect(log.entries.filter { $0.level == .warning }.map(\.text) == ["\(line) 1", "\(line) 2"])
+        await b.reportEvictions(.inet)
+        #expect(log.entries.filter { $0.level == .warning }.count == 2)
         await b.shutdown()
     }
 }

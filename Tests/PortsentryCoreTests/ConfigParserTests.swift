@@ -105,6 +105,8 @@ import Testing
             PROTECT_FILE="/etc/portsentry/protect"
             PROTECT_AUTO="0"
             PROTECT_SSH_PORTS="22,2222"
+            BAN_RATE_ALARM="250"
+            BAN_RATE_LIMIT="5000"
             """
         let c = try parse(text)
         #expect(c.tcpPorts.ports == [1, 11, 15, 100, 101, 102])
@@ -139,6 +141,7 @@ import Testing
         #expect(c.protectFile == "/etc/portsentry/protect")
         #expect(!c.protectAuto)
         #expect(c.protectSSHPorts.ports == [22, 2222])
+        #expect(c.banRateAlarm == 250 && c.banRateLimit == 5000)
         #expect(c.lines.count == ConfigKey.allCases.count)
     }
 
@@ -205,5 +208,13 @@ import Testing
         let m = message(text)
         #expect(m?.contains("\n") == false)
         #expect(message(ports + "PORT_BANNER=\"a\u{1b}b\"") == "test.conf:2: PORT_BANNER: the value contains the control character U+001B; remove it")
+    }
+
+    @Test func banRatesHaveBoundsAndTheLimitIsUnsetByDefault() throws {
+        #expect(Config().banRateAlarm == 1000 && Config().banRateLimit == 0)
+        #expect(try parse(ports + "BAN_RATE_ALARM=\"0\"\n").banRateAlarm == 0)
+        #expect(try parse(ports + "BAN_RATE_LIMIT=\"100\"\nBAN_RATE_LIMIT=\"\"\n").banRateLimit == 0)
+        #expect(message(ports + "BAN_RATE_LIMIT=\"0\"") == "test.conf:2: BAN_RATE_LIMIT: \"0\" is not valid; use a whole number from 1 to 1000000")
+        #expect(message(ports + "BAN_RATE_ALARM=\"1000001\"") == "test.conf:2: BAN_RATE_ALARM: \"1000001\" is not valid; use a whole number from 0 to 1000000")
     }
 }

@@ -12,6 +12,7 @@ public final class FakeBackend: BanBackend {
         var banned: Set<IPAddress> = []
         var hits: [IPAddress: Int] = [:]
         var failures: [IPAddress: String] = [:]
+        var toDisplace: [IPAddress] = []
     }
     private let state = Mutex(State())
     public let expiries: AsyncStream<BanRelease>
@@ -37,6 +38,8 @@ public final class FakeBackend: BanBackend {
     public func failBans(of address: IPAddress, reason: String) { state.withLock { $0.failures[address] = reason } }
     /// Marks `address` banned, as if an earlier run had banned it.
     public func preBan(_ address: IPAddress) { state.withLock { _ = $0.banned.insert(address) } }
+    /// Makes the next new ban displace `address`, as a full nftables set evicts a ban.
+    public func displaceOnNextBan(_ address: IPAddress) { state.withLock { $0.toDisplace.append(address) } }
     /// Reports an expiry, as the real backend's maintenance does.
     public func expire(_ address: IPAddress) {
         state.withLock { _ = $0.banned.remove(address) }
@@ -62,7 +65,14 @@ public final class FakeBackend: BanBackend {
                 let refreshed = !s.banned.insert(d.address).inserted
                 let ban = Ban(address: d.address, expiresAt: d.seconds == 0 ? nil : d.time + Int64(d.seconds) * 1000,
                               origin: d.origin, since: d.time)
-                return BanResult(decision: d, steps: [EnforcementStep(Self.step, .applied)], ban: ban, refreshed: refreshed)
+                var displaced: [BanRelease] = []
+                if !refreshed, !s.toDisplace.isEmpty {
+                    let victim = s.toDisplace.removeFirst()
+                    s.banned.remove(victim)
+                    displaced = [BanRelease(address: victim, reason: .evicted)]
+                }
+                return BanResult(decision: d, steps: [EnforcementStep(Self.step, .applied)], ban: ban, refreshed: refreshed,
+                                 displaced: displaced)
             }
         }
     }

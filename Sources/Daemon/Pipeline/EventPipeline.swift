@@ -13,6 +13,8 @@ final class EventPipeline: Sendable {
         var hook: RunCommandHook
         var resolveHost: Bool
         var history: HistoryFile?
+        /// BAN_RATE_LIMIT (0 = no cap).
+        var banRateLimit: Int
     }
 
     private let queue = WorkQueue<Verdict>(limit: 65_536)
@@ -21,6 +23,7 @@ final class EventPipeline: Sendable {
     private let bans: BanService
     private let names = HostNameResolver()
     private let quietHits = Mutex(BannedHitReporter(interval: 60, capacity: 65_536))
+    private let rateCap = Mutex(BanRateCap())
     /// Verdicts dropped (queue full) when the last warning about drops was logged.
     private let reportedDrops = Atomic<Int>(0)
 
@@ -28,10 +31,12 @@ final class EventPipeline: Sendable {
         self.settings = Mutex(settings)
         self.bans = bans
         self.logger = logger
+        rateCap.withLock { $0.configure(settings.banRateLimit) }
     }
 
     func update(_ new: Settings) {
         settings.withLock { $0 = new }
+        rateCap.withLock { $0.configure(new.banRateLimit) }
     }
 
     /// Called from capture threads; never blocks. The first verdict into an empty queue
@@ -72,7 +77,7 @@ final class EventPipeline: Sendable {
         var after: [(Logger.Level, String)] = []
         var decision: BanDecision?
         var result: BanResult?
-        /// Why the policy refused to act (a protected source).
+        /// Why the policy refused to act (a protected source, BAN_RATE_LIMIT).
         var refusal: BanRefusal?
         var runCommand: String?
         var succeeded = false
@@ -116,6 +121,11 @@ final class EventPipeline: Sendable {
             let standing = planned.contains(source) ? bans.standingOfPlanned : bans.standing(of: source)
             if let standing {
                 reportAlreadyBlocked(&items[i], quiet: mode == .block && standing == .banned, settings: s)
+                continue
+            }
+            if mode == .block, let refusal = rateCap.withLock({ $0.refusal(at: Int64(MonotonicClock.now() / 1_000_000), logger: logger) }) {
+                items[i].refusal = refusal
+                items[i].verdict.outcome.blocked = false
                 continue
             }
             items[i].attempted = true

@@ -16,6 +16,7 @@ final class Daemon: Sendable {
     let pipeline: EventPipeline
     let rule: BackendRule
     let protection: HostProtection
+    let rateAlarm: BanRateAlarm
     let runner: SentryRunner
     /// The sentry prepared at start-up, started by its service.
     let firstSentry: any Sentry
@@ -33,9 +34,10 @@ final class Daemon: Sendable {
             logger.warning("PROTECT_AUTO=\"0\": this host's addresses, gateways, resolvers and SSH sessions are not protected; forged probes can make portsentry block them")
         }
         let backend = try await BackendSelection.start(config, dryRun: options.dryRun || config.dryRun, logger: logger)
+        rateAlarm = BanRateAlarm(perSecond: config.banRateAlarm, logger: logger)
         bans = BanService(backend: backend, policy: BanPolicy(config: config, ignoreList: loaded.ignoreList, protection: protection),
                           blockedFile: config.blockedFile.map(BlockedFile.init(path:)),
-                          observers: [BanEventLines(logger: logger)], logger: logger)
+                          observers: [BanEventLines(logger: logger), rateAlarm], logger: logger)
         await bans.reviewRestored()
         engine = DetectionEngine(settings: DetectionSettings(config: config, ignoreList: loaded.ignoreList,
                                                              localCheck: options.localCheck))
@@ -49,7 +51,7 @@ final class Daemon: Sendable {
 
     static func pipelineSettings(_ config: Config) -> EventPipeline.Settings {
         EventPipeline.Settings(hook: RunCommandHook(config: config), resolveHost: config.resolveHost,
-                               history: config.historyFile.map(HistoryFile.init(path:)))
+                               history: config.historyFile.map(HistoryFile.init(path:)), banRateLimit: config.banRateLimit)
     }
 
     var config: Config { current.withLock { $0.loaded.config } }
@@ -96,6 +98,7 @@ final class Daemon: Sendable {
         bans.update(policy: BanPolicy(config: loaded.config, ignoreList: loaded.ignoreList, protection: protection),
                     blockedFile: loaded.config.blockedFile.map(BlockedFile.init(path:)))
         pipeline.update(Self.pipelineSettings(loaded.config))
+        rateAlarm.update(perSecond: loaded.config.banRateAlarm)
         return .success(())
     }
 }

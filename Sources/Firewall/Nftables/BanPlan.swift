@@ -2,8 +2,10 @@ import PortsentryCore
 
 /// The nft text for one batch of ban requests, decided against the ban table: new sources are
 /// added; sources the table knows are refreshed portably with add/delete/add in the same
-/// transaction (Linux 6.1 ignores re-adds; ≥ 6.12 refreshes only on a different timeout);
-/// new sources beyond a set's free room are refused as set-full without touching the kernel.
+/// transaction (Linux 6.1 ignores re-adds; ≥ 6.12 refreshes only on a different timeout).
+/// A new source beyond its set's free room evicts the ban closest to expiry (`BanBook.evict`),
+/// removed in the same transaction before the add; only when none can be evicted is it refused
+/// as set-full, without touching the kernel.
 struct BanPlan {
     struct Item {
         /// Position of the request in the batch.
@@ -14,8 +16,14 @@ struct BanPlan {
         var refresh: Bool
         /// nil = no expiry.
         var timeoutMs: UInt64?
+        /// The ban that leaves the set to make room for this one, already out of the table.
+        var evicts: Ban?
 
-        var outcome: BanOutcome { refresh ? .refreshed(ban) : .banned(ban) }
+        /// The outcome at `now`: an evicted ban whose time was up already counts as expired.
+        func outcome(at now: Int64) -> BanOutcome {
+            if refresh { return .refreshed(ban) }
+            return .banned(ban, displacing: evicts.map { BanRelease(address: $0.address, reason: $0.isLive(at: now) ? .evicted : .expired) })
+        }
     }
 
     let layout: NftLayout
@@ -31,8 +39,11 @@ struct BanPlan {
 
     var isEmpty: Bool { items.isEmpty }
 
-    mutating func classify(_ requests: [BanRequest], book: BanBook) {
-        var free4 = layout.setSize - book.count(.inet), free6 = layout.setSize - book.count(.inet6)
+    /// Sorts `requests` into new bans and refreshes; takes the bans to evict out of `book`
+    /// (`restore` puts back those of items that do not commit).
+    mutating func classify(_ requests: [BanRequest], book: inout BanBook) {
+        var free = [AddressFamily.inet: layout.setSize - book.count(.inet), .inet6: layout.setSize - book.count(.inet6)]
+        var needRoom: [AddressFamily: [Int]] = [:]
         items.reserveCapacity(requests.count)
         for (slot, r) in requests.enumerated() {
             let seconds = min(r.seconds ?? defaultSeconds, BanDuration.maximum.seconds)
@@ -41,21 +52,33 @@ struct BanPlan {
             if let old = book.ban(r.address) {
                 let ban = Ban(address: r.address, expiresAt: expiresAt, origin: old.origin ?? r.origin, since: old.since ?? r.time, hits: old.hits)
                 items.append(Item(slot: slot, request: r, ban: ban, refresh: true, timeoutMs: timeoutMs))
-            } else if (r.address.family == .inet ? free4 : free6) > 0 {
-                if r.address.family == .inet { free4 -= 1 } else { free6 -= 1 }
-                let ban = Ban(address: r.address, expiresAt: expiresAt, origin: r.origin, since: r.time)
-                items.append(Item(slot: slot, request: r, ban: ban, refresh: false, timeoutMs: timeoutMs))
-            } else {
-                full.append((slot, r.address.family))
+                continue
             }
+            let family = r.address.family
+            if free[family, default: 0] > 0 { free[family, default: 0] -= 1 } else { needRoom[family, default: []].append(items.count) }
+            let ban = Ban(address: r.address, expiresAt: expiresAt, origin: r.origin, since: r.time)
+            items.append(Item(slot: slot, request: r, ban: ban, refresh: false, timeoutMs: timeoutMs))
         }
+        guard !needRoom.isEmpty else { return }
+        let refreshed = Set(items.lazy.filter(\.refresh).map(\.request.address))
+        var refused = Set<Int>()
+        for (family, waiting) in needRoom {
+            let victims = book.evict(waiting.count, of: family, sparing: refreshed)
+            for (i, victim) in zip(waiting, victims) { items[i].evicts = victim }
+            for i in waiting.dropFirst(victims.count) { refused.insert(i); full.append((items[i].slot, family)) }
+        }
+        if !refused.isEmpty { items = items.indices.filter { !refused.contains($0) }.map { items[$0] } }
     }
+
+    /// The addresses the plan will ban or refresh (not to be chosen for eviction).
+    var addresses: Set<IPAddress> { Set(items.map(\.request.address)) }
 
     var script: String { BanPlan.script(for: items, layout: layout) }
 
     static func script(for items: [Item], layout: NftLayout) -> String {
         let refreshed = items.filter(\.refresh)
-        return layout.addElements(items.map { ($0.request.address, $0.timeoutMs) })
+        return layout.removeElements(items.compactMap(\.evicts?.address))
+            + layout.addElements(items.map { ($0.request.address, $0.timeoutMs) })
             + layout.deleteElements(refreshed.map(\.request.address))
             + layout.addElements(refreshed.map { ($0.request.address, $0.timeoutMs) })
     }

@@ -16,11 +16,12 @@ public struct BanRequest: Sendable, Hashable {
 
 /// What a committed ban request did.
 public enum BanOutcome: Sendable, Hashable {
-    /// The source was not banned and now is.
-    case banned(Ban)
+    /// The source was not banned and now is; in a full set, the ban it displaced (evicted, or
+    /// expired already) left the set in the same transaction.
+    case banned(Ban, displacing: BanRelease? = nil)
     /// The source was banned already; its timeout starts again.
     case refreshed(Ban)
-    /// The family's set is at NFT_SET_SIZE: the source is not banned (logged once per fill).
+    /// The family's set is at NFT_SET_SIZE and no ban could be evicted: the source is not banned.
     case setFull(AddressFamily)
 }
 
@@ -33,6 +34,8 @@ public struct BanMetrics: Sendable, Hashable {
     public var refreshes = 0
     /// Ban requests refused because a set was full.
     public var setFullEvents = 0
+    /// Bans evicted from a full set to make room for new ones.
+    public var evictions = 0
     /// libnftables transactions run for bans (one per tick).
     public var banTransactions = 0
     /// Times the table was found missing and rebuilt.

@@ -57,6 +57,13 @@ public struct NftLayout: Sendable, Hashable {
         }, verb: "add")
     }
 
+    /// Deletes elements that may have expired in the kernel already: each delete follows an add
+    /// of the same element, so a missing one does not fail the transaction, and the delete comes
+    /// before any add that needs its room.
+    func removeElements(_ addresses: [IPAddress]) -> String {
+        addresses.isEmpty ? "" : addElements(addresses.map { ($0, nil) }) + deleteElements(addresses)
+    }
+
     /// Deletes elements (each must exist, or the whole transaction fails).
     func deleteElements(_ addresses: [IPAddress]) -> String {
         perFamily(addresses.map { ($0, "\($0)") }, verb: "delete")

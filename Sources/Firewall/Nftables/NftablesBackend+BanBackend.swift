@@ -25,8 +25,9 @@ extension NftablesBackend: BanBackend {
         for (slot, outcome) in zip(slots, banBlocking(requests)) {
             let d = decisions[slot], step = enforcement(d.address.family)
             switch outcome {
-            case .success(.banned(let ban)):
-                results[slot] = BanResult(decision: d, steps: [EnforcementStep(step, .applied)], ban: ban)
+            case .success(.banned(let ban, let displaced)):
+                results[slot] = BanResult(decision: d, steps: [EnforcementStep(step, .applied)], ban: ban,
+                                          displaced: displaced.map { [$0] } ?? [])
             case .success(.refreshed(let ban)):
                 results[slot] = BanResult(decision: d, steps: [EnforcementStep(step, .applied)], ban: ban, refreshed: true)
             case .success(.setFull(let family)):

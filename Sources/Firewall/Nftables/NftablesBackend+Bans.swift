@@ -65,7 +65,7 @@ extension NftablesBackend {
         guard !addresses.isEmpty else { return [] }
         let list = Array(addresses)
         do {
-            try ctx.run(layout.addElements(list.map { ($0, nil) }) + layout.deleteElements(list))
+            try ctx.run(layout.removeElements(list))
         } catch {
             // The add needs room (a full set refuses it): delete one by one; a missing element is fine.
             for a in list { _ = try? ctx.run(layout.deleteElements([a])) }
@@ -84,8 +84,11 @@ extension NftablesBackend {
         return removed.sorted()
     }
 
-    /// Commits every queued request, plus `extra`, in one transaction; resumes the queued callers
-    /// and returns the results of `extra`.
+    /// The most bans in one libnftables transaction.
+    static let transactionLimit = 8192
+
+    /// Commits every queued request, plus `extra`, in one transaction (one per `transactionLimit`
+    /// bans); resumes the queued callers and returns the results of `extra`.
     @discardableResult
     func commitPending(with extra: [BanRequest] = []) -> [Result<BanOutcome, NftError>] {
         commitScheduled = false
@@ -108,7 +111,10 @@ extension NftablesBackend {
                 }
             }
         }
-        let results = commit(unique)
+        // At most `transactionLimit` bans a transaction: a flood's batch of 65,536 in one buffer
+        // costs libnftables several times the memory for no gain in speed (performance.md).
+        let limit = NftablesBackend.transactionLimit
+        let results = stride(from: 0, to: unique.count, by: limit).flatMap { commit(Array(unique[$0..<min($0 + limit, unique.count)])) }
         var i = 0
         for group in batch {
             let n = group.requests.count
@@ -123,7 +129,7 @@ extension NftablesBackend {
     private func commit(_ requests: [BanRequest]) -> [Result<BanOutcome, NftError>] {
         guard let ctx = context else { return requests.map { _ in .failure(.closed) } }
         var plan = BanPlan(layout: layout, now: clock(), defaultSeconds: defaultSeconds)
-        shared.withLock { plan.classify(requests, book: $0.book) }
+        shared.withLock { plan.classify(requests, book: &$0.book) }
         var results = [Result<BanOutcome, NftError>](repeating: .failure(.closed), count: requests.count)
         for (slot, family) in plan.full { results[slot] = .success(.setFull(family)) }
         noteSetFull(plan.full.map(\.family))
@@ -135,26 +141,39 @@ extension NftablesBackend {
             committed = (try? ctx.run(plan.script)) != nil
         }
         if committed {
-            apply(plan.items)
-            for item in plan.items { results[item.slot] = .success(item.outcome) }
+            apply(plan.items, at: plan.now)
+            for item in plan.items { results[item.slot] = .success(item.outcome(at: plan.now)) }
             return results
         }
         logger.debug("nftables: a batch of \(plan.items.count) bans failed; retrying one by one")
-        for item in plan.items {
+        for item in plan.items { results[item.slot] = commitAlone(item, of: plan, ctx) }
+        return results
+    }
+
+    /// One item of a failed batch in a transaction of its own. When the kernel finds the set full
+    /// although the table has room (elements added behind our back), one ban is evicted and the
+    /// item tried once more. A ban evicted for an item that does not commit comes back.
+    private func commitAlone(_ item: BanPlan.Item, of plan: BanPlan, _ ctx: any NftKernel) -> Result<BanOutcome, NftError> {
+        var item = item
+        while true {
             do {
                 try ctx.run(BanPlan.script(for: [item], layout: layout))
-                apply([item])
-                results[item.slot] = .success(item.outcome)
+                apply([item], at: plan.now)
+                return .success(item.outcome(at: plan.now))
             } catch {
-                if case .commandFailed(let text) = error, NftablesBackend.isSetFull(text) {
-                    results[item.slot] = .success(.setFull(item.ban.family))
-                    noteSetFull([item.ban.family])
-                } else {
-                    results[item.slot] = .failure(error)
+                let full: Bool
+                if case .commandFailed(let text) = error { full = NftablesBackend.isSetFull(text) } else { full = false }
+                if full, !item.refresh, item.evicts == nil,
+                   let victim = shared.withLock({ $0.book.evict(1, of: item.ban.family, sparing: plan.addresses).first }) {
+                    item.evicts = victim
+                    continue
                 }
+                if let victim = item.evicts { shared.withLock { $0.book.put(victim) } }
+                guard full else { return .failure(error) }
+                noteSetFull([item.ban.family])
+                return .success(.setFull(item.ban.family))
             }
         }
-        return results
     }
 
     /// A full set makes the kernel answer ENFILE ("Too many open files in system").
@@ -162,18 +181,30 @@ extension NftablesBackend {
         message.contains("Too many open files in system") || message.contains("No space left")
     }
 
-    /// Records committed bans in the table and counters.
-    private func apply(_ items: [BanPlan.Item]) {
+    /// Records committed bans in the table and counters (their evicted bans left the table in
+    /// `classify`), and counts the evictions for the once-a-minute warning.
+    private func apply(_ items: [BanPlan.Item], at now: Int64) {
+        var evicted: [AddressFamily: Int] = [:]
         shared.withLock { state in
             state.book.reserve(items.count)
             for item in items {
                 state.book.put(item.ban)
                 if item.refresh { state.metrics.refreshes += 1 } else { state.metrics.totalBans += 1 }
+                if let victim = item.evicts, victim.isLive(at: now) { evicted[victim.family, default: 0] += 1 }
             }
             state.metrics.banTransactions += 1
+            state.metrics.evictions += evicted.values.reduce(0, +)
         }
         for f in Set(items.lazy.filter { !$0.refresh }.map(\.ban.family)) { setFullLogged.remove(f) }
+        for (family, n) in evicted { reportEvictions(family, adding: n) }
         stateDirty = true
+    }
+
+    /// The warning about evictions from a full set: at the first, then at most once a minute
+    /// with the number since the last one (`maintain` reports what is left after a flood).
+    func reportEvictions(_ family: AddressFamily, adding n: Int = 0) {
+        guard let count = evictionReports[family, default: ReportTally(interval: 60_000)].add(n, at: clock()) else { return }
+        logger.warning("nftables set inet \(layout.table) \(layout.setName(family)) is full (NFT_SET_SIZE=\(layout.setSize)): bans evicted to make room for new ones (closest to expiry first): \(count)")
     }
 
     private func noteSetFull(_ families: [AddressFamily]) {
@@ -181,7 +212,7 @@ extension NftablesBackend {
         shared.withLock { $0.metrics.setFullEvents += families.count }
         for f in Set(families) where !setFullLogged.contains(f) {
             setFullLogged.insert(f)
-            logger.warning("nftables set inet \(layout.table) \(layout.setName(f)) is full (NFT_SET_SIZE=\(layout.setSize)); new sources are not blocked until bans expire")
+            logger.warning("nftables set inet \(layout.table) \(layout.setName(f)) is full (NFT_SET_SIZE=\(layout.setSize)) and no ban could be evicted; new sources are not blocked")
         }
     }
 }

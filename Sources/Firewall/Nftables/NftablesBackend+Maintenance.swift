@@ -10,13 +10,14 @@ extension NftablesBackend {
     /// The state file is rewritten at most this often while bans change.
     static let stateWriteIntervalMs: Int64 = 1000
 
-    /// Expiry reports, the table watchdog and state-file writes, every 250 ms until the calling
+    /// Expiry reports, eviction warnings, the table watchdog and state-file writes, every 250 ms until the calling
     /// task is cancelled (or the backend shut down).
     public func maintain() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(NftablesBackend.maintenanceIntervalMs))
             guard !Task.isCancelled, let ctx = context else { return }
             reapExpired()
+            for family in AddressFamily.allCases { reportEvictions(family) }
             if !tablePresent() { restore(ctx) }
             writeState(force: false)
         }

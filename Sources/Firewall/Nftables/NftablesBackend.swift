@@ -40,6 +40,8 @@ public actor NftablesBackend {
     var pending: [PendingBans] = []
     var commitScheduled = false
     var setFullLogged: Set<AddressFamily> = []
+    /// Evictions from full sets not yet logged, per family (one warning a minute).
+    var evictionReports: [AddressFamily: ReportTally] = [:]
     var stateDirty = false
     /// Repeating failures already logged (logged again only after a success).
     var failureLogged: Set<RepeatingFailure> = []

@@ -48,6 +48,11 @@ public struct Config: Sendable, Hashable {
     public var nftTable: String = "portsentry"
     public var nftHook: NftHook = .prerouting
     public var nftSetSize: Int = 65_536
+    /// BAN_RATE_ALARM: new bans per second above which a warning (once a minute) names the
+    /// busiest networks; 0 = no alarm.
+    public var banRateAlarm: Int = 1000
+    /// BAN_RATE_LIMIT: at most this many probe bans per second; 0 = no cap (the default: unset).
+    public var banRateLimit: Int = 0
     public var controlSocket: String = "/run/portsentry/control.sock"
     /// CONTROL_GROUP: a group whose members may use the control socket besides root.
     public var controlGroup: String? = nil
@@ -70,4 +75,9 @@ public struct Config: Sendable, Hashable {
     public var path: String = ""
     /// The line each key was last set on (keys left at their default are absent), for messages.
     public var lines: [ConfigKey: Int] = [:]
+}
+
+extension Config {
+    /// The largest BAN_RATE_ALARM and BAN_RATE_LIMIT (more than the daemon can ban in a second).
+    public static let banRateMaximum = 1_000_000
 }

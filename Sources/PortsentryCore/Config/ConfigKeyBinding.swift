@@ -40,6 +40,10 @@ extension ConfigKey {
         case .resolveHost: .field(\.resolveHost) { text throws(ValueError) in try ConfigValue.flag(text) }
         case .scanTrigger: .field(\.scanTrigger) { text throws(ValueError) in try ConfigValue.count(text, minimum: 0) }
         case .nftSetSize: .field(\.nftSetSize) { text throws(ValueError) in try ConfigValue.count(text, minimum: 1) }
+        case .banRateAlarm:
+            .field(\.banRateAlarm) { text throws(ValueError) in try ConfigValue.count(text, minimum: 0, maximum: Config.banRateMaximum) }
+        case .banRateLimit:
+            .field(\.banRateLimit) { text throws(ValueError) in try ConfigValue.count(text, minimum: 1, maximum: Config.banRateMaximum) }
         case .ignoreFile: .field(\.ignoreFile) { text throws(ValueError) in try ConfigValue.text(text) }
         case .historyFile: .field(\.historyFile) { text throws(ValueError) in try ConfigValue.text(text) }
         case .blockedFile: .field(\.blockedFile) { text throws(ValueError) in try ConfigValue.text(text) }

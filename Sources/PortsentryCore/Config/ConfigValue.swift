@@ -16,11 +16,11 @@ enum ConfigValue {
         }
     }
 
-    /// A whole number `minimum...Int32.max`, digits only.
-    static func count(_ text: String, minimum: Int) throws(ValueError) -> Int {
+    /// A whole number `minimum...maximum` (at most Int32.max), digits only.
+    static func count(_ text: String, minimum: Int, maximum: Int = Int(Int32.max)) throws(ValueError) -> Int {
         guard !text.isEmpty, text.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }),
-              text.count <= 10, let n = Int(text), n >= minimum, n <= Int(Int32.max) else {
-            throw ValueError("\(text.quotedForMessage) is not valid; use a whole number from \(minimum) to \(Int32.max)")
+              text.count <= 10, let n = Int(text), n >= minimum, n <= maximum else {
+            throw ValueError("\(text.quotedForMessage) is not valid; use a whole number from \(minimum) to \(maximum)")
         }
         return n
     }

@@ -29,7 +29,8 @@ public struct Ban: Sendable, Hashable {
 
 /// Why a ban ended.
 public struct BanRelease: Sendable, Hashable {
-    public enum Reason: String, Sendable, Hashable { case expired, unbanned, flushed }
+    /// `evicted`: its family's set was full and a new ban took its place (docs/nftables.md).
+    public enum Reason: String, Sendable, Hashable { case expired, unbanned, flushed, evicted }
     public var address: IPAddress
     public var reason: Reason
 

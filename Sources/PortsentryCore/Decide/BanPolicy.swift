@@ -73,6 +73,8 @@ public enum BanRefusal: Error, Sendable, Hashable, CustomStringConvertible {
     case networkTooLarge(shortestPrefix: Int)
     /// The address is protected (docs/configuration.md "Who is never banned").
     case protected(IPAddress, ProtectionReason)
+    /// BAN_RATE_LIMIT: more probe bans than `perSecond` arrived within a second.
+    case rateLimited(perSecond: Int)
 
     public var description: String {
         switch self {
@@ -81,6 +83,7 @@ public enum BanRefusal: Error, Sendable, Hashable, CustomStringConvertible {
         case .protected(let a, let reason): "\(a) is protected (\(reason.rawValue)); it is never blocked, not even with --force"
         case .networkTooLarge(let p):
             "network too large: at most \(BanPolicy.maxNetworkHosts) addresses can be blocked at once (use a /\(p) or longer prefix)"
+        case .rateLimited(let n): "more than BAN_RATE_LIMIT=\(n) bans a second"
         }
     }
 }

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# A burst of SOURCES distinct spoofed sources (one SYN each, RATE per second, from bench-capture
+# in namespace B) against the release daemon in stealth mode with the default BAN_RATE_ALARM and
+# no BAN_RATE_LIMIT: how long until every source is banned, the per-ban delays (capture → commit,
+# from the daemon's -d lines), whether one real scanner is banned afterwards (nmap from B's own
+# address), the alarm line, and the daemon's peak memory. Needs nmap. Everything it creates
+# is removed on exit. Figures: docs/performance.md ("Floods of forged sources").
+# Usage: SOURCES=20000 RATE=100000 scripts/bench-ban-flood.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SCRATCH=${SCRATCH:-.build-bench}
+SOURCES=${SOURCES:-20000}
+RATE=${RATE:-100000}
+
+swift build -c release --scratch-path "$SCRATCH" --product portsentry >/dev/null
+swift build -c release --scratch-path "$SCRATCH" --product bench-capture >/dev/null
+BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)
+
+PREFIX=bf
+. scripts/lib/bench-pair.sh
+cat > "$WORK/portsentry.conf" <<CONF
+TCP_PORTS="31337"
+BLOCK_TCP="1"
+BLOCK_UDP="0"
+SCAN_TRIGGER="0"
+BAN_TIME="1h"
+CONTROL_SOCKET="$WORK/control.sock"
+STATE_FILE="$WORK/bans.state"
+CONF
+ip netns exec "$NS_A" "$BIN/portsentry" -c "$WORK/portsentry.conf" --stealth -i "$IF_A" -d >"$WORK/out" 2>"$WORK/err" &
+DAEMON_PID=$!
+for _ in $(seq 400); do grep -q "now active" "$WORK/out" && break; sleep 0.05; done
+grep -q "now active" "$WORK/out" || { cat "$WORK/err"; exit 1; }
+hwm() { sed -n 's/^VmHWM:[[:space:]]*//p' "/proc/$DAEMON_PID/status"; }
+echo "ban flood: $SOURCES spoofed sources at $RATE/s, $(nproc) CPUs, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg); daemon VmHWM at start $(hwm)"
+
+banned() { grep -c 'µs after its probe was captured' "$WORK/out" || true; }
+t0=$(date +%s%N)
+ip netns exec "$NS_A" "$BIN/bench-capture" --send-only --sender-ns "$NS_B" --sender-if "$IF_B" \
+    --target "$IP_A" --packets "$SOURCES" --rate "$RATE" >/dev/null
+t_sent=$(date +%s%N)
+# Until every source is banned, or the count has stood still for 2 s (events dropped in an overload).
+last=-1; still_since=$(date +%s%N); t1=$t0
+while [ "$(banned)" -lt "$SOURCES" ]; do
+    now=$(date +%s%N); count=$(banned)
+    if [ "$count" != "$last" ]; then last=$count; still_since=$now; t1=$now
+    elif [ $(( now - still_since )) -gt 2000000000 ]; then break; fi
+    sleep 0.02
+done
+[ "$(banned)" -lt "$SOURCES" ] || t1=$(date +%s%N)
+echo "sent in $(( (t_sent - t0) / 1000000 )) ms; $(banned) of $SOURCES banned $(( (t1 - t0) / 1000000 )) ms after the first probe was sent (polled every 20 ms)"
+dropped=$(sed -n 's/^warning: \([0-9]*\) events were not logged or acted on.*/\1/p; s/^\([0-9]*\) events were not logged or acted on.*/\1/p' "$WORK/err" | awk '{ n += $1 } END { print n + 0 }')
+echo "events dropped by the pipeline's queue (overload): $dropped"
+sed -n 's/^debug: Host .* blocked \([0-9]*\) µs after its probe was captured$/\1/p' "$WORK/out" | sort -n > "$WORK/delays"
+n=$(wc -l < "$WORK/delays")
+echo "capture → commit delay: p50 $(sed -n "$(( (n + 1) / 2 ))p" "$WORK/delays") µs, p99 $(sed -n "$(( (n * 99 + 99) / 100 ))p" "$WORK/delays") µs, max $(tail -n 1 "$WORK/delays") µs"
+echo "in the set: $(ip netns exec "$NS_A" nft -j list set inet portsentry banned_v4 | python3 -c 'import json,sys; print(sum(len(o["set"].get("elem", [])) for o in json.load(sys.stdin)["nftables"] if "set" in o))')"
+# Then one real scanner (NS_B's own address): banned, in a set that the flood has filled.
+t2=$(date +%s%N)
+ip netns exec "$NS_B" nmap -n -Pn --max-retries 0 -sS -p 31337 "$IP_A" >/dev/null 2>&1 || true
+until grep -q "Host $IP_B has been blocked" "$WORK/out" || [ $(( $(date +%s%N) - t2 )) -gt 10000000000 ]; do sleep 0.02; done
+if grep -q "Host $IP_B has been blocked" "$WORK/out" && ip netns exec "$NS_A" nft get element inet portsentry banned_v4 "{ $IP_B }" >/dev/null 2>&1; then
+    echo "real scanner $IP_B after the flood: banned, in the set ($(( ($(date +%s%N) - t2) / 1000000 )) ms from nmap's start)"
+else
+    echo "real scanner $IP_B after the flood: NOT banned"
+fi
+echo "alarm lines: $(grep -c 'Ban rate alarm' "$WORK/err" || true)"
+grep 'Ban rate alarm' "$WORK/err" || true
+echo "daemon VmHWM after the flood: $(hwm)"
