@@ -127,7 +127,7 @@ public final class ConnectSentry: Sentry {
     }
 
     /// Every connect-mode event is `type: [Connect]`, TCP and UDP alike (2.x takes the type from
-    /// the mode first; compat.md §3).
+    /// the mode first; docs/daemon.md "Output").
     private func event(_ proto: TransportProtocol, source: IPAddress, destination: IPAddress, port: UInt16) -> ProbeEvent {
         ProbeEvent(source: source.unmapped, destination: destination.unmapped, proto: proto, port: port,
                    type: .connect, ipOptions: .unknown, mode: .connect,

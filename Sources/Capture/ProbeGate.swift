@@ -2,7 +2,8 @@ import Logging
 import PortsentryCore
 
 /// The per-packet steps shared by the pcap and raw sentries, after decoding: is the port watched,
-/// is it a probe (not ACK/RST), is a service listening there; then hand the event to the sink.
+/// is it a probe (not ACK/RST), is a service listening there, is it (UDP) an answer to a flow this
+/// host opened; then hand the event to the sink.
 /// Lives on the capture thread only.
 final class ProbeGate {
     private let settings: StealthSettings
@@ -11,6 +12,9 @@ final class ProbeGate {
     /// nil when no protocol skips listeners: then nothing is ever re-read or looked up.
     private let services: ServiceCheck?
     private var serviceLog = ServiceLogLimiter()
+    /// Answers to flows this host opened (UDP: a late DNS/NTP/QUIC reply) are no probes.
+    private let flows = ConntrackLookup()
+    private var flowLog = ServiceLogLimiter()
 
     init(settings: StealthSettings, sink: any ProbeSink, logger: Logger) {
         self.settings = settings; self.sink = sink; self.logger = logger
@@ -34,6 +38,14 @@ final class ProbeGate {
             if settings.serviceCheck,
                serviceLog.shouldLog(source: packet.source, port: packet.destinationPort, now: seenAt) {
                 logger.notice("\(LogLine.serviceRunning(packet.source, port: packet.destinationPort))")
+            }
+            return
+        }
+        if packet.proto == .udp,
+           flows.isReply(.udp, source: packet.source, sourcePort: packet.sourcePort,
+                         destination: packet.destination, destinationPort: packet.destinationPort) {
+            if flowLog.shouldLog(source: packet.source, port: packet.destinationPort, now: seenAt) {
+                logger.info("\(LogLine.ownFlowReply(packet.source, port: packet.destinationPort))")
             }
             return
         }

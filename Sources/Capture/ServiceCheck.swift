@@ -1,7 +1,7 @@
 import Logging
 import PortsentryCore
 
-/// Is a service running on a probe's destination port? (compat.md §4, §6.) The cached listener
+/// Is a service running on a probe's destination port? (docs/stealth.md) The cached listener
 /// view answers at no syscall cost; a port it shows as unserved is confirmed with a fresh
 /// sock_diag look, because a client socket may live only a few milliseconds (the host's own DNS
 /// query from a watched ephemeral port). If the fresh look fails, the cached answer stands and

@@ -40,10 +40,11 @@ public final class SocketDiag {
         return .success(false)
     }
 
-    /// The `proto` sockets of `family` bound to local `port`: one request, replies until NLMSG_DONE.
-    func sockets(_ proto: TransportProtocol, family: Int32, port: UInt16) -> Result<[DiagSocket], CaptureError> {
+    /// The `proto` sockets of `family` bound to local `port` (in `states`, default: what the
+    /// service check needs): one request, replies until NLMSG_DONE.
+    func sockets(_ proto: TransportProtocol, family: Int32, port: UInt16, states: UInt32? = nil) -> Result<[DiagSocket], CaptureError> {
         sequence &+= 1
-        let request = SocketDiagMessage.request(proto, family: family, port: port, sequence: sequence)
+        let request = SocketDiagMessage.request(proto, family: family, port: port, sequence: sequence, states: states)
         var kernel = sockaddr_nl()
         kernel.nl_family = sa_family_t(AF_NETLINK)
         let sent = request.withUnsafeBytes { bytes in

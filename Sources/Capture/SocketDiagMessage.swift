@@ -9,6 +9,8 @@ struct DiagSocket: Equatable {
     /// IPV6_V6ONLY; the kernel reports it for IPv6 sockets that are listening or unconnected
     /// (the only ones that can sit on the wildcard address), false otherwise.
     var v6only: Bool
+    /// The peer of a connected socket; nil for listening and unconnected ones.
+    var remote: IPAddress? = nil
 
     /// portsentry 2.0.4's rule: a socket serves `destination` when it is bound to that very
     /// address or to the wildcard address (`::` also serves IPv4 unless IPV6_V6ONLY is set; an
@@ -39,7 +41,10 @@ enum SocketDiagMessage {
     /// UDP every bound socket, connected or not; for TCP listeners only (docs/stealth.md, "The
     /// service check": a connection's own packets carry ACK and never reach the check, and a dump
     /// of every TCP state walks the kernel's whole established-connection table).
-    static func request(_ proto: TransportProtocol, family: Int32, port: UInt16, sequence: UInt32) -> [UInt8] {
+    /// `states` overrides the socket states asked for (a TCP_* bit mask), e.g. established
+    /// connections for the SSH-session protection.
+    static func request(_ proto: TransportProtocol, family: Int32, port: UInt16, sequence: UInt32,
+                        states: UInt32? = nil) -> [UInt8] {
         struct Message {
             var header: nlmsghdr
             var request: inet_diag_req_v2
@@ -51,7 +56,7 @@ enum SocketDiagMessage {
         message.header.nlmsg_seq = sequence
         message.request.sdiag_family = UInt8(family)
         message.request.sdiag_protocol = UInt8(proto == .tcp ? IPPROTO_TCP : IPPROTO_UDP)
-        message.request.idiag_states = proto == .tcp ? 1 << 10 : UInt32.max   // TCP_LISTEN = 10
+        message.request.idiag_states = states ?? (proto == .tcp ? 1 << 10 : UInt32.max)   // TCP_LISTEN = 10
         message.request.id.idiag_sport = port.bigEndian
         return withUnsafeBytes(of: &message) { Array($0) }
     }
@@ -91,16 +96,19 @@ enum SocketDiagMessage {
     }
 
     private static func socket(_ record: inet_diag_msg, attributes: UnsafeRawBufferPointer) -> DiagSocket? {
-        var source = record.id.idiag_src
-        let local: IPAddress?
+        var source = record.id.idiag_src, destination = record.id.idiag_dst
+        let width: Int
         switch Int32(record.idiag_family) {
-        case AF_INET: local = withUnsafeBytes(of: &source) { IPAddress(bytes: $0.prefix(4)) }
-        case AF_INET6: local = withUnsafeBytes(of: &source) { IPAddress(bytes: $0) }
-        default: local = nil
+        case AF_INET: width = 4
+        case AF_INET6: width = 16
+        default: return nil
         }
-        guard let local else { return nil }
+        guard let local = withUnsafeBytes(of: &source, { IPAddress(bytes: $0.prefix(width)) }),
+              let remote = withUnsafeBytes(of: &destination, { IPAddress(bytes: $0.prefix(width)) }) else { return nil }
+        let unspecified = remote == .v4(0) || remote == .v6(high: 0, low: 0)
         return DiagSocket(local: local, port: UInt16(bigEndian: record.id.idiag_sport),
-                          v6only: flag(Int32(INET_DIAG_SKV6ONLY), in: attributes) ?? false)
+                          v6only: flag(Int32(INET_DIAG_SKV6ONLY), in: attributes) ?? false,
+                          remote: unspecified ? nil : remote)
     }
 
     /// The one-byte attribute `type` among the rtattr records, nil when absent.

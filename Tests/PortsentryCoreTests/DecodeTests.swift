@@ -18,7 +18,7 @@ private func syn(_ src: IPAddress, _ dst: IPAddress, port: UInt16 = 31337) -> Pr
     func decodesEveryLinkType(link: LinkType) throws {
         for (src, dst, opts) in [(a4, b4, IPOptionsState.notSet), (a6, b6, .unknown)] {
             let p = try #require(decode(syn(src, dst).bytes(link: link), link))
-            #expect(p == DecodedPacket(source: src, destination: dst, proto: .tcp, destinationPort: 31337,
+            #expect(p == DecodedPacket(source: src, destination: dst, proto: .tcp, sourcePort: 40_000, destinationPort: 31337,
                                        flags: .syn, ipOptions: opts))
         }
     }
@@ -111,7 +111,7 @@ private func syn(_ src: IPAddress, _ dst: IPAddress, port: UInt16 = 31337) -> Pr
 
     @Test func decodesUDPAndIgnoresOtherProtocols() {
         let udp = decode(ProbeFrame(source: a4, destination: b4, transport: .udp(port: 514)).bytes(), .ethernet)
-        #expect(udp == DecodedPacket(source: a4, destination: b4, proto: .udp, destinationPort: 514, flags: [],
+        #expect(udp == DecodedPacket(source: a4, destination: b4, proto: .udp, sourcePort: 40_000, destinationPort: 514, flags: [],
                                      ipOptions: .notSet))
         #expect(decode(ProbeFrame(source: a4, destination: b4, transport: .other(proto: 1)).bytes(), .ethernet) == nil)
     }

@@ -4,14 +4,16 @@ public struct DecodedPacket: Sendable, Hashable {
     public var destination: IPAddress
     public var proto: TransportProtocol
     public var destinationPort: UInt16
+    /// The source port (connection tracking asks for the whole tuple).
+    public var sourcePort: UInt16
     /// TCP flag bits; empty for UDP.
     public var flags: TCPFlags
     /// `set` when the IPv4 header is longer than 20 bytes, `unknown` for IPv6.
     public var ipOptions: IPOptionsState
 
-    public init(source: IPAddress, destination: IPAddress, proto: TransportProtocol,
+    public init(source: IPAddress, destination: IPAddress, proto: TransportProtocol, sourcePort: UInt16 = 0,
                 destinationPort: UInt16, flags: TCPFlags, ipOptions: IPOptionsState) {
-        self.source = source; self.destination = destination; self.proto = proto
+        self.source = source; self.destination = destination; self.proto = proto; self.sourcePort = sourcePort
         self.destinationPort = destinationPort; self.flags = flags; self.ipOptions = ipOptions
     }
 

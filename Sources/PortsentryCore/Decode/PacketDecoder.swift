@@ -106,12 +106,12 @@ public enum PacketDecoder {
         switch proto {
         case 6:
             guard b.count >= t + 14 else { return nil }
-            return DecodedPacket(source: source, destination: destination, proto: .tcp,
+            return DecodedPacket(source: source, destination: destination, proto: .tcp, sourcePort: b.bigEndianU16(at: t),
                                  destinationPort: b.bigEndianU16(at: t + 2),
                                  flags: TCPFlags(rawValue: b[t + 13] & 0x3f), ipOptions: ipOptions)
         case 17:
             guard b.count >= t + 4 else { return nil }
-            return DecodedPacket(source: source, destination: destination, proto: .udp,
+            return DecodedPacket(source: source, destination: destination, proto: .udp, sourcePort: b.bigEndianU16(at: t),
                                  destinationPort: b.bigEndianU16(at: t + 2), flags: [], ipOptions: ipOptions)
         default:
             return nil

@@ -60,6 +60,10 @@ public enum LogLine {
     public static func selfTraffic(source: IPAddress, destination: IPAddress) -> String {
         "Source address \(source) same as destination address \(destination), skipping"
     }
+    /// With `-v`: a datagram that answers a flow this host opened (connection tracking).
+    public static func ownFlowReply(_ ip: IPAddress, port: UInt16) -> String {
+        "Ignoring packet from \(ip) to destination port \(port), a reply to a flow this host opened"
+    }
     public static func serviceRunning(_ ip: IPAddress, port: UInt16) -> String {
         "Ignoring packet from \(ip) to destination port \(port), a service is running"
     }
