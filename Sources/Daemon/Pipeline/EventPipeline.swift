@@ -93,13 +93,15 @@ final class EventPipeline: Sendable {
             return !result.steps.isEmpty && result.status != .dryRun
         }
 
+        /// When the backend's commit returned, `CLOCK_MONOTONIC` nanoseconds.
+        var committedAt: UInt64 = 0
+
         /// With `-d`: how long after its probe was captured the source was banned (the
         /// backend's commit returned). scripts/bench-scan-to-ban.sh reads it.
         func banDelayLine() -> (Logger.Level, String)? {
             let seen = verdict.event.seenAt
-            guard seen > 0 else { return nil }
-            let micros = (MonotonicClock.now() &- seen) / 1000
-            return (.debug, "Host \(source) blocked \(micros) µs after its probe was captured")
+            guard seen > 0, committedAt > 0 else { return nil }
+            return (.debug, "Host \(source) blocked \((committedAt &- seen) / 1000) µs after its probe was captured")
         }
     }
 
@@ -137,8 +139,11 @@ final class EventPipeline: Sendable {
         // KILL_RUN_CMD before the ban, every ban of the batch at once, KILL_RUN_CMD after.
         if s.hook.runsFirst { for i in items.indices { runHook(&items[i], into: \.before) } }
         let decided = items.indices.filter { items[$0].decision != nil }
-        for (i, result) in zip(decided, bans.apply(decided.map { items[$0].decision! })) {
+        let results = bans.apply(decided.map { items[$0].decision! })
+        let committedAt = MonotonicClock.now()
+        for (i, result) in zip(decided, results) {
             items[i].result = result
+            items[i].committedAt = committedAt
             if result.succeeded { items[i].succeeded = true }
         }
         if !s.hook.runsFirst { for i in items.indices { runHook(&items[i], into: \.after) } }
