@@ -19,29 +19,6 @@ final class CollectingSink: ProbeSink {
     func reset() { events.withLock { $0.removeAll() } }
 }
 
-/// A log handler that keeps every message with its level.
-struct CollectingLogHandler: LogHandler {
-    final class Store: Sendable {
-        let lines = Mutex<[(Logger.Level, String)]>([])
-        var all: [(Logger.Level, String)] { lines.withLock { $0 } }
-    }
-    let store: Store
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    func log(event: LogEvent) { store.lines.withLock { $0.append((event.level, "\(event.message)")) } }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    static func logger() -> (Logger, Store) {
-        let store = Store()
-        return (Logger(label: "test") { _ in CollectingLogHandler(store: store) }, store)
-    }
-}
-
 /// A sentry made, prepared and run on its own thread inside a network namespace (`prepare` opens
 /// its capture resources, so it must run in the namespace too).
 final class RunningSentry: Sendable {

@@ -93,7 +93,7 @@ import Testing
         let tcpFD = try Namespace.run(in: net.nsA) { try listener(.tcp, address: nil, port: 111) }
         let udpFD = try Namespace.run(in: net.nsA) { [ipA = net.ipA] in try listener(.udp, address: ipA, port: 513) }
         defer { close(tcpFD); close(udpFD) }
-        let (logger, log) = CollectingLogHandler.logger()
+        let log = LogCapture(), logger = log.logger
         let run = try Self.start(Self.settings(method, .all, serviceCheck: true), on: net, logger: logger)
         defer { #expect(run.stop()) }
         let (a, b, a6, b6) = (net.ipA, net.ipB, net.ip6A, net.ip6B)
@@ -112,7 +112,7 @@ import Testing
         #expect(try eventually { try net.send([Self.marker(net)]); return run.sink.received.contains { $0.port == 40010 } })
         let seen = Set(run.sink.received.filter { $0.port != 40010 }.map { "\($0.source) \($0.port)" })
         #expect(seen == ["\(b) 79", "\(b6) 513"])
-        let lines = log.all.filter { $0.1.contains("a service is running") }
+        let lines = log.entries.filter { $0.text.contains("a service is running") }
         #expect(lines.map(\.1).sorted() == [LogLine.serviceRunning(b, port: 111), LogLine.serviceRunning(b, port: 513),
                                             LogLine.serviceRunning(b6, port: 111)].sorted())
         #expect(lines.allSatisfy { $0.0 == .notice })
