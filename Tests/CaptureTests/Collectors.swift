@@ -2,7 +2,6 @@ import TestSupport
 import Capture
 import Dispatch
 import Foundation
-import Logging
 import PortsentryCore
 import Synchronization
 
