@@ -65,7 +65,8 @@ exchange(socket.AF_INET, ("0.0.0.0", 32771), (b, 53), False)        # wildcard, 
 exchange(socket.AF_INET, (a, 32772), (b, 53), False)                # bound to the address
 exchange(socket.AF_INET6, ("::", 32773), ("::ffff:" + b, 53), False)  # dual-stack, mapped peer
 exchange(socket.AF_INET6, ("::", 32774), (b6, 53), True)            # IPv6, connected
-t = socket.socket(); t.settimeout(2); t.bind((a, 32780)); t.connect((b, 80)); t.close()
+t = socket.socket(); t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # the pcap round left it in TIME_WAIT
+t.settimeout(2); t.bind((a, 32780)); t.connect((b, 80)); t.close()
 print("exchanges ok")
 ' "$IP_A" "$IP_B" "$IP6_B" "$1"
 }
