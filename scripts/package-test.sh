@@ -246,7 +246,7 @@ done
 man_src() { zcat "$root/usr/share/man/$1.gz"; }
 undocumented_keys() {
     local k bad=""
-    for k in $(grep -oE 'case [a-zA-Z]+ = "[A-Z_]+"' Sources/PortsentryCore/Config/ConfigKey.swift | grep -oE '[A-Z_]{3,}'); do
+    for k in $(grep -oE 'case [a-zA-Z]+ = "[A-Z_]+"' Sources/PortsentryCore/Config/ConfigKey.swift | grep -oE '"[A-Z_]+"' | tr -d '"'); do
         man_src man5/portsentry.conf.5 | grep -qw -- "$k" || bad+=" $k"
     done
     [ -z "$bad" ] || { echo "not in portsentry.conf(5):$bad"; false; }
