@@ -12,9 +12,8 @@ SCRATCH=${SCRATCH:-.build-bench}
 SOURCES=${SOURCES:-20000}
 RATE=${RATE:-100000}
 
-swift build -c release --scratch-path "$SCRATCH" --product portsentry >/dev/null
-swift build -c release --scratch-path "$SCRATCH" --product bench-capture >/dev/null
-BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)
+. scripts/lib/release-build.sh
+release_build portsentry bench-capture
 
 PREFIX=bf
 . scripts/lib/bench-pair.sh

@@ -10,8 +10,8 @@ cd "$(dirname "$0")/.."
 SCRATCH=${SCRATCH:-.build-stealth}
 PACKETS=${PACKETS:-200000}
 
-swift build -c release --scratch-path "$SCRATCH" --product bench-capture >/dev/null
-BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)
+. scripts/lib/release-build.sh
+release_build bench-capture
 
 PREFIX=bc
 . scripts/lib/bench-pair.sh
@@ -94,7 +94,7 @@ ip netns exec "$NS_A" "$BIN/bench-capture" --sender-ns "$NS_B" --sender-if "$IF_
     --source "$IP_B" --target "$IP_A" --packets "$PACKETS" --c-loop "$WORK/pcap_loop"
 
 if [ "${PORTSENTRY_MEMORY:-0}" = 1 ]; then
-    swift build -c release --scratch-path "$SCRATCH" --product portsentry >/dev/null
+    release_build portsentry
     cat > "$WORK/portsentry.conf" <<CONF
 TCP_PORTS="31337"
 UDP_PORTS="31337"

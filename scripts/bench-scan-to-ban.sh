@@ -13,9 +13,8 @@ SCRATCH=${SCRATCH:-.build-bench}
 BANS=${BANS:-1000}
 RATE=${RATE:-200}
 
-swift build -c release --scratch-path "$SCRATCH" --product portsentry >/dev/null
-swift build -c release --scratch-path "$SCRATCH" --product bench-capture >/dev/null
-BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)
+. scripts/lib/release-build.sh
+release_build portsentry bench-capture
 IPTABLES=$(command -v iptables) || { echo "iptables is needed (apt-get install iptables)" >&2; exit 1; }
 
 PREFIX=bs

@@ -8,8 +8,8 @@ cd "$(dirname "$0")/.."
 SCRATCH=${SCRATCH:-.build-stealth}
 SOCKETS=${SOCKETS:-1000}
 LOOKS=${LOOKS:-20000}
-swift build -c release --scratch-path "$SCRATCH" --product bench-capture >/dev/null
-BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)
+. scripts/lib/release-build.sh
+release_build bench-capture
 NS="bsc$(( $$ % 60000 ))"
 trap 'ip netns del "$NS" 2>/dev/null || true' EXIT
 ip netns add "$NS"

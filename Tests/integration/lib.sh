@@ -137,6 +137,21 @@ BLOCKED_FILE="$WORK/blocked"
 CONF
 }
 
+# start_tcp_listener NAME PORT: a TCP service on [::]:PORT (dual-stack) in the daemon's namespace,
+# which accepts and holds its connections; returns once it listens. Output in $WORK/NAME.*.
+start_tcp_listener() {
+    local name=$1 port=$2
+    start_bg "$name" ip netns exec "$NS_A" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("::", int(sys.argv[1]))); s.listen(8)
+held = []
+while True:
+    held.append(s.accept()[0])' "$port"
+    wait_for 30 sh -c "ip netns exec $NS_A ss -Hltn 'sport = :$port' | grep -q ':$port'"
+}
+
 # line_count FILE: number of lines in FILE (0 if missing).
 line_count() { [ -f "$1" ] && wc -l < "$1" || echo 0; }
 # file_size FILE: size in bytes (0 if missing).

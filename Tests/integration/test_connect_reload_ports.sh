@@ -30,8 +30,7 @@ wait_lines 30 "$WORK/history" 2
 assert_line "$OUT" "Scan from: [$IP_B] ($IP_B) protocol: [TCP] port: [12] type: [Connect] IP opts: [unknown] ignored: [false] triggered: [true] noblock: [true] blocked: [false]"
 
 # A busy port in the new list: reported and skipped, as at start-up; the reload still applies.
-start_bg busy ip netns exec "$NS_A" python3 -c 'import socket,time; s=socket.socket(socket.AF_INET6); s.bind(("::",13)); s.listen(); time.sleep(60)'
-wait_for 30 listening 13
+start_tcp_listener busy 13
 write_conf "13,14"
 kill -HUP "$DAEMON_PID"
 wait_for 30 grep -q "Could not bind TCP port 13: Address already in use, skipping" "$WORK/daemon.err"

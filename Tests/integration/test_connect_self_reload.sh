@@ -4,8 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 make_pair
 # Something already listens on TCP port 12 in the daemon's namespace.
-start_bg busy ip netns exec "$NS_A" python3 -c 'import socket,time; s=socket.socket(socket.AF_INET6); s.bind(("::",12)); s.listen(); time.sleep(60)'
-wait_for 30 sh -c "ip netns exec $NS_A ss -Hltn | grep -q ':12 '"
+start_tcp_listener busy 12
 cat > "$WORK/portsentry.conf" <<CONF
 TCP_PORTS="11,12"
 BLOCK_TCP="0"

@@ -27,15 +27,7 @@ CONF
 test_paths_conf >> "$WORK/portsentry.conf"
 
 # An SSH-like service in the target, and a session from SSH_PEER that stays open.
-start_bg sshd in_a python3 -c '
-import socket, time
-s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("::", 22)); s.listen(8)
-conns = []
-while True:
-    c, _ = s.accept(); conns.append(c)'
-wait_for 10 sh -c "ip netns exec $NS_A ss -Hltn 'sport = :22' | grep -q 22"
+start_tcp_listener sshd 22
 start_bg session in_b python3 -c "
 import socket, time
 c = socket.create_connection(('$IP_A', 22), source_address=('$SSH_PEER', 0))

@@ -13,13 +13,7 @@ SCAN_TRIGGER="0"
 CONF
 test_paths_conf >> "$WORK/portsentry.conf"
 # A TCP service on [::]:1025 (dual-stack) in the daemon's namespace.
-start_bg listener in_a python3 -c '
-import socket, time
-s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("::", 1025)); s.listen(8)
-time.sleep(300)'
-wait_for 10 sh -c "ip netns exec $NS_A ss -Hltn 'sport = :1025' | grep -q 1025"
+start_tcp_listener listener 1025
 scan() { in_b nmap -n -Pn --max-retries 0 "$@" >>"$WORK/nmap.out" 2>&1 || fail "nmap $* failed"; }
 scan_line() {
     echo "Scan from: [$1] ($1) protocol: [TCP] port: [$2] type: [TCP SYN/Normal scan] IP opts: [$3] ignored: [false] triggered: [true] noblock: [true] blocked: [false]"
