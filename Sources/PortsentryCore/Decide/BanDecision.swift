@@ -18,9 +18,12 @@ public struct ProbeEvidence: Sendable, Hashable {
     /// The sentry mode that saw it (`$MODE$` of the legacy commands); nil when restored from a
     /// state file, which does not keep it.
     public var mode: SentryMode?
+    /// The kernel's packet-path rule banned the source on this probe (KERNEL_BAN); the daemon
+    /// records the ban it learned of through its capture.
+    public var byKernel: Bool
 
-    public init(proto: TransportProtocol, port: UInt16, type: String, mode: SentryMode? = nil) {
-        self.proto = proto; self.port = port; self.type = type; self.mode = mode
+    public init(proto: TransportProtocol, port: UInt16, type: String, mode: SentryMode? = nil, byKernel: Bool = false) {
+        self.proto = proto; self.port = port; self.type = type; self.mode = mode; self.byKernel = byKernel
     }
 
     public init(_ event: ProbeEvent) {
