@@ -31,11 +31,13 @@ let package = Package(
         .target(name: "Firewall", dependencies: ["PortsentryCore", "CNftables", "CLinux", logging], swiftSettings: strict),
         // control socket protocol, server and client; the ban commands over the ban service.
         .target(name: "Control", dependencies: ["PortsentryCore", "Firewall", "CLinux", logging], swiftSettings: strict),
+        // fleet bans through CrowdSec's Local API: push our bans (watcher), pull the fleet's (bouncer).
+        .target(name: "Fleet", dependencies: ["PortsentryCore", "Firewall", "Control", logging], swiftSettings: strict),
         // the daemon's runtime: pipeline, output sinks, signals.
         .target(
             name: "Daemon",
             dependencies: [
-                "PortsentryCore", "Capture", "Firewall", "Control",
+                "PortsentryCore", "Capture", "Firewall", "Control", "Fleet",
                 logging,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -68,5 +70,6 @@ let package = Package(
         .testTarget(name: "FirewallTests", dependencies: ["Firewall", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ControlTests", dependencies: ["Control"], swiftSettings: strict),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "FleetTests", dependencies: ["Fleet", "TestSupport"], swiftSettings: strict),
     ]
 )

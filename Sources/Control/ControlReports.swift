@@ -26,11 +26,13 @@ public struct StatusReport: Codable, Sendable, Hashable {
     /// Protected addresses by reason (`local address 3, default gateway 1, ...`); nil from
     /// daemons that predate it.
     public var protected: String?
+    /// The CrowdSec fleet link; nil when CROWDSEC_LAPI_URL is unset (or the daemon predates it).
+    public var fleet: FleetStatus?
 
     public init(version: String, pid: Int32, startedAt: Int64, mode: String, method: String?,
                 interfaces: [String], backend: String, bansIPv4: Int, bansIPv6: Int,
                 eventsSinceStart: UInt64, bansSinceStart: UInt64, configFile: String, dryRun: Bool = false,
-                protected: String? = nil) {
+                protected: String? = nil, fleet: FleetStatus? = nil) {
         self.version = version; self.pid = pid; self.startedAt = startedAt; self.mode = mode
         self.method = method; self.interfaces = interfaces; self.backend = backend
         self.bansIPv4 = bansIPv4; self.bansIPv6 = bansIPv6
@@ -38,6 +40,7 @@ public struct StatusReport: Codable, Sendable, Hashable {
         self.configFile = configFile
         self.dryRun = dryRun
         self.protected = protected
+        self.fleet = fleet
     }
 }
 
@@ -55,11 +58,13 @@ public struct BanEntry: Codable, Sendable, Hashable {
     public var hits: Int
     /// Reason given with a manual ban.
     public var reason: String?
+    /// The fleet source of a ban learned from a peer (`lapi:<origin>`).
+    public var fleet: String?
 
     public init(address: String, expiresIn: UInt64?, bannedAt: Int64?, trigger: Trigger?,
-                hits: Int, reason: String? = nil) {
+                hits: Int, reason: String? = nil, fleet: String? = nil) {
         self.address = address; self.expiresIn = expiresIn; self.bannedAt = bannedAt
-        self.trigger = trigger; self.hits = hits; self.reason = reason
+        self.trigger = trigger; self.hits = hits; self.reason = reason; self.fleet = fleet
     }
 
     /// The probe that made a source cross SCAN_TRIGGER.

@@ -53,7 +53,7 @@ public enum PortsentryDaemon {
             BanUpkeepService(bans: daemon.bans), PipelineService(pipeline: daemon.pipeline),
             ControlService(server: control), SentryService(runner: daemon.runner, first: daemon.firstSentry),
             ReloadService(daemon: daemon),
-        ]
+        ] + (daemon.fleet.map { [FleetService(fleet: $0, bans: daemon.bans)] } ?? [])
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
                                             failureTerminationBehavior: .gracefullyShutdownGroup) },

@@ -151,7 +151,7 @@ public final class BanService: Sendable {
         try await lifting(.flushed) { [backend] () throws(BanBackendError) in (try backend.flush(), []) }
     }
 
-    private func lifting(_ reason: BanRelease.Reason,
+    func lifting(_ reason: BanRelease.Reason,
                          _ body: @escaping @Sendable () throws(BanBackendError) -> (lifted: [IPAddress], alsoForget: [IPAddress]))
         async throws(BanBackendError) -> [IPAddress]
     {
@@ -202,7 +202,7 @@ public final class BanService: Sendable {
     }
 
     /// Runs `body` on the backend's thread and waits for it without holding a pool thread.
-    private func onBackendThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    func onBackendThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
             backend.schedule { continuation.resume(returning: body()) }
         }

@@ -20,6 +20,20 @@ enum Formatting {
               protected:   \(s.protected ?? "unknown")
               bans:        \(s.bansIPv4) IPv4, \(s.bansIPv6) IPv6
               since start: \(s.eventsSinceStart) events, \(s.bansSinceStart) bans (started \(time(s.startedAt)), up \(uptime == "0" ? "0s" : uptime))
+            """ + (s.fleet.map(fleet) ?? "")
+    }
+
+    /// The CrowdSec lines of `status` (no secrets: the report carries none).
+    private static func fleet(_ f: FleetStatus) -> String {
+        func when(_ t: Int64?) -> String { t.map(time) ?? "never" }
+        let reach = f.reachable.map { $0 ? "reachable" : "unreachable" } ?? "not contacted yet"
+        let origins = f.bansByOrigin.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        return """
+
+              crowdsec:    \(f.url) \(reach)\(f.lastError.map { " (\($0))" } ?? "")
+              push:        \(f.push ? "on" : "off"); \(f.pushed) pushed, last \(when(f.lastPushAt)); queue \(f.queueDepth)\(f.queueDropped > 0 ? " (\(f.queueDropped) dropped)" : "")
+              pull:        \(f.pull ? "on" : "off"); \(f.pulled) applied, \(f.refused) refused, \(f.skippedRanges) ranges skipped, \(f.invalid) invalid, last \(when(f.lastPullAt))
+              fleet bans:  \(origins.isEmpty ? "none" : origins)
             """
     }
 
@@ -67,6 +81,7 @@ enum Formatting {
 
     private static func trigger(_ ban: BanEntry) -> String {
         if let t = ban.trigger { return "\(t.proto)/\(t.port) \(t.type)" }
+        if let fleet = ban.fleet { return "fleet: \(fleet)" }
         return ban.reason.map { "manual: \($0)" } ?? (ban.bannedAt == nil ? "-" : "manual")
     }
 

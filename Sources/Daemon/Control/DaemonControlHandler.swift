@@ -28,7 +28,8 @@ struct DaemonControlHandler: ControlHandler {
             configFile: options.configFile,
             dryRun: daemon.dryRun,
             protected: HostProtection.summary(daemon.protection.snapshot())
-                + (daemon.config.protectAuto && !daemon.config.protectSSHPorts.isEmpty ? "; ssh sessions on port \(daemon.config.protectSSHPorts.ports.map(String.init).joined(separator: ","))" : ""))
+                + (daemon.config.protectAuto && !daemon.config.protectSSHPorts.isEmpty ? "; ssh sessions on port \(daemon.config.protectSSHPorts.ports.map(String.init).joined(separator: ","))" : ""),
+            fleet: daemon.fleet?.status(live))
     }
 
     func list() async throws -> [BanEntry] { commands.list() }

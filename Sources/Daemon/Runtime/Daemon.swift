@@ -1,5 +1,6 @@
 import Capture
 import Firewall
+import Fleet
 import Glibc
 import Logging
 import PortsentryCore
@@ -18,6 +19,8 @@ final class Daemon: Sendable {
     let protection: HostProtection
     let rateAlarm: BanRateAlarm
     let runner: SentryRunner
+    /// The CrowdSec fleet link (CROWDSEC_LAPI_URL), fixed at start.
+    let fleet: FleetLink?
     /// The sentry prepared at start-up, started by its service.
     let firstSentry: any Sentry
     /// The config in force and the sentry plan it gave.
@@ -33,11 +36,13 @@ final class Daemon: Sendable {
         if !config.protectAuto {
             logger.warning("PROTECT_AUTO=\"0\": this host's addresses, gateways, resolvers and SSH sessions are not protected; forged probes can make portsentry block them")
         }
+        fleet = try FleetLink(config.crowdsec, logger: logger)
         let backend = try await BackendSelection.start(config, dryRun: options.dryRun || config.dryRun, logger: logger)
         rateAlarm = BanRateAlarm(perSecond: config.banRateAlarm, logger: logger)
         bans = BanService(backend: backend, policy: BanPolicy(config: config, ignoreList: loaded.ignoreList, protection: protection),
                           blockedFile: config.blockedFile.map(BlockedFile.init(path:)),
-                          observers: [BanEventLines(logger: logger), rateAlarm], logger: logger)
+                          observers: [BanEventLines(logger: logger), rateAlarm] + [fleet?.observer].compactMap { $0 },
+                          logger: logger)
         await bans.reviewRestored()
         engine = DetectionEngine(settings: DetectionSettings(config: config, ignoreList: loaded.ignoreList,
                                                              localCheck: options.localCheck))

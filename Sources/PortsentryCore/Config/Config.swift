@@ -68,6 +68,8 @@ public struct Config: Sendable, Hashable {
     /// PROTECT_SSH_PORTS: a source with an established TCP connection to one of these local
     /// ports is an SSH session (PROTECT_AUTO).
     public var protectSSHPorts: PortSet = PortSet([22...22])
+    /// CROWDSEC_*: fleet bans through CrowdSec's Local API.
+    public var crowdsec = CrowdSecConfig()
 
     public init() {}
 

@@ -33,6 +33,21 @@ public enum ConfigKey: String, CaseIterable, Sendable, Hashable {
     case protectFile = "PROTECT_FILE"
     case protectAuto = "PROTECT_AUTO"
     case protectSSHPorts = "PROTECT_SSH_PORTS"
+    // Fleet bans through CrowdSec's Local API (docs/crowdsec.md).
+    case crowdsecLAPIURL = "CROWDSEC_LAPI_URL"
+    case crowdsecCAFile = "CROWDSEC_CA_FILE"
+    case crowdsecMachineID = "CROWDSEC_MACHINE_ID"
+    case crowdsecPassword = "CROWDSEC_PASSWORD"
+    case crowdsecCredentials = "CROWDSEC_CREDENTIALS"
+    case crowdsecAPIKey = "CROWDSEC_API_KEY"
+    case crowdsecAPIKeyFile = "CROWDSEC_API_KEY_FILE"
+    case crowdsecPush = "CROWDSEC_PUSH"
+    case crowdsecPull = "CROWDSEC_PULL"
+    case crowdsecPullInterval = "CROWDSEC_PULL_INTERVAL"
+    case crowdsecOrigins = "CROWDSEC_ORIGINS"
+    case crowdsecOrigin = "CROWDSEC_ORIGIN"
+    case crowdsecPushUnblock = "CROWDSEC_PUSH_UNBLOCK"
+    case crowdsecQueueFile = "CROWDSEC_QUEUE_FILE"
 
     /// The known key a misspelt `name` most likely meant, or nil when none is close.
     /// A key that `name` is a prefix of wins (upstream accepted prefixes); otherwise the

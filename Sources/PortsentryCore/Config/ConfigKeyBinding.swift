@@ -56,6 +56,21 @@ extension ConfigKey {
         case .nftHook: .field(\.nftHook) { text throws(ValueError) in try ConfigValue.choice(text, NftHook.self) }
         case .nftTable: .field(\.nftTable) { text throws(ValueError) in try ConfigValue.nftIdentifier(text) }
         case .banTime: .field(\.banTime) { text throws(ValueError) in try BanDuration.parse(text).seconds }
+        case .crowdsecLAPIURL: .field(\.crowdsec.url) { text throws(ValueError) in try ConfigValue.httpURL(text) }
+        case .crowdsecCAFile: .field(\.crowdsec.caFile) { text throws(ValueError) in try ConfigValue.text(text) }
+        case .crowdsecMachineID: .field(\.crowdsec.machineID) { text throws(ValueError) in try ConfigValue.text(text) }
+        case .crowdsecPassword: .field(\.crowdsec.password) { text throws(ValueError) in try ConfigValue.text(text) }
+        case .crowdsecCredentials: .field(\.crowdsec.credentialsFile) { text throws(ValueError) in try ConfigValue.text(text) }
+        case .crowdsecAPIKey: .field(\.crowdsec.apiKey) { text throws(ValueError) in try ConfigValue.text(text) }
+        case .crowdsecAPIKeyFile: .field(\.crowdsec.apiKeyFile) { text throws(ValueError) in try ConfigValue.text(text) }
+        case .crowdsecPush: .field(\.crowdsec.push) { text throws(ValueError) in try ConfigValue.flag(text) }
+        case .crowdsecPull: .field(\.crowdsec.pull) { text throws(ValueError) in try ConfigValue.flag(text) }
+        case .crowdsecPullInterval:
+            .field(\.crowdsec.pullInterval) { text throws(ValueError) in try ConfigValue.interval(text) }
+        case .crowdsecOrigins: .field(\.crowdsec.origins) { text throws(ValueError) in try ConfigValue.names(text) }
+        case .crowdsecOrigin: .field(\.crowdsec.origin) { text throws(ValueError) in try ConfigValue.name(text) }
+        case .crowdsecPushUnblock: .field(\.crowdsec.pushUnblock) { text throws(ValueError) in try ConfigValue.flag(text) }
+        case .crowdsecQueueFile: .field(\.crowdsec.queueFile) { text throws(ValueError) in try ConfigValue.text(text) }
         }
     }
 }

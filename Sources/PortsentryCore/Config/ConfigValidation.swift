@@ -35,5 +35,6 @@ extension Config {
             let keys = watched.map { watching.advanced.contains($0) ? "ADVANCED_PORTS_\($0.rawValue)" : "\($0.rawValue)_PORTS" }
             throw ConfigError(path: path, "no ports to watch; set \(keys.joined(separator: " or "))")
         }
+        try validateCrowdSec()
     }
 }

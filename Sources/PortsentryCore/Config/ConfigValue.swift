@@ -83,3 +83,42 @@ extension String {
         String(repeating: "0", count: Swift.max(0, width - count)) + self
     }
 }
+
+extension ConfigValue {
+    /// An `http://` or `https://` URL with a host, no blanks.
+    static func httpURL(_ value: String) throws(ValueError) -> String {
+        let checked = try text(value)
+        let rest = checked.hasPrefix("http://") ? checked.dropFirst(7) : checked.hasPrefix("https://") ? checked.dropFirst(8) : nil
+        guard let rest, let host = rest.split(separator: "/", omittingEmptySubsequences: false).first, !host.isEmpty,
+              !checked.contains(where: \.isWhitespace) else {
+            throw ValueError("\(value.quotedForMessage) is not an http or https URL; write it as http://HOST:PORT (e.g. http://127.0.0.1:8080)")
+        }
+        return checked.hasSuffix("/") ? String(checked.dropLast()) : checked
+    }
+
+    /// A polling interval: a duration (BAN_TIME's syntax) from 1 second to 1 hour.
+    static func interval(_ text: String) throws(ValueError) -> UInt64 {
+        let seconds = try BanDuration.parse(text).seconds
+        guard (1...3600).contains(seconds) else {
+            throw ValueError("\(text.quotedForMessage) is out of range; use 1s to 1h (e.g. 10s)")
+        }
+        return seconds
+    }
+
+    /// A name: letters, digits and `-_.:`, at most 64.
+    static func name(_ text: String) throws(ValueError) -> String {
+        guard !text.isEmpty, text.count <= 64,
+              text.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic && $0.isASCII || ("0"..."9").contains($0) || "-_.:".unicodeScalars.contains($0) })
+        else {
+            throw ValueError("\(text.quotedForMessage) is not a name; use letters, digits, -, _, . or : (at most 64)")
+        }
+        return text
+    }
+
+    /// Names separated by commas and/or blanks.
+    static func names(_ text: String) throws(ValueError) -> [String] {
+        var out: [String] = []
+        for item in text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }) { out.append(try name(String(item))) }
+        return out
+    }
+}

@@ -30,7 +30,8 @@ public struct Ban: Sendable, Hashable {
 /// Why a ban ended.
 public struct BanRelease: Sendable, Hashable {
     /// `evicted`: its family's set was full and a new ban took its place (docs/nftables.md).
-    public enum Reason: String, Sendable, Hashable { case expired, unbanned, flushed, evicted }
+    /// `withdrawn`: the fleet (CrowdSec's LAPI) deleted the decision behind a fleet ban.
+    public enum Reason: String, Sendable, Hashable { case expired, unbanned, flushed, evicted, withdrawn }
     public var address: IPAddress
     public var reason: Reason
 

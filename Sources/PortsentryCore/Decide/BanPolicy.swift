@@ -54,6 +54,17 @@ public struct BanPolicy: Sendable {
         return .success(hosts.map { BanDecision(target: CIDR(host: $0), seconds: length, origin: .manual(reason: reason), time: time) })
     }
 
+    /// A fleet peer's ban of `address` for `seconds` (at least 1, at most the longest ban), tagged
+    /// `source` (`lapi:<origin>`): refused for protected and ignored addresses, with no force.
+    public func decide(fleet address: IPAddress, seconds: UInt64, source: String,
+                       at time: Int64 = WallClock.nowMs()) -> Result<BanDecision, BanRefusal> {
+        let host = address.unmapped
+        if let refusal = protectionRefusal(for: host) { return .failure(refusal) }
+        if ignoreList.contains(host) { return .failure(.ignored(host)) }
+        return .success(BanDecision(target: CIDR(host: host), seconds: min(max(seconds, 1), BanDuration.maximum.seconds),
+                                    origin: .fleet(source), time: time))
+    }
+
     /// Whether a saved ban may come back at start-up: not for a protected address, nor a probe
     /// ban of an address since added to the ignore file (manual and fleet bans were decided with it).
     public func admits(restored ban: Ban) -> BanRefusal? {

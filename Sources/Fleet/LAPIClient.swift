@@ -1,0 +1,117 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import PortsentryCore
+
+/// HTTP to CrowdSec's Local API (docs/crowdsec.md, shared/spec/crowdsec-lapi.md): the watcher's
+/// JWT login (lazily, again a minute before it expires and after any 401), alerts, decision
+/// deletes, and the bouncer's decision stream with its API key.
+actor LAPIClient {
+    private let base: String
+    private let credentials: FleetCredentials
+    private let session: URLSession
+    private var token: (value: String, expires: Date)?
+
+    static let watcherAgent = "portsentry/\(PortsentryVersion.number)"
+    static let bouncerAgent = "portsentry-bouncer/\(PortsentryVersion.number)"
+    /// The largest answer read (a startup list with the community blocklist is a few MB).
+    static let maxBody = 64 << 20
+
+    init(base: String, credentials: FleetCredentials) {
+        self.base = base
+        self.credentials = credentials
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpCookieAcceptPolicy = .never
+        configuration.urlCache = nil
+        session = URLSession(configuration: configuration)
+    }
+
+    // MARK: Watcher
+
+    /// `POST /v1/alerts` with a JSON array of alerts; the LAPI answers 201.
+    func pushAlerts(_ body: Data) async throws(LAPIError) {
+        _ = try await asWatcher(method: "POST", path: "/v1/alerts", body: body, expect: 201)
+    }
+
+    /// `DELETE /v1/decisions?value=&origin=`: our decision for `value`, fleet-wide.
+    func deleteDecisions(value: String, origin: String) async throws(LAPIError) {
+        let query = "value=\(Self.escaped(value))&origin=\(Self.escaped(origin))"
+        _ = try await asWatcher(method: "DELETE", path: "/v1/decisions?\(query)", body: nil, expect: 200)
+    }
+
+    private func asWatcher(method: String, path: String, body: Data?, expect: Int) async throws(LAPIError) -> Data {
+        let bearer = try await validToken()
+        do {
+            return try await send(method, path, body: body, headers: ["Authorization": "Bearer \(bearer)"],
+                                  agent: Self.watcherAgent, timeout: 30, expect: expect)
+        } catch where error.status == 401 {
+            token = nil   // a LAPI restart makes every token invalid: log in again, once
+            let fresh = try await validToken()
+            return try await send(method, path, body: body, headers: ["Authorization": "Bearer \(fresh)"],
+                                  agent: Self.watcherAgent, timeout: 30, expect: expect)
+        }
+    }
+
+    private func validToken() async throws(LAPIError) -> String {
+        if let token, token.expires.timeIntervalSinceNow > 60 { return token.value }
+        guard let login = credentials.login else { throw LAPIError.unreachable("no watcher login configured") }
+        let body = (try? JSONEncoder().encode(["machine_id": login.machineID, "password": login.password])) ?? Data()
+        let data = try await send("POST", "/v1/watchers/login", body: body, headers: [:], agent: Self.watcherAgent,
+                                  timeout: 30, expect: 200)
+        struct Answer: Decodable { var token: String; var expire: String? }
+        guard let answer = try? JSONDecoder().decode(Answer.self, from: data), !answer.token.isEmpty else {
+            throw LAPIError.unreachable("the login answer holds no token")
+        }
+        let expires = answer.expire.flatMap { ISO8601DateFormatter().date(from: $0) } ?? Date(timeIntervalSinceNow: 3600)
+        token = (answer.token, expires)
+        return answer.token
+    }
+
+    // MARK: Bouncer
+
+    /// `GET /v1/decisions/stream`: every active decision at `startup`, else what changed since
+    /// the previous call.
+    func stream(startup: Bool, origins: [String]) async throws(LAPIError) -> Data {
+        guard let key = credentials.apiKey else { throw LAPIError.unreachable("no bouncer key configured") }
+        var query = "scopes=ip,range"
+        if startup { query += "&startup=true" }
+        if !origins.isEmpty { query += "&origins=\(origins.map(Self.escaped).joined(separator: ","))&dedup=false" }
+        return try await send("GET", "/v1/decisions/stream?\(query)", body: nil, headers: ["X-Api-Key": key],
+                              agent: Self.bouncerAgent, timeout: startup ? 60 : 10, expect: 200)
+    }
+
+    // MARK: HTTP
+
+    private func send(_ method: String, _ path: String, body: Data?, headers: [String: String], agent: String,
+                      timeout: TimeInterval, expect: Int) async throws(LAPIError) -> Data {
+        guard let url = URL(string: base + path) else { throw LAPIError.unreachable("invalid URL \(base)\(path)") }
+        var request = URLRequest(url: url, timeoutInterval: timeout)
+        request.httpMethod = method
+        request.httpBody = body
+        request.setValue(agent, forHTTPHeaderField: "User-Agent")
+        if body != nil { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let data: Data, response: URLResponse
+        do {
+            (data, response) = try await session.data(for: request)
+        } catch {
+            throw LAPIError.unreachable("cannot reach \(base): \(error.localizedDescription)")
+        }
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard status == expect else { throw LAPIError.http(status, Self.message(in: data)) }
+        guard data.count <= Self.maxBody else { throw LAPIError.unreachable("answer larger than \(Self.maxBody >> 20) MiB") }
+        return data
+    }
+
+    /// The `message` of an error answer, on one line.
+    private static func message(in data: Data) -> String {
+        struct Answer: Decodable { var message: String }
+        let text = (try? JSONDecoder().decode(Answer.self, from: data))?.message ?? ""
+        return String(text.map { $0.isNewline ? " " : $0 })
+    }
+
+    private static func escaped(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
+    }
+}
