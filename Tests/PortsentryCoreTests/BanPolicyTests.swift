@@ -94,3 +94,16 @@ import Testing
         #expect(rule { $0.blockTCP = .logOnly; $0.blockUDP = .runCommandOnly }.backend == .none)
     }
 }
+
+@Suite struct FleetPolicyTests {
+    @Test func fleetBansAreRefusedForProtectedAndIgnoredAddresses() throws {
+        let protected = try CIDR.parse("203.0.113.5").cidr
+        let fleet = BanPolicy(banSeconds: 3600, ignoreList: IgnoreList([try CIDR.parse("192.0.2.0/28").cidr]),
+                              protection: FixedProtection(ProtectedAddresses([.configured: [protected]])))
+        let d = try fleet.decide(fleet: IPAddress("::ffff:203.0.113.9")!, seconds: 0, source: "lapi:crowdsec").get()
+        #expect(d.target == CIDR(host: IPAddress("203.0.113.9")!) && d.seconds == 1 && d.origin == BanOrigin.fleet("lapi:crowdsec"))
+        guard case .failure(.protected) = fleet.decide(fleet: IPAddress("203.0.113.5")!, seconds: 60, source: "lapi:cscli"),
+              case .failure(.ignored) = fleet.decide(fleet: IPAddress("192.0.2.3")!, seconds: 60, source: "lapi:cscli")
+        else { Issue.record("a protected or ignored address was banned by the fleet"); return }
+    }
+}

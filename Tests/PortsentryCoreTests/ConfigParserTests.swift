@@ -107,6 +107,20 @@ import Testing
             PROTECT_SSH_PORTS="22,2222"
             BAN_RATE_ALARM="250"
             BAN_RATE_LIMIT="5000"
+            CROWDSEC_LAPI_URL="https://lapi.example:8080/"
+            CROWDSEC_CA_FILE="/etc/portsentry/lapi-ca.pem"
+            CROWDSEC_MACHINE_ID="fw1"
+            CROWDSEC_PASSWORD="pw"
+            CROWDSEC_CREDENTIALS="/etc/portsentry/lapi.yaml"
+            CROWDSEC_API_KEY="key"
+            CROWDSEC_API_KEY_FILE="/etc/portsentry/lapi.key"
+            CROWDSEC_PUSH="0"
+            CROWDSEC_PULL="1"
+            CROWDSEC_PULL_INTERVAL="1m"
+            CROWDSEC_ORIGINS="crowdsec, cscli portsentry"
+            CROWDSEC_ORIGIN="fleet-1"
+            CROWDSEC_PUSH_UNBLOCK="1"
+            CROWDSEC_QUEUE_FILE="/tmp/cs.queue"
             """
         let c = try parse(text)
         #expect(c.tcpPorts.ports == [1, 11, 15, 100, 101, 102])
@@ -142,7 +156,24 @@ import Testing
         #expect(!c.protectAuto)
         #expect(c.protectSSHPorts.ports == [22, 2222])
         #expect(c.banRateAlarm == 250 && c.banRateLimit == 5000)
+        let cs = c.crowdsec
+        #expect(cs.url == "https://lapi.example:8080" && cs.caFile == "/etc/portsentry/lapi-ca.pem")
+        #expect(cs.machineID == "fw1" && cs.password == "pw" && cs.credentialsFile == "/etc/portsentry/lapi.yaml")
+        #expect(cs.apiKey == "key" && cs.apiKeyFile == "/etc/portsentry/lapi.key")
+        #expect(!cs.push && cs.pull && cs.pullInterval == 60 && cs.pushUnblock)
+        #expect(cs.origins == ["crowdsec", "cscli", "portsentry"] && cs.origin == "fleet-1")
+        #expect(cs.queueFile == "/tmp/cs.queue")
         #expect(c.lines.count == ConfigKey.allCases.count)
+    }
+
+    @Test func crowdsecNeedsItsSecretsAndValidValues() {
+        let url = ports + "CROWDSEC_LAPI_URL=\"http://127.0.0.1:8080\"\n"
+        #expect(message(url + "CROWDSEC_API_KEY=\"k\"")?.contains("CROWDSEC_PUSH is on but no watcher login is set") == true)
+        #expect(message(url + "CROWDSEC_PUSH=\"0\"")?.contains("CROWDSEC_PULL is on but no bouncer key is set") == true)
+        #expect(message(url + "CROWDSEC_PUSH=\"0\"\nCROWDSEC_API_KEY=\"k\"") == nil)
+        #expect(message(ports + "CROWDSEC_LAPI_URL=\"ftp://x\"")?.hasPrefix("test.conf:2: CROWDSEC_LAPI_URL: \"ftp://x\" is not an http or https URL") == true)
+        #expect(message(ports + "CROWDSEC_PULL_INTERVAL=\"0\"")?.contains("out of range; use 1s to 1h") == true)
+        #expect(message(ports + "CROWDSEC_ORIGIN=\"a/b\"")?.contains("is not a name") == true)
     }
 
     @Test func keysAreExactAndCaseSensitive() {
