@@ -75,7 +75,8 @@ start_in() {
     wait_for 20 grep -q "Portsentry is now active and listening." "$WORK/$name$n.out"
 }
 ctl_in() { ip netns exec "$1" "$PORTSENTRY_CTL" -c "$WORK/$2.conf" "${@:3}"; }
-listed_as() { ctl_in "$1" "$2" list | grep -q "^$3 .*$4"; }
+# The whole answer first: grep -q may stop reading early (SIGPIPE under pipefail).
+listed_as() { local out; out=$(ctl_in "$1" "$2" list) && grep -q "^$3 .*$4" <<<"$out"; }
 # from SRC HOST PORT: a TCP connection from NS_L's address SRC succeeds within 1.5 s.
 from() {
     ip netns exec "$NS_L" python3 -c '
@@ -84,8 +85,8 @@ s = socket.socket(); s.settimeout(1.5); s.bind((sys.argv[1], 0)); s.connect((sys
 }
 # probe SRC: one SYN from SRC to A's watched port 11.
 probe() { from "$1" "$A_IP" 11 || true; }
-in_lapi() { lapi_decisions | grep -qx "$1"; }
-not_listed() { ! ctl_in "$1" "$2" list | grep -q "^$3 "; }
+in_lapi() { local out; out=$(lapi_decisions) && grep -qx "$1" <<<"$out"; }
+not_listed() { local out; out=$(ctl_in "$1" "$2" list) && ! grep -q "^$3 " <<<"$out"; }
 start_in "$NS_A" a "al$TEST_NUM"
 start_in "$NS_B" b "bl$TEST_NUM"
 start_bg web ip netns exec "$NS_B" python3 -m http.server 2222 --bind "$B_IP"
@@ -123,7 +124,7 @@ note "A's queue survives a LAPI restart and is delivered (its token is invalid a
 lapi_stop
 probe "$SCAN2"
 wait_for 10 listed_as "$NS_A" a "$SCAN2" "TCP/11"
-status_has() { ctl_in "$1" "$2" status | grep -q -- "$3"; }
+status_has() { local out; out=$(ctl_in "$1" "$2" status) && grep -q -- "$3" <<<"$out"; }
 wait_for 10 status_has "$NS_A" a "unreachable"
 status_has "$NS_A" a "queue 1$" || fail "A's status does not show the queued ban: $(ctl_in "$NS_A" a status)"
 wait_for 5 grep -q "CrowdSec push failed, 1 queued ban(s) kept" "${OUT_a%.out}.err"
