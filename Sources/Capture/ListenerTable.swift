@@ -23,6 +23,12 @@ struct ListenerTable: Sendable {
         return !t.specific.isEmpty && t.specific.contains(Endpoint(address: address, port: port))
     }
 
+    /// Every port of `proto` with a socket on some address.
+    func servedPorts(_ proto: TransportProtocol) -> PortSet {
+        let t = proto == .tcp ? tcp : udp
+        return t.wildcardV4.union(t.wildcardV6).union(PortSet(t.specific.map { $0.port...$0.port }))
+    }
+
     /// Builds the table from the text of the four proc files.
     init(tcp4: String, tcp6: String, udp4: String, udp6: String) {
         tcp = Self.table(from: [tcp4, tcp6], listenOnly: true)

@@ -28,11 +28,14 @@ public struct StatusReport: Codable, Sendable, Hashable {
     public var protected: String?
     /// The CrowdSec fleet link; nil when CROWDSEC_LAPI_URL is unset (or the daemon predates it).
     public var fleet: FleetStatus?
+    /// KERNEL_BAN in force: `on for TCP: 23 TCP ports ...` or `off (why)`; nil from daemons
+    /// that predate it.
+    public var kernelBan: String?
 
     public init(version: String, pid: Int32, startedAt: Int64, mode: String, method: String?,
                 interfaces: [String], backend: String, bansIPv4: Int, bansIPv6: Int,
                 eventsSinceStart: UInt64, bansSinceStart: UInt64, configFile: String, dryRun: Bool = false,
-                protected: String? = nil, fleet: FleetStatus? = nil) {
+                protected: String? = nil, fleet: FleetStatus? = nil, kernelBan: String? = nil) {
         self.version = version; self.pid = pid; self.startedAt = startedAt; self.mode = mode
         self.method = method; self.interfaces = interfaces; self.backend = backend
         self.bansIPv4 = bansIPv4; self.bansIPv6 = bansIPv6
@@ -41,6 +44,7 @@ public struct StatusReport: Codable, Sendable, Hashable {
         self.dryRun = dryRun
         self.protected = protected
         self.fleet = fleet
+        self.kernelBan = kernelBan
     }
 }
 

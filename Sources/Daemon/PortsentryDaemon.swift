@@ -52,7 +52,7 @@ public enum PortsentryDaemon {
         let services: [any Service] = [
             BanUpkeepService(bans: daemon.bans), PipelineService(pipeline: daemon.pipeline),
             ControlService(server: control), SentryService(runner: daemon.runner, first: daemon.firstSentry),
-            ReloadService(daemon: daemon),
+            KernelTrapService(keeper: daemon.kernelTrap), ReloadService(daemon: daemon),
         ] + (daemon.fleet.map { [FleetService(fleet: $0, bans: daemon.bans)] } ?? [])
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup,

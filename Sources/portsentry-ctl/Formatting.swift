@@ -18,6 +18,7 @@ enum Formatting {
               mode:        \(mode)
               backend:     \(s.backend)\(s.dryRun == true ? " (dry run: nothing is blocked, would-be bans are logged)" : "")
               protected:   \(s.protected ?? "unknown")
+              kernel ban:  \(s.kernelBan ?? "unknown")
               bans:        \(s.bansIPv4) IPv4, \(s.bansIPv6) IPv6
               since start: \(s.eventsSinceStart) events, \(s.bansSinceStart) bans (started \(time(s.startedAt)), up \(uptime == "0" ? "0s" : uptime))
             """ + (s.fleet.map(fleet) ?? "")

@@ -49,3 +49,52 @@ import Testing
             == "attackalert: Host ::1 has been blocked via nftables set inet p banned_v6 for ever")
     }
 }
+
+@Suite struct NftKernelTrapLayoutTests {
+    /// The trap of nft/portsentry-kernel-ban.nft.
+    static let example = KernelTrap(
+        watchedTCP: PortSet([21...21, 23...23, 135...135, 139...139, 445...445, 3389...3389, 40000...40000]),
+        watchedUDP: PortSet([69...69, 137...137]), servedTCP: .empty, servedUDP: .empty, ephemeral: 32768...60999,
+        exempt: [CIDR(address: IPAddress("192.168.0.0")!, prefixLength: 16), CIDR(host: IPAddress("192.0.2.53")!),
+                 CIDR(address: IPAddress("fd00::")!, prefixLength: 8)],
+        ingress: .notLoopback, banSeconds: 86_400)
+
+    @Test func referenceFileIsTheInstallScriptWithTheExampleTrap() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let file = try String(contentsOf: root.appendingPathComponent("nft/portsentry-kernel-ban.nft"), encoding: .utf8)
+        let commands = file.split(separator: "\n").filter { !$0.hasPrefix("#") }.joined(separator: "\n") + "\n"
+        let script = try NftLayout(config: Config()).installScript(trap: Self.example)
+        #expect(commands == script, "expected:\n\(script)")
+    }
+
+    @Test func tcpIsTrappedAtRawAndUDPAfterConntrack() throws {
+        let script = try NftLayout(config: Config()).installScript(trap: Self.example)
+        #expect(script.contains("add rule inet portsentry prerouting iifname != \"lo\" meta nfproto ipv4 meta l4proto tcp tcp flags & (ack|rst) == 0 tcp dport { 21, 23, 135, 139, 445, 3389 } fib daddr . iif type local ip saddr & 255.255.0.0 != { 192.168.0.0 } ip saddr & 255.0.0.0 != { 127.0.0.0 } ip saddr != { 192.0.2.53 } add @banned_v4 { ip saddr timeout 86400s } counter drop") == false)
+        #expect(script.contains("ip saddr & 255.0.0.0 != { 127.0.0.0 } ip saddr & 255.255.0.0 != { 192.168.0.0 } ip saddr != { 192.0.2.53 } add @banned_v4 { ip saddr timeout 86400s } counter drop"))
+        #expect(script.contains("add chain inet portsentry prerouting_ct { type filter hook prerouting priority mangle; policy accept; }"))
+        #expect(script.contains("add rule inet portsentry prerouting_ct iifname != \"lo\" meta nfproto ipv6 meta l4proto udp udp dport { 69, 137 } ct state new"))
+        #expect(!script.contains("40000"))
+    }
+
+    @Test func withTheInputHookEverythingIsInOneChain() throws {
+        let script = try NftLayout(table: "t", hook: .input, setSize: 5).installScript(trap: Self.example)
+        #expect(!script.contains("add chain inet t prerouting_ct {"))
+        #expect(script.contains("add rule inet t input iifname != \"lo\" meta nfproto ipv4 meta l4proto udp"))
+    }
+
+    @Test func aWholeFamilyExemptGetsNoRuleAndNoTrapMeansNoRule() throws {
+        var trap = Self.example
+        trap.exempt.append(CIDR(address: IPAddress("::")!, prefixLength: 0))
+        let layout = try NftLayout(config: Config())
+        #expect(!layout.installScript(trap: trap).contains("nfproto ipv6"))
+        #expect(layout.installScript(trap: trap).contains("nfproto ipv4"))
+        #expect(!layout.installScript.contains("add @banned"))
+        #expect(layout.installScript(trap: trap, dynamicSets: false).contains("flags timeout;"))
+    }
+
+    @Test func masksAreNetmasks() {
+        #expect(NftLayout.mask(.inet, 20).description == "255.255.240.0")
+        #expect(NftLayout.mask(.inet6, 48).description == "ffff:ffff:ffff::")
+        #expect(NftLayout.mask(.inet6, 72).description == "ffff:ffff:ffff:ffff:ff00::")
+    }
+}

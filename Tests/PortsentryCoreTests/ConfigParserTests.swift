@@ -121,6 +121,7 @@ import Testing
             CROWDSEC_ORIGIN="fleet-1"
             CROWDSEC_PUSH_UNBLOCK="1"
             CROWDSEC_QUEUE_FILE="/tmp/cs.queue"
+            KERNEL_BAN="0"
             """
         let c = try parse(text)
         #expect(c.tcpPorts.ports == [1, 11, 15, 100, 101, 102])
@@ -146,6 +147,7 @@ import Testing
         #expect(c.nftTable == "ps_test")
         #expect(c.nftHook == .input)
         #expect(c.nftSetSize == 1000)
+        #expect(c.kernelBan == .off)
         #expect(c.controlSocket == "/tmp/ps.sock")
         #expect(c.controlGroup == "adm")
         #expect(c.stateFile == "/tmp/bans.state")

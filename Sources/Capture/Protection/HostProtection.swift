@@ -47,10 +47,15 @@ public final class HostProtection: ProtectionSource {
     public func snapshot() -> ProtectedAddresses { state.withLock { $0.addresses } }
 
     public func protection(of address: IPAddress) -> ProtectionReason? {
-        let (known, settings) = state.withLock { ($0.addresses.reason(for: address), $0.settings) }
-        if let known { return known }
-        guard settings.automatic, !settings.sshPorts.isEmpty else { return nil }
-        return sshPeers(settings.sshPorts).contains(address.unmapped) ? .sshSession : nil
+        if let known = state.withLock({ $0.addresses.reason(for: address) }) { return known }
+        return sshSessionPeers().contains(address.unmapped) ? .sshSession : nil
+    }
+
+    /// The peers of established SSH sessions now (none without PROTECT_AUTO).
+    public func sshSessionPeers() -> Set<IPAddress> {
+        let settings = state.withLock { $0.settings }
+        guard settings.automatic, !settings.sshPorts.isEmpty else { return [] }
+        return sshPeers(settings.sshPorts)
     }
 
     /// Follows interface, address and route changes and the resolver files on a thread of its

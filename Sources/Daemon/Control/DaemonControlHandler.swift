@@ -29,7 +29,7 @@ struct DaemonControlHandler: ControlHandler {
             dryRun: daemon.dryRun,
             protected: HostProtection.summary(daemon.protection.snapshot())
                 + (daemon.config.protectAuto && !daemon.config.protectSSHPorts.isEmpty ? "; ssh sessions on port \(daemon.config.protectSSHPorts.ports.map(String.init).joined(separator: ","))" : ""),
-            fleet: daemon.fleet?.status(live))
+            fleet: daemon.fleet?.status(live), kernelBan: daemon.kernelTrap.summary)
     }
 
     func list() async throws -> [BanEntry] { commands.list() }

@@ -14,10 +14,12 @@ struct BanEventLines: BanObserver {
         switch event {
         case .applied(let result):
             let ip = result.decision.address
+            var byKernel = false
+            if case .probe(let evidence) = result.decision.origin { byKernel = evidence.byKernel }
             return result.steps.map { step in
                 switch (step.enforcement, step.outcome) {
                 case (.nftables(let table, let set), .applied):
-                    (.notice, LogLine.blockedViaNftables(ip, table: table, set: set, duration: BanDuration(seconds: result.decision.seconds)))
+                    (.notice, LogLine.blockedViaNftables(ip, table: table, set: set, duration: BanDuration(seconds: result.decision.seconds), byKernel: byKernel))
                 case (.wrappers(let line), .applied):
                     (.notice, LogLine.blockedViaWrappers(ip, line: line))
                 case (.route(let command), .applied):

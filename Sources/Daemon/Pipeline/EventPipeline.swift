@@ -24,6 +24,8 @@ final class EventPipeline: Sendable {
     private let names = HostNameResolver()
     private let quietHits = Mutex(BannedHitReporter(interval: 60, capacity: 65_536))
     private let rateCap = Mutex(BanRateCap())
+    /// The kernel trap in force: its probes were banned by the kernel before the daemon saw them.
+    private let kernelTrap = Mutex<KernelTrap?>(nil)
     /// Verdicts dropped (queue full) when the last warning about drops was logged.
     private let reportedDrops = Atomic<Int>(0)
 
@@ -38,6 +40,8 @@ final class EventPipeline: Sendable {
         settings.withLock { $0 = new }
         rateCap.withLock { $0.configure(new.banRateLimit) }
     }
+
+    func setKernelTrap(_ trap: KernelTrap?) { kernelTrap.withLock { $0 = trap } }
 
     /// Called from capture threads; never blocks. The first verdict into an empty queue
     /// schedules a drain on the ban service's thread.
@@ -133,7 +137,11 @@ final class EventPipeline: Sendable {
             items[i].attempted = true
             planned.insert(source)
             items[i].runCommand = s.hook.command(for: items[i].verdict.event)
-            if mode == .block { items[i].decision = try? policy.decide(probe: items[i].verdict.event).get() }
+            if mode == .block {
+                let event = items[i].verdict.event
+                let byKernel = kernelTrap.withLock { $0?.covers(event) ?? false }
+                items[i].decision = try? policy.decide(probe: event, byKernel: byKernel).get()
+            }
         }
 
         // KILL_RUN_CMD before the ban, every ban of the batch at once, KILL_RUN_CMD after.

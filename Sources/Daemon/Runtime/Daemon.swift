@@ -19,6 +19,8 @@ final class Daemon: Sendable {
     let protection: HostProtection
     let rateAlarm: BanRateAlarm
     let runner: SentryRunner
+    /// KERNEL_BAN's rules, kept in step with listeners and addresses.
+    let kernelTrap: KernelTrapKeeper
     /// The CrowdSec fleet link (CROWDSEC_LAPI_URL), fixed at start.
     let fleet: FleetLink?
     /// The sentry prepared at start-up, started by its service.
@@ -48,10 +50,14 @@ final class Daemon: Sendable {
                                                              localCheck: options.localCheck))
         pipeline = EventPipeline(settings: Self.pipelineSettings(config), bans: bans, logger: logger)
         let plan = try SentryPlan(options, config)
+        kernelTrap = KernelTrapKeeper(backend: backend, protection: protection, pipeline: pipeline, logger: logger)
+        let kernelRule = kernelTrap.rule(config, plan: plan, options: options, dryRun: backend.kind == .dryRun)
+        if let refusal = kernelRule.refusal { throw refusal }
         current = Mutex((loaded, plan))
         runner = SentryRunner(sink: EngineSink(engine: engine, pipeline: pipeline), logger: logger)
         firstSentry = try plan.makeSentry(logger: logger)
         try firstSentry.prepare()
+        await kernelTrap.configure(kernelRule, plan: plan, config: config, ignoreList: loaded.ignoreList)
     }
 
     static func pipelineSettings(_ config: Config) -> EventPipeline.Settings {
@@ -81,6 +87,8 @@ final class Daemon: Sendable {
         } catch {
             return .failure(ReloadFailure(description: "\(error)"))
         }
+        let kernelRule = kernelTrap.rule(loaded.config, plan: plan, options: options, dryRun: dryRun)
+        if let refusal = kernelRule.refusal { return .failure(ReloadFailure(description: "\(refusal)")) }
         for w in loaded.warnings { logger.warning("\(w)") }
         let oldPlan = current.withLock { $0.plan }
         if plan != oldPlan {
@@ -104,6 +112,7 @@ final class Daemon: Sendable {
                     blockedFile: loaded.config.blockedFile.map(BlockedFile.init(path:)))
         pipeline.update(Self.pipelineSettings(loaded.config))
         rateAlarm.update(perSecond: loaded.config.banRateAlarm)
+        await kernelTrap.configure(kernelRule, plan: plan, config: loaded.config, ignoreList: loaded.ignoreList)
         return .success(())
     }
 }

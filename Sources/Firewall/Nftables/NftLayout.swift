@@ -28,25 +28,34 @@ public struct NftLayout: Sendable, Hashable {
     /// The base chain, named after its hook.
     public var chain: String { hook.rawValue }
 
-    /// Creates whatever is missing and leaves set elements alone. The chains of both hooks are
-    /// removed and the configured one is created afresh with its rules, all in one transaction:
+    /// The default install (no kernel trap), as nft/portsentry.nft holds it.
+    public var installScript: String { installScript(trap: nil) }
+
+    /// Creates whatever is missing and leaves set elements alone. Every chain of ours is removed
+    /// and the configured ones are created afresh with their rules, all in one transaction:
     /// loading it twice leaves one copy of each rule, a chain someone emptied or replaced is
-    /// repaired, and a changed NFT_HOOK takes effect. A set whose size differs is resized.
-    public var installScript: String {
+    /// repaired, a changed NFT_HOOK or kernel trap takes effect, and nothing is ever missing in
+    /// between. A set whose size differs is resized.
+    ///
+    /// The ban sets are `dynamic` (the kernel trap adds to them from the packet path). Sets made
+    /// by an older version lack that flag and an `add set` that names other flags fails, so
+    /// `dynamicSets: false` declares them as they were; `NftablesBackend` tries both.
+    public func installScript(trap: KernelTrap?, dynamicSets: Bool = true) -> String {
         let priority = hook == .prerouting ? "raw" : "filter"
+        let flags = dynamicSets ? "dynamic,timeout" : "timeout"
         var lines = ["add table inet \(table)"]
         for f in AddressFamily.allCases {
-            lines.append("add set inet \(table) \(setName(f)) { type \(f == .inet ? "ipv4_addr" : "ipv6_addr"); flags timeout; size \(setSize); }")
+            lines.append("add set inet \(table) \(setName(f)) { type \(f == .inet ? "ipv4_addr" : "ipv6_addr"); flags \(flags); size \(setSize); }")
         }
         for f in AddressFamily.allCases { lines.append("add counter inet \(table) \(counterName(f))") }
-        for h in [NftHook.prerouting, .input] {
-            lines += ["add chain inet \(table) \(h.rawValue)", "flush chain inet \(table) \(h.rawValue)",
-                      "delete chain inet \(table) \(h.rawValue)"]
+        for name in NftLayout.chainNames {
+            lines += ["add chain inet \(table) \(name)", "flush chain inet \(table) \(name)", "delete chain inet \(table) \(name)"]
         }
         lines.append("add chain inet \(table) \(chain) { type filter hook \(hook.rawValue) priority \(priority); policy accept; }")
         for f in AddressFamily.allCases {
             lines.append("add rule inet \(table) \(chain) \(f.nftName) saddr @\(setName(f)) counter name \"\(counterName(f))\" drop")
         }
+        if let trap { lines += trapCommands(trap) }
         return lines.joined(separator: "\n") + "\n"
     }
 

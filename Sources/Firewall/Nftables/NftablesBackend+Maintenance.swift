@@ -46,7 +46,7 @@ extension NftablesBackend {
         let live = shared.withLock { $0.book.bans.values.filter { $0.isLive(at: now) } }
         let elements = live.map { ($0.address, $0.timeLeftMs(at: now).map { UInt64($0) }) }
         do {
-            try ctx.run(layout.installScript + layout.addElements(elements))
+            try install(ctx, extra: layout.addElements(elements))
             shared.withLock { $0.metrics.restores += 1 }
             failureLogged.remove(.restore)
             logger.warning("nftables table inet \(layout.table) was missing or incomplete; restored it with \(live.count) live bans")

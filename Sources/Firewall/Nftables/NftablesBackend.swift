@@ -47,6 +47,8 @@ public actor NftablesBackend {
     var failureLogged: Set<RepeatingFailure> = []
     enum RepeatingFailure { case restore }
     var lastStateWrite: Int64 = 0
+    /// The kernel trap installed with the table (KERNEL_BAN), nil for none.
+    var trap: KernelTrap?
 
     /// - Parameters:
     ///   - stateFile: STATE_FILE path, nil for none.
@@ -86,7 +88,7 @@ public actor NftablesBackend {
         let nsError = executor.namespaceError
         if nsError != 0 { throw .namespaceUnavailable(executor.namespace ?? "", nsError) }
         let ctx = try openKernel()
-        try ctx.run(layout.installScript)
+        try install(ctx)
         try reconcile(ctx)
         context = ctx
     }
@@ -95,6 +97,10 @@ public actor NftablesBackend {
     /// its bans stay in the kernel. Afterwards every operation fails with `.closed`.
     public func shutdown() async {
         commitPending()
+        if trap != nil, let context {
+            // Nobody follows new listeners once the daemon is gone: the trap goes, the bans stay.
+            do { try install(context, trap: nil) } catch { logger.error("nftables: cannot remove the kernel ban rules: \(error)") }
+        }
         writeState(force: true)
         context = nil
         expirySink.finish()

@@ -18,6 +18,16 @@ public enum NftHook: String, Sendable, Hashable, CaseIterable {
     case prerouting, input
 }
 
+/// KERNEL_BAN: whether nftables bans a probe's source in the packet path, on the probe itself
+/// (docs/nftables.md "Banning in the packet path").
+public enum KernelBanChoice: String, Sendable, Hashable, CaseIterable {
+    /// On whenever its conditions hold; otherwise off, said in one start-up line.
+    case auto
+    case off = "0"
+    /// On, and a config whose settings rule it out is refused.
+    case on = "1"
+}
+
 /// A validated daemon configuration: every key of docs/configuration.md, with defaults.
 /// Built by `ConfigParser`; optional strings are nil when the key is absent or empty.
 public struct Config: Sendable, Hashable {
@@ -48,6 +58,7 @@ public struct Config: Sendable, Hashable {
     public var nftTable: String = "portsentry"
     public var nftHook: NftHook = .prerouting
     public var nftSetSize: Int = 65_536
+    public var kernelBan: KernelBanChoice = .auto
     /// BAN_RATE_ALARM: new bans per second above which a warning (once a minute) names the
     /// busiest networks; 0 = no alarm.
     public var banRateAlarm: Int = 1000

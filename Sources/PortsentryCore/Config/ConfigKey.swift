@@ -23,6 +23,7 @@ public enum ConfigKey: String, CaseIterable, Sendable, Hashable {
     case nftTable = "NFT_TABLE"
     case nftHook = "NFT_HOOK"
     case nftSetSize = "NFT_SET_SIZE"
+    case kernelBan = "KERNEL_BAN"
     case banRateAlarm = "BAN_RATE_ALARM"
     case banRateLimit = "BAN_RATE_LIMIT"
     case controlSocket = "CONTROL_SOCKET"

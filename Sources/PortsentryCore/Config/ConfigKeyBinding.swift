@@ -54,6 +54,7 @@ extension ConfigKey {
         case .blockBackend:
             .field(\.blockBackend) { text throws(ValueError) in try ConfigValue.choice(text, BackendChoice.self) }
         case .nftHook: .field(\.nftHook) { text throws(ValueError) in try ConfigValue.choice(text, NftHook.self) }
+        case .kernelBan: .field(\.kernelBan) { text throws(ValueError) in try ConfigValue.choice(text, KernelBanChoice.self) }
         case .nftTable: .field(\.nftTable) { text throws(ValueError) in try ConfigValue.nftIdentifier(text) }
         case .banTime: .field(\.banTime) { text throws(ValueError) in try BanDuration.parse(text).seconds }
         case .crowdsecLAPIURL: .field(\.crowdsec.url) { text throws(ValueError) in try ConfigValue.httpURL(text) }

@@ -39,6 +39,11 @@ public struct PortSet: Sendable, Hashable {
 
     public func contains(_ port: UInt16) -> Bool { words[Int(port) >> 6] & (1 << UInt64(port & 63)) != 0 }
 
+    /// The ports in `self` or in `other`.
+    public func union(_ other: PortSet) -> PortSet {
+        PortSet(words: zip(words, other.words).map { $0 | $1 })
+    }
+
     /// The ports of `self` not in `other`.
     public func subtracting(_ other: PortSet) -> PortSet {
         PortSet(words: zip(words, other.words).map { $0 & ~$1 })

@@ -25,10 +25,14 @@ public struct BanPolicy: Sendable {
 
     /// A probe whose source triggered with BLOCK_x=1: banned for BAN_TIME unless it is protected.
     /// Detection has already applied the ignore list and the self-traffic rule (2.x's steps 1–3).
-    public func decide(probe event: ProbeEvent, at time: Int64 = WallClock.nowMs()) -> Result<BanDecision, BanRefusal> {
+    /// `byKernel`: the kernel trap banned the source on this probe already (KERNEL_BAN).
+    public func decide(probe event: ProbeEvent, byKernel: Bool = false,
+                       at time: Int64 = WallClock.nowMs()) -> Result<BanDecision, BanRefusal> {
         if let refusal = protectionRefusal(for: event.source) { return .failure(refusal) }
+        var evidence = ProbeEvidence(event)
+        evidence.byKernel = byKernel
         return .success(BanDecision(target: CIDR(host: event.source), seconds: banSeconds,
-                                    origin: .probe(ProbeEvidence(event)), time: time))
+                                    origin: .probe(evidence), time: time))
     }
 
     /// Why nothing may be done against `address` (no ban, no KILL_RUN_CMD), if it is protected.

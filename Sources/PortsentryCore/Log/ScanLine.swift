@@ -33,8 +33,11 @@ public enum LogLine {
     }
     /// nftables backend: `attackalert: Host <ip> has been blocked via nftables set inet <table> <set> for <duration>`
     /// (duration as in BAN_TIME, `ever` when the ban does not expire).
-    public static func blockedViaNftables(_ ip: IPAddress, table: String, set: String, duration: BanDuration) -> String {
+    /// `byKernel`: the kernel trap made the ban, on the probe's own packet (KERNEL_BAN).
+    public static func blockedViaNftables(_ ip: IPAddress, table: String, set: String, duration: BanDuration,
+                                          byKernel: Bool = false) -> String {
         "attackalert: Host \(ip) has been blocked via nftables set inet \(table) \(set) for \(duration.expires ? duration.description : "ever")"
+            + (byKernel ? " (by the kernel, on the probe's own packet)" : "")
     }
     /// A ban the policy refused: `attackalert: Host <ip> is protected (<reason>), not blocked`.
     public static func protected(_ ip: IPAddress, reason: String) -> String {

@@ -1,0 +1,30 @@
+import PortsentryCore
+
+extension NftablesBackend {
+    /// Installs the table with `trap` (nil = none) and `extra` commands, in one transaction.
+    /// Ban sets made by an older version lack the `dynamic` flag; they are declared as they are
+    /// (the trap's first rule then makes them dynamic).
+    func install(_ ctx: any NftKernel, trap: KernelTrap?, extra: String = "") throws(NftError) {
+        do {
+            try ctx.run(layout.installScript(trap: trap) + extra)
+        } catch let first {
+            do { try ctx.run(layout.installScript(trap: trap, dynamicSets: false) + extra) } catch { throw first }
+        }
+    }
+
+    /// The same with the trap in force.
+    func install(_ ctx: any NftKernel, extra: String = "") throws(NftError) {
+        try install(ctx, trap: trap, extra: extra)
+    }
+
+    /// Puts the kernel trap in force (nil removes it), replacing the previous one atomically;
+    /// the watchdog's repairs keep it. Bans are not touched.
+    public func setKernelTrap(_ new: KernelTrap?) throws(NftError) {
+        guard new != trap else { return }
+        try install(try openContext(), trap: new)
+        trap = new
+    }
+
+    /// The kernel trap in force.
+    public var kernelTrap: KernelTrap? { trap }
+}
