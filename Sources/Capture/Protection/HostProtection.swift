@@ -29,6 +29,8 @@ public final class HostProtection: ProtectionSource {
         var resolverStamps: [String: timespec?] = [:]
     }
     private let state: Mutex<State>
+    /// Runs with the new addresses before they take effect (`beforeChange`).
+    private let changeHook = Mutex<(@Sendable (ProtectedAddresses) -> Void)?>(nil)
     private let sessions = Mutex<(query: TCPSessions, peers: Set<IPAddress>, askedAt: UInt64)>((TCPSessions(), [], 0))
     private static let sessionRefreshNanoseconds: UInt64 = 100_000_000
 
@@ -58,6 +60,13 @@ public final class HostProtection: ProtectionSource {
         return sshPeers(settings.sshPorts)
     }
 
+    /// Has `hook` run, on the watching thread, with the new protected addresses each time they
+    /// change, before anything sees them: the kernel trap exempts them first, so no source is
+    /// ever protected in the daemon's view while the kernel would still ban it.
+    public func beforeChange(_ hook: @escaping @Sendable (ProtectedAddresses) -> Void) {
+        changeHook.withLock { $0 = hook }
+    }
+
     /// Follows interface, address and route changes and the resolver files on a thread of its
     /// own, for the life of the process. Without rtnetlink everything is read again each second.
     public func startWatching(logger: Logger) {
@@ -73,7 +82,7 @@ public final class HostProtection: ProtectionSource {
                 let changed = watcher.map { ready > 0 && $0.drain() } ?? true || resolverFilesChanged()
                 guard changed else { continue }
                 let before = snapshot()
-                refresh()
+                refresh { new in if new != before { self.changeHook.withLock { $0 }?(new) } }
                 let after = snapshot()
                 if after != before { logger.info("Protected addresses now: \(Self.summary(after))") }
             }
@@ -88,7 +97,8 @@ public final class HostProtection: ProtectionSource {
 
     // MARK: Reading
 
-    private func refresh() {
+    /// Reads everything; `publishing` sees the result before it takes effect.
+    private func refresh(publishing: (ProtectedAddresses) -> Void = { _ in }) {
         let settings = state.withLock { $0.settings }
         var networks: [ProtectionReason: [CIDR]] = [.configured: settings.configured]
         var stamps: [String: timespec?] = [:]
@@ -101,6 +111,7 @@ public final class HostProtection: ProtectionSource {
             for path in settings.resolverFiles { stamps[path] = Self.changeTime(path) }
         }
         let addresses = ProtectedAddresses(networks)
+        publishing(addresses)
         state.withLock { $0.addresses = addresses; $0.resolverStamps = stamps }
     }
 

@@ -1,4 +1,5 @@
 import Capture
+import Dispatch
 import Firewall
 import Logging
 import PortsentryCore
@@ -30,6 +31,19 @@ final class KernelTrapKeeper: Sendable {
     init(backend: any BanBackend, protection: HostProtection, pipeline: EventPipeline, logger: Logger) {
         nft = Self.nftables(backend)
         self.protection = protection; self.pipeline = pipeline; self.logger = logger
+        guard nft != nil else { return }
+        protection.beforeChange { [weak self] addresses in self?.refreshWaiting(protected: addresses) }
+    }
+
+    /// From the protection's watching thread: the trap follows new protected addresses before
+    /// they take effect (waits at most a second for the kernel).
+    private func refreshWaiting(protected: ProtectedAddresses) {
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            await refresh(protected: protected)
+            done.signal()
+        }
+        _ = done.wait(timeout: .now() + 1)
     }
 
     /// The nftables backend that bans, also under KILL_HOSTS_DENY; nil for any other.
@@ -66,21 +80,20 @@ final class KernelTrapKeeper: Sendable {
     }
 
     /// Computes the trap from the inputs and the host's state now, and installs it if it changed.
-    func refresh() async {
-        guard let nft, let inputs = state.withLock({ $0.inputs }) else { return }
-        let trap: KernelTrap?
-        if inputs.rule.isOn {
-            let served = ServedPorts.current()
-            warnAboutServed(inputs, served)
-            trap = KernelTrap(watchedTCP: inputs.watchedTCP, watchedUDP: inputs.watchedUDP,
-                              servedTCP: served.tcp, servedUDP: served.udp,
-                              ephemeral: Self.ephemeralRange(), exempt: exempt(inputs), ingress: inputs.ingress,
-                              banSeconds: inputs.banSeconds)
-        } else {
-            trap = nil
-        }
+    /// `protected`: the protected addresses about to take effect (default: those in force).
+    func refresh(protected: ProtectedAddresses? = nil) async {
+        guard let nft else { return }
         do {
-            try await nft.setKernelTrap(trap)
+            // Computed on the backend's thread: concurrent refreshes install in order.
+            let trap = try await nft.setKernelTrap { [self] in
+                guard let inputs = state.withLock({ $0.inputs }), inputs.rule.isOn else { return nil }
+                let served = ServedPorts.current()
+                warnAboutServed(inputs, served)
+                return KernelTrap(watchedTCP: inputs.watchedTCP, watchedUDP: inputs.watchedUDP,
+                                  servedTCP: served.tcp, servedUDP: served.udp, ephemeral: Self.ephemeralRange(),
+                                  exempt: exempt(inputs, protected: protected ?? protection.snapshot()),
+                                  ingress: inputs.ingress, banSeconds: inputs.banSeconds)
+            }
             pipeline.setKernelTrap(trap)
             state.withLock { $0.trap = trap }
             if state.withLock({ $0.failing }) {
@@ -107,8 +120,8 @@ final class KernelTrapKeeper: Sendable {
             + (left > 0 ? "; \(left) watched ports (served or ephemeral) are left to the daemon" : "")
     }
 
-    private func exempt(_ inputs: Inputs) -> [CIDR] {
-        let protected = protection.snapshot().entries.values.flatMap { $0 }
+    private func exempt(_ inputs: Inputs, protected addresses: ProtectedAddresses) -> [CIDR] {
+        let protected = addresses.entries.values.flatMap { $0 }
         let hosts = protection.sshSessionPeers().union(LocalAddresses.current())
         return inputs.ignoreList.entries + protected + hosts.map { CIDR(host: $0.unmapped) }
     }

@@ -17,12 +17,17 @@ extension NftablesBackend {
         try install(ctx, trap: trap, extra: extra)
     }
 
-    /// Puts the kernel trap in force (nil removes it), replacing the previous one atomically;
-    /// the watchdog's repairs keep it. Bans are not touched.
-    public func setKernelTrap(_ new: KernelTrap?) throws(NftError) {
-        guard new != trap else { return }
+    /// Puts the kernel trap that `make` computes in force (nil removes it), replacing the previous
+    /// one atomically; the watchdog's repairs keep it. Bans are not touched. `make` runs on the
+    /// backend's thread, so callers that race each other install in the order they computed.
+    /// Returns the trap in force.
+    @discardableResult
+    public func setKernelTrap(_ make: @Sendable () -> KernelTrap?) throws(NftError) -> KernelTrap? {
+        let new = make()
+        guard new != trap else { return trap }
         try install(try openContext(), trap: new)
         trap = new
+        return new
     }
 
     /// The kernel trap in force.

@@ -22,7 +22,7 @@ public struct KernelBanRule: Sendable, Hashable {
             else if dryRun { "dry run" }
             else if !stealth { "connect mode; it needs stealth mode" }
             else if !nftables { "the blocking backend is not nftables" }
-            else if config.scanTrigger > 1 { "SCAN_TRIGGER=\"\(config.scanTrigger)\": bans on the \(config.scanTrigger)th probe are made by the daemon" }
+            else if config.scanTrigger > 1 { "SCAN_TRIGGER=\"\(config.scanTrigger)\": the daemon counts the probes of each source" }
             else if config.banRateLimit > 0 { "BAN_RATE_LIMIT=\"\(config.banRateLimit)\" caps bans in the daemon" }
             else if blocking.isEmpty { "no watched protocol has BLOCK_TCP/BLOCK_UDP=\"1\"" }
             else { nil }
