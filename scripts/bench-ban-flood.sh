@@ -38,6 +38,9 @@ t0=$(date +%s%N)
 ip netns exec "$NS_A" "$BIN/bench-capture" --send-only --sender-ns "$NS_B" --sender-if "$IF_B" \
     --target "$IP_A" --packets "$SOURCES" --rate "$RATE" >/dev/null
 t_sent=$(date +%s%N)
+set_count() { ip netns exec "$NS_A" nft -j list set inet portsentry banned_v4 | python3 -c 'import json,sys; print(sum(len(o["set"].get("elem", [])) for o in json.load(sys.stdin)["nftables"] if "set" in o))'; }
+# With KERNEL_BAN (the default) each probe's own packet banned its source as it arrived.
+echo "in the kernel set as the last probe was sent ($(( (t_sent - t0) / 1000000 )) ms after the first): $(set_count) of $SOURCES; $(grep -c '(by the kernel' "$WORK/out" || true) bans logged as the kernel's so far"
 # Until every source is banned, or the count has stood still for 2 s (events dropped in an overload).
 last=-1; still_since=$(date +%s%N); t1=$t0
 while [ "$(banned)" -lt "$SOURCES" ]; do
@@ -53,7 +56,7 @@ echo "events dropped by the pipeline's queue (overload): $dropped"
 sed -n 's/^debug: Host .* blocked \([0-9]*\) µs after its probe was captured$/\1/p' "$WORK/out" | sort -n > "$WORK/delays"
 n=$(wc -l < "$WORK/delays")
 echo "capture → commit delay: p50 $(sed -n "$(( (n + 1) / 2 ))p" "$WORK/delays") µs, p99 $(sed -n "$(( (n * 99 + 99) / 100 ))p" "$WORK/delays") µs, max $(tail -n 1 "$WORK/delays") µs"
-echo "in the set: $(ip netns exec "$NS_A" nft -j list set inet portsentry banned_v4 | python3 -c 'import json,sys; print(sum(len(o["set"].get("elem", [])) for o in json.load(sys.stdin)["nftables"] if "set" in o))')"
+echo "in the set: $(set_count)"
 # Then one real scanner (NS_B's own address): banned, in a set that the flood has filled.
 t2=$(date +%s%N)
 ip netns exec "$NS_B" nmap -n -Pn --max-retries 0 -sS -p 31337 "$IP_A" >/dev/null 2>&1 || true

@@ -59,7 +59,7 @@ for method in pcap raw; do
     in_b python3 -c "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b'probe', ('$IP_A', 40009))"
     wait_for 10 grep -q "protocol: \[UDP\] port: \[40009\] type: \[UDP\] .* blocked: \[true\]" "$OUT"
     for port in 40001 40002 40003 40004; do assert_no_line "$OUT" "port: [$port]"; done
-    ip netns exec "$NS_A" nft list set inet "ps_flows_$TEST_NUM" banned_v4 | grep -q "$IP_B" || fail "[$method] the real probe was not banned"
+    ip netns exec "$NS_A" nft list set inet "ps_flows_$TEST_NUM" banned_v4 | grep "$IP_B" > /dev/null || fail "[$method] the real probe was not banned"
     stop_pid "$DAEMON_PID" || fail "[$method] daemon exit status $?"
     in_a nft flush set inet "ps_flows_$TEST_NUM" banned_v4
     rm -f "$WORK/bans.state"   # or the next daemon restores the ban

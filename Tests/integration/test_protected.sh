@@ -50,7 +50,7 @@ try: s.connect(('$2', 11))
 except OSError: pass" || fail "probe from $1 failed"
 }
 scan_line() { echo "Scan from: [$1] ($1) protocol: [TCP] port: [11] type: [TCP SYN/Normal scan] IP opts: [not set] ignored: [false] triggered: [true] noblock: [false] blocked: [$2]"; }
-in_set() { ip netns exec "$NS_A" nft list set inet "ps_prot_$TEST_NUM" banned_v4 | grep -qF "$1"; }
+in_set() { ip netns exec "$NS_A" nft list set inet "ps_prot_$TEST_NUM" banned_v4 | grep -F "$1" > /dev/null; }
 
 for case in "$GATEWAY:default gateway" "$RESOLVER:resolver" "$OTHER_IF_ADDR:local address" "$SSH_PEER:ssh session" "$PROTECTED:PROTECT"; do
     src=${case%%:*}; why=${case#*:}
