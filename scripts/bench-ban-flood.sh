@@ -6,6 +6,7 @@
 # address), the alarm line, and the daemon's peak memory. Needs nmap. Everything it creates
 # is removed on exit. Figures: docs/performance.md ("Floods of forged sources").
 # Usage: SOURCES=20000 RATE=100000 scripts/bench-ban-flood.sh
+#        EXTRA_CONF='KERNEL_BAN="0"' scripts/bench-ban-flood.sh   (more config lines)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCRATCH=${SCRATCH:-.build-bench}
@@ -25,6 +26,7 @@ SCAN_TRIGGER="0"
 BAN_TIME="1h"
 CONTROL_SOCKET="$WORK/control.sock"
 STATE_FILE="$WORK/bans.state"
+${EXTRA_CONF:-}
 CONF
 ip netns exec "$NS_A" "$BIN/portsentry" -c "$WORK/portsentry.conf" --stealth -i "$IF_A" -d >"$WORK/out" 2>"$WORK/err" &
 DAEMON_PID=$!

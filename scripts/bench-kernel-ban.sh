@@ -90,7 +90,7 @@ CONF
     sort -n "$WORK/figures" > "$WORK/sorted"
     local n; n=$(wc -l < "$WORK/sorted")
     echo "KERNEL_BAN=\"$1\": last answered SYN after the probe, µs: p50 $(sed -n "$(( (n + 1) / 2 ))p" "$WORK/sorted" | cut -d' ' -f1)," \
-         "max $(tail -n 1 "$WORK/sorted" | cut -d' ' -f1); answered SYNs per run: $(cut -d' ' -f2 "$WORK/figures" | tr '\n' ' ')(of ~$(head -n 1 "$WORK/figures" | cut -d' ' -f3) sent in 2 ms)"
+         "max $(tail -n 1 "$WORK/sorted" | cut -d' ' -f1); answered/sent SYNs per run: $(awk '{ printf "%d/%d ", $2, $3 }' "$WORK/figures")"
 }
 echo "lone probe → last answered packet: $RUNS runs each, $(nproc) CPUs, kernel $(uname -r)"
 measure 1 0
