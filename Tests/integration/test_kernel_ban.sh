@@ -6,7 +6,7 @@
 # watched port is no trap, and a port that gets a listener leaves the trap within a second; a
 # UDP reply to the host's own query on a watched ephemeral port never bans; kernel-made bans are
 # listed, unblocked and repaired after `nft flush ruleset` like any other; KERNEL_BAN="0" puts
-# no rule in the kernel and the daemon still bans.
+# no rule in the kernel and the daemon still bans; nft/*.nft load with nft -f.
 . "$(dirname "$0")/lib.sh"
 make_pair
 NET=${IP_B%.*}
@@ -124,4 +124,9 @@ wait_for 10 in_set "$IP_B"
 wait_for 10 grep -qF "attackalert: Host $IP_B has been blocked via nftables set inet $TABLE banned_v4 for 10m" "$WORK/daemon0.out"
 ! grep -qF "(by the kernel" "$WORK/daemon0.out" || fail "KERNEL_BAN=0 but a ban is said to be the kernel's"
 stop_pid "$DAEMON_PID" || fail "daemon exit status $?"
+
+# The reference rulesets load with nft -f, twice and over each other.
+for f in portsentry.nft portsentry-kernel-ban.nft portsentry-kernel-ban.nft portsentry.nft; do
+    in_a nft -f "$ROOT/nft/$f" || fail "nft -f nft/$f failed"
+done
 note "ok"
