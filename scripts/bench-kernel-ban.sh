@@ -29,21 +29,14 @@ NET=${IP_B%.*}
 
 # run_once SOURCE: prints the figure in microseconds and the number of answered SYNs after the probe.
 run_once() {
-    ip netns exec "$NS_B" python3 - "$1" "$IP_A" "$IF_B" <<'PY'
+    ip netns exec "$NS_B" python3 - "$1" "$IP_A" "$IF_B" "$PWD/scripts/lib" <<'PY'
 import socket, struct, sys, time
+sys.path.insert(0, sys.argv[4])
+from forge_syn import raw_sender, syn as forged_syn
 src, dst, ifname = sys.argv[1], sys.argv[2], sys.argv[3]
-def csum(b):
-    if len(b) % 2: b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b)); s = (s >> 16) + (s & 0xffff); s += s >> 16
-    return ~s & 0xffff
-def syn(sport, dport):
-    tcp = struct.pack("!HHIIBBHHH", sport, dport, 1, 0, 5 << 4, 0x02, 1024, 0, 0)
-    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(tcp))
-    tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 1, 0, 64, 6, 0, socket.inet_aton(src), socket.inet_aton(dst))
-    return ip[:10] + struct.pack("!H", csum(ip)) + ip[12:] + tcp
+def syn(sport, dport): return forged_syn(src, dst, sport, dport)
 rx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800)); rx.bind((ifname, 0)); rx.settimeout(0.05)
-tx = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+tx = raw_sender()
 trains = [(p, syn(p, 80)) for p in range(20000, 24000)]
 sent = {}
 t0 = time.perf_counter_ns(); tx.sendto(syn(19999, 23), (dst, 0))

@@ -92,9 +92,10 @@ import Testing
         #expect(layout.installScript(trap: trap, dynamicSets: false).contains("flags timeout;"))
     }
 
-    @Test func masksAreNetmasks() {
-        #expect(NftLayout.mask(.inet, 20).description == "255.255.240.0")
-        #expect(NftLayout.mask(.inet6, 48).description == "ffff:ffff:ffff::")
-        #expect(NftLayout.mask(.inet6, 72).description == "ffff:ffff:ffff:ffff:ff00::")
+    @Test func masksAreNetmasks() throws {
+        #expect(try CIDR.parse("10.16.0.0/20").cidr.netmask.description == "255.255.240.0")
+        #expect(try CIDR.parse("2001:db8:1::/48").cidr.netmask.description == "ffff:ffff:ffff::")
+        #expect(try CIDR.parse("2001:db8::/72").cidr.netmask.description == "ffff:ffff:ffff:ffff:ff00::")
+        #expect(try CIDR.parse("0.0.0.0/0").cidr.netmask.description == "0.0.0.0")
     }
 }

@@ -33,23 +33,7 @@ CONF
 in_set() { in_a nft list set inet "$TABLE" banned_v4 | grep -w -- "$1" > /dev/null; }
 trap_rule() { in_a nft list chain inet "$TABLE" prerouting | grep 'add @banned_v4' || true; }
 # syn_from SRC PORT: one forged TCP SYN from SRC to IP_A:PORT, sent from the scanner's namespace.
-syn_from() {
-    in_b python3 - "$1" "$IP_A" "$2" <<'PY'
-import socket, struct, sys
-src, dst, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-def csum(b):
-    if len(b) % 2: b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b)); s = (s >> 16) + (s & 0xffff); s += s >> 16
-    return ~s & 0xffff
-tcp = struct.pack("!HHIIBBHHH", 40123, port, 1, 0, 5 << 4, 0x02, 1024, 0, 0)
-pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(tcp))
-tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
-ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0, 64, 6, 0, socket.inet_aton(src), socket.inet_aton(dst))
-ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
-s.sendto(ip + tcp, (dst, 0))
-PY
-}
+syn_from() { in_b python3 "$ROOT/scripts/lib/forge_syn.py" "$1" "$IP_A" "$2"; }
 
 write_conf auto
 start_tcp_listener served 2000

@@ -94,18 +94,24 @@ final class KernelTrapKeeper: Sendable {
                                   exempt: exempt(inputs, protected: protected ?? protection.snapshot()),
                                   ingress: inputs.ingress, banSeconds: inputs.banSeconds)
             }
-            pipeline.setKernelTrap(trap)
-            state.withLock { $0.trap = trap }
-            if state.withLock({ $0.failing }) {
-                state.withLock { $0.failing = false }
-                logger.notice("Kernel ban rules installed again")
-            }
+            record(trap, failure: nil)
         } catch {
-            pipeline.setKernelTrap(nil)
-            state.withLock { $0.trap = nil }
-            if !state.withLock({ s in defer { s.failing = true }; return s.failing }) {
-                logger.error("Cannot install the kernel ban rules (retrying each second; the daemon still bans): \(error)")
-            }
+            // The transaction failed as a whole: the rules in force are the previous ones.
+            record(await nft.kernelTrap, failure: error)
+        }
+    }
+
+    /// Tells the pipeline which trap is in force; logs the first failure of a spell and the recovery.
+    private func record(_ trap: KernelTrap?, failure: NftError?) {
+        pipeline.setKernelTrap(trap)
+        let wasFailing = state.withLock { s in
+            defer { s.trap = trap; s.failing = failure != nil }
+            return s.failing
+        }
+        if let failure, !wasFailing {
+            logger.error("Cannot install the kernel ban rules (retrying each second; the daemon still bans): \(failure)")
+        } else if failure == nil, wasFailing {
+            logger.notice("Kernel ban rules installed again")
         }
     }
 

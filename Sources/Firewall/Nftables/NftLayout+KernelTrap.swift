@@ -39,12 +39,12 @@ extension NftLayout {
     /// `ip saddr & 255.0.0.0 != { 10.0.0.0 } ip saddr != { 192.0.2.1 }`: one lookup per prefix
     /// length; nil when a /0 exempts the whole family (no rule for it).
     func exemptTerms(_ exempt: [CIDR], family: AddressFamily) -> String? {
-        let width = family == .inet ? 32 : 128
         let byLength = Dictionary(grouping: exempt.filter { $0.network.family == family }, by: \.prefixLength)
         if byLength[0] != nil { return nil }
         return byLength.keys.sorted().map { length in
-            let networks = byLength[length]!.map(\.network.description).sorted().joined(separator: ", ")
-            let masked = length == width ? "" : " & \(NftLayout.mask(family, length))"
+            let group = byLength[length]!
+            let networks = group.map(\.network.description).sorted().joined(separator: ", ")
+            let masked = group[0].isHost ? "" : " & \(group[0].netmask)"
             return "\(family.nftName) saddr\(masked) != { \(networks) }"
         }.joined(separator: " ")
     }
@@ -62,11 +62,4 @@ extension NftLayout {
         }
     }
 
-    /// The netmask of a prefix length, as an address (`255.255.0.0`, `ffff:ffff::`).
-    static func mask(_ family: AddressFamily, _ length: Int) -> IPAddress {
-        if family == .inet { return .v4(length == 0 ? 0 : ~UInt32(0) << UInt32(32 - length)) }
-        let high: UInt64 = length >= 64 ? ~0 : (length == 0 ? 0 : ~UInt64(0) << UInt64(64 - length))
-        let low: UInt64 = length <= 64 ? 0 : (length == 128 ? ~0 : ~UInt64(0) << UInt64(128 - length))
-        return .v6(high: high, low: low)
-    }
 }

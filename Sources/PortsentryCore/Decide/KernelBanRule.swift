@@ -16,7 +16,7 @@ public struct KernelBanRule: Sendable, Hashable {
     ///   - watched: the protocols the daemon watches.
     ///   - nftables: the running backend bans through nftables.
     public init(config: Config, stealth: Bool, watched: Set<TransportProtocol>, nftables: Bool, dryRun: Bool) {
-        let blocking = watched.filter { (($0 == .tcp ? config.blockTCP : config.blockUDP)) == .block }
+        let blocking = watched.filter { ($0 == .tcp ? config.blockTCP : config.blockUDP) == .block }
         let unmet: String? =
             if config.kernelBan == .off { "KERNEL_BAN=\"0\"" }
             else if dryRun { "dry run" }

@@ -21,8 +21,8 @@ public struct KernelTrap: Sendable, Hashable {
     public var banSeconds: UInt64
 
     /// - Parameters:
-    ///   - watched: the ports watched with BLOCK_x="1", per protocol the rule covers.
-    ///   - served: the ports with a listening socket on any address.
+    ///   - watchedTCP, watchedUDP: the watched ports of each protocol the rule covers.
+    ///   - servedTCP, servedUDP: the ports with a socket on any address.
     ///   - ephemeral: net.ipv4.ip_local_port_range.
     public init(watchedTCP: PortSet, watchedUDP: PortSet, servedTCP: PortSet, servedUDP: PortSet,
                 ephemeral: ClosedRange<UInt16>, exempt: [CIDR], ingress: Ingress, banSeconds: UInt64) {
@@ -54,7 +54,8 @@ public struct KernelTrap: Sendable, Hashable {
     static func disjoint(_ networks: [CIDR]) -> [CIDR] {
         let widest = Set(networks).sorted { ($0.prefixLength, $0) < ($1.prefixLength, $1) }
         var kept: [CIDR] = []
-        for n in widest where !kept.contains(where: { $0.contains(n.network) && $0.prefixLength <= n.prefixLength }) {
+        // Widest first: a network already kept can only be as wide or wider.
+        for n in widest where !kept.contains(where: { $0.contains(n.network) }) {
             kept.append(n)
         }
         return kept.sorted()

@@ -54,6 +54,11 @@ public struct CIDR: Sendable, Hashable, Comparable, CustomStringConvertible {
         return a.family == network.family && CIDR.mask(a, prefixLength) == network
     }
 
+    /// The netmask of the prefix as an address (`255.255.240.0`, `ffff:ffff:ffff::`).
+    public var netmask: IPAddress {
+        CIDR.mask(network.family == .inet ? .v4(~0) : .v6(high: ~0, low: ~0), prefixLength)
+    }
+
     /// `address` with all but the first `length` bits cleared.
     static func mask(_ address: IPAddress, _ length: Int) -> IPAddress {
         switch address {
