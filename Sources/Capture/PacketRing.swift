@@ -55,9 +55,10 @@ final class PacketRing {
         frameCount = Int(request.tp_frame_nr)
     }
 
-    /// Hands every filled frame to `body(ipBytes, kernelRealtimeNanoseconds)` and returns it to the kernel.
+    /// Hands every filled frame to `body(ipBytes, kernelRealtimeNanoseconds, interfaceIndex)` and
+    /// returns it to the kernel.
     @inline(__always)
-    func drain(_ body: (UnsafeRawBufferPointer, UInt64) -> Void) {
+    func drain(_ body: (UnsafeRawBufferPointer, UInt64, UInt32) -> Void) {
         while true {
             let frame = ring + head * frameSize
             if frame.load(as: UInt32.self) & UInt32(TP_STATUS_USER) == 0 { return }
@@ -65,10 +66,12 @@ final class PacketRing {
             let header = frame.load(as: tpacket2_hdr.self)
             let packetType = frame.load(fromByteOffset: addressOffset + MemoryLayout<sockaddr_ll>.offset(of: \.sll_pkttype)!,
                                         as: UInt8.self)
+            let interface = frame.load(fromByteOffset: addressOffset + MemoryLayout<sockaddr_ll>.offset(of: \.sll_ifindex)!,
+                                       as: Int32.self)
             let start = Int(header.tp_net), length = Int(header.tp_snaplen)
             if packetType != PACKET_OUTGOING, start + length <= frameSize {
                 body(UnsafeRawBufferPointer(start: frame + start, count: length),
-                     UInt64(header.tp_sec) &* 1_000_000_000 &+ UInt64(header.tp_nsec))
+                     UInt64(header.tp_sec) &* 1_000_000_000 &+ UInt64(header.tp_nsec), UInt32(bitPattern: interface))
             }
             atomicMemoryFence(ordering: .releasing)   // done reading before the kernel may refill
             frame.storeBytes(of: UInt32(TP_STATUS_KERNEL), as: UInt32.self)

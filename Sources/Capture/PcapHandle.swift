@@ -14,9 +14,11 @@ final class PcapHandle {
     /// What the C callback needs: passed through libpcap's `user` pointer.
     final class DispatchContext {
         let link: LinkType
+        /// The handle's interface index (0 for `any`, whose packets may come from any interface).
+        let interface: UInt32
         var gate: ProbeGate?
         var realtimeOffset: UInt64 = 0
-        init(link: LinkType) { self.link = link }
+        init(link: LinkType, interface: UInt32) { self.link = link; self.interface = interface }
     }
 
     init(interface: String, settings: StealthSettings) throws(CaptureError) {
@@ -58,7 +60,7 @@ final class PcapHandle {
         }
         pcap = p
         self.fd = fd
-        context = DispatchContext(link: link)
+        context = DispatchContext(link: link, interface: interface == "any" ? 0 : if_nametoindex(interface))
     }
 
     /// Compiles and installs a filter expression (no-op if unchanged).
@@ -88,7 +90,7 @@ final class PcapHandle {
             guard let packet = PacketDecoder.decode(buffer, link: context.link) else { return }
             let ts = header.pointee.ts   // nanoseconds in tv_usec: PCAP_TSTAMP_PRECISION_NANO
             let realtime = UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_usec)
-            gate.handle(packet, seenAt: realtime &- context.realtimeOffset)
+            gate.handle(packet, seenAt: realtime &- context.realtimeOffset, interface: context.interface)
         }, user)
         return rc >= 0
     }

@@ -30,9 +30,9 @@ final class ProbeGate {
     }
 
     @inline(__always)
-    func handle(_ packet: DecodedPacket, seenAt: UInt64) {
+    func handle(_ packet: DecodedPacket, seenAt: UInt64, interface: UInt32) {
         guard settings.ports(packet.proto).contains(packet.destinationPort),
-              let event = packet.probeEvent(seenAt: seenAt) else { return }
+              let event = packet.probeEvent(seenAt: seenAt, interface: interface) else { return }
         if settings.skipsListeners(packet.proto), let services,
            services.isServed(packet.proto, address: packet.destination, port: packet.destinationPort) {
             if settings.serviceCheck,

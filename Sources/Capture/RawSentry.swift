@@ -47,10 +47,10 @@ public final class RawSentry: Sentry {
             if fds[1].revents != 0, watcher.drain() { local = try localAddresses() }
             if fds[2].revents != 0 {
                 let offset = MonotonicClock.realtimeOffset()
-                ring.drain { bytes, realtime in
+                ring.drain { bytes, realtime, interface in
                     guard let packet = PacketDecoder.decodeIP(bytes, at: 0),
                           local.contains(packet.destination) else { return }
-                    gate.handle(packet, seenAt: realtime &- offset)
+                    gate.handle(packet, seenAt: realtime &- offset, interface: interface)
                 }
             }
         }

@@ -1,4 +1,5 @@
 import Firewall
+import Glibc
 import PortsentryCore
 
 /// `list`, `block`, `unblock` and `flush` on a ban service, as the control protocol reports them:
@@ -42,6 +43,40 @@ public struct BanCommands: Sendable {
     public func flush() async throws(BanBackendError) -> [IPAddress] {
         let live = Set(bans.bans().map(\.address))
         return try await bans.flush().filter(live.contains)
+    }
+
+    /// What is known of `target`: its live ban, the last ban remembered with its evidence, and
+    /// whether it is ignored or protected now.
+    public func explain(_ target: CIDR, at now: Int64 = WallClock.nowMs()) -> Explanation {
+        let policy = bans.policy
+        let address = target.network
+        let live = target.isHost ? bans.liveBan(covering: address) : nil
+        let record = bans.ledger?.record(of: live.map { CIDR(host: $0.address) } ?? target, at: now)
+        let liveBan = live.map { ban in
+            Explanation.LiveBan(target: "\(ban.address)", expiresIn: ban.timeLeftMs(at: now).map { UInt64(($0 + 999) / 1000) },
+                                expiresAt: ban.expiresAt.map { $0 / 1000 }, hits: ban.hits, offence: ban.offence)
+        }
+        var last = record.map { Explanation.PastBan($0, interfaceName: Self.interfaceName) }
+        if let live, last == nil, let origin = live.origin {
+            // A ban the ledger does not know (restored from a version-1 state file): what the ban itself keeps.
+            let decision = BanDecision(target: CIDR(host: live.address), seconds: live.seconds ?? 0, origin: origin,
+                                       time: live.since ?? now, offence: live.offence, term: .requested)
+            last = Explanation.PastBan(BanRecord(target: decision.target, offences: live.offence, last: decision,
+                                                 expiresAt: live.expiresAt), interfaceName: Self.interfaceName)
+        }
+        return Explanation(query: "\(target)", live: liveBan, last: last, offences: record?.offences ?? (live == nil ? 0 : 1),
+                           offenceMemory: policy.escalation.memorySeconds,
+                           ignored: target.isHost && policy.ignoreList.contains(address),
+                           protected: target.isHost ? policy.protectionRefusal(for: address).flatMap {
+                               if case .protected(_, let reason) = $0 { reason.rawValue } else { nil }
+                           } : nil)
+    }
+
+    /// The name of interface `index`, if it still exists.
+    static func interfaceName(_ index: UInt32) -> String? {
+        var buffer = [CChar](repeating: 0, count: 16)   // IF_NAMESIZE
+        guard if_indextoname(index, &buffer) != nil else { return "#\(index)" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private static func result(for target: CIDR, _ results: [BanResult]) -> TargetResult {

@@ -15,6 +15,6 @@ extension BanEntry {
         self.init(address: "\(ban.address)",
                   expiresIn: ban.timeLeftMs(at: now).map { UInt64(($0 + 999) / 1000) },
                   bannedAt: ban.since.map { $0 / 1000 },
-                  trigger: trigger, hits: ban.hits, reason: reason, fleet: fleet)
+                  trigger: trigger, hits: ban.hits, reason: reason, fleet: fleet, offence: ban.offence)
     }
 }

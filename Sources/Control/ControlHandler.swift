@@ -15,6 +15,8 @@ public protocol ControlHandler: Sendable {
     func reload() async throws -> ReloadReport
     /// What is never banned now, and why.
     func protected() async throws -> [ProtectedEntry]
+    /// What is known of the bans of `target`.
+    func explain(_ target: CIDR) async throws -> Explanation
 }
 
 extension ControlHandler {
@@ -29,6 +31,7 @@ extension ControlHandler {
             case .flush: return .flushed(try await flush())
             case .reload: return .reload(try await reload())
             case .protected: return .protected(try await protected())
+            case .explain(let target): return .explanation(try await explain(target))
             }
         } catch {
             return .failure("\(error)")

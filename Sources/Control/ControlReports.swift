@@ -64,11 +64,14 @@ public struct BanEntry: Codable, Sendable, Hashable {
     public var reason: String?
     /// The fleet source of a ban learned from a peer (`lapi:<origin>`).
     public var fleet: String?
+    /// Which ban of the address this is within OFFENCE_MEMORY (1 = its first); nil from
+    /// daemons that predate it.
+    public var offence: Int?
 
     public init(address: String, expiresIn: UInt64?, bannedAt: Int64?, trigger: Trigger?,
-                hits: Int, reason: String? = nil, fleet: String? = nil) {
+                hits: Int, reason: String? = nil, fleet: String? = nil, offence: Int? = nil) {
         self.address = address; self.expiresIn = expiresIn; self.bannedAt = bannedAt
-        self.trigger = trigger; self.hits = hits; self.reason = reason; self.fleet = fleet
+        self.trigger = trigger; self.hits = hits; self.reason = reason; self.fleet = fleet; self.offence = offence
     }
 
     /// The probe that made a source cross SCAN_TRIGGER.

@@ -15,6 +15,8 @@ public enum ControlRequest: Sendable, Hashable {
     case reload
     /// What is never banned, and why.
     case protected
+    /// Why an address or network is banned, or was.
+    case explain(CIDR)
 
     /// The command name on the wire.
     public var command: String {
@@ -26,6 +28,7 @@ public enum ControlRequest: Sendable, Hashable {
         case .flush: "flush"
         case .reload: "reload"
         case .protected: "protected"
+        case .explain: "explain"
         }
     }
 }

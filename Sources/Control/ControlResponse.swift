@@ -17,6 +17,7 @@ public struct ControlResponse: Codable, Sendable, Hashable {
     public var flushed: Int?
     public var reload: ReloadReport?
     public var protected: [ProtectedEntry]?
+    public var explanation: Explanation?
 
     /// Why a request failed.
     public enum FailureCode: String, Codable, Sendable, Hashable {
@@ -60,6 +61,9 @@ public struct ControlResponse: Codable, Sendable, Hashable {
     }
     public static func protected(_ entries: [ProtectedEntry]) -> ControlResponse {
         var r = ControlResponse(ok: true); r.protected = entries; return r
+    }
+    public static func explanation(_ explanation: Explanation) -> ControlResponse {
+        var r = ControlResponse(ok: true); r.explanation = explanation; return r
     }
 
     /// The response as one JSON line, newline included.

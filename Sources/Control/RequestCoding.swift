@@ -24,6 +24,8 @@ extension ControlRequest {
             wire.force = order.force
         case .unblock(let targets):
             wire.addresses = targets.map(\.description)
+        case .explain(let target):
+            wire.addresses = [target.description]
         case .status, .list, .flush, .reload, .protected:
             break
         }
@@ -51,6 +53,10 @@ extension ControlRequest {
         case "reload": self = .reload
         case "protected": self = .protected
         case "unblock": self = .unblock(try Self.targets(wire.addresses))
+        case "explain":
+            let targets = try Self.targets(wire.addresses)
+            guard targets.count == 1 else { throw .badRequest("\"explain\" takes exactly one address or network") }
+            self = .explain(targets[0])
         case "block":
             let seconds = try wire.duration.map { (value: Double) throws(ControlError) -> UInt64 in
                 guard value >= 0, value == value.rounded(), value <= Double(ControlProtocol.maxBanSeconds) else {
@@ -69,7 +75,7 @@ extension ControlRequest {
         case nil:
             throw .badRequest("missing command \"cmd\"")
         case let other?:
-            throw .badRequest("unknown command '\(other)' (expected status, list, block, unblock, flush, reload or protected)")
+            throw .badRequest("unknown command '\(other)' (expected status, list, block, unblock, flush, reload, protected or explain)")
         }
     }
 

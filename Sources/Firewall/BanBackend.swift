@@ -27,6 +27,8 @@ public protocol BanBackend: Sendable {
 
     /// Whether `address` is banned now (never blocks).
     func isBanned(_ address: IPAddress) -> Bool
+    /// The live ban that drops `address`, for a backend that keeps bans (never blocks).
+    func liveBan(covering address: IPAddress) -> Ban?
     /// The live bans, sorted by address.
     func bans() -> [Ban]
     /// Counts one more probe from a banned source.
@@ -39,6 +41,11 @@ public protocol BanBackend: Sendable {
     func maintain() async
     /// Finishes pending work and lets go of the firewall; the bans stay in force.
     func shutdown() async
+}
+
+extension BanBackend {
+    /// A backend that keeps no bans knows of none.
+    public func liveBan(covering address: IPAddress) -> Ban? { nil }
 }
 
 /// Which backend bans, as `portsentry-ctl status` names it.

@@ -9,6 +9,8 @@ import Synchronization
 /// sharing). Its writes to BLOCKED_FILE and its events happen on the backend's thread, in order.
 public final class BanService: Sendable {
     public let backend: any BanBackend
+    /// The memory of bans behind escalation and `explain`; nil for none (every ban a first offence).
+    public let ledger: BanLedger?
     private let observers: [any BanObserver]
     private let localAddresses: @Sendable () -> Set<IPAddress>
     private let logger: Logger
@@ -22,17 +24,23 @@ public final class BanService: Sendable {
     private let newBans = Atomic<UInt64>(0)
 
     /// - Parameter localAddresses: this host's addresses, which manual bans refuse without force.
-    public init(backend: any BanBackend, policy: BanPolicy, blockedFile: BlockedFile?, observers: [any BanObserver] = [],
+    /// - Parameter ledger: hears every ban event before the observers, so they see its records current.
+    public init(backend: any BanBackend, policy: BanPolicy, blockedFile: BlockedFile?, ledger: BanLedger? = nil,
+                observers: [any BanObserver] = [],
                 localAddresses: @escaping @Sendable () -> Set<IPAddress> = LocalAddresses.current, logger: Logger) {
         self.backend = backend
         self.logger = logger
-        self.observers = observers
+        self.ledger = ledger
+        self.observers = (ledger.map { [$0] } ?? []) + observers
         self.localAddresses = localAddresses
         state = Mutex(State(policy: policy, blockedFile: blockedFile, blockedHosts: Set(blockedFile?.load() ?? [])))
     }
 
     /// The policy in force.
     public var policy: BanPolicy { state.withLock { $0.policy } }
+
+    /// What the policy asks about earlier bans.
+    public var history: any OffenceHistory { ledger ?? NoOffenceHistory() }
 
     /// A reload: the new policy and BLOCKED_FILE (re-read when its path changed).
     public func update(policy: BanPolicy, blockedFile: BlockedFile?) {
@@ -93,6 +101,9 @@ public final class BanService: Sendable {
     /// New bans made since start (refreshes and dry runs not counted).
     public var bansMade: UInt64 { newBans.load(ordering: .relaxed) }
 
+    /// The live ban that drops `address`, if the backend keeps bans.
+    public func liveBan(covering address: IPAddress) -> Ban? { backend.liveBan(covering: address) }
+
     /// Records `address` in BLOCKED_FILE (once).
     public func noteBlocked(_ address: IPAddress) {
         let (file, isNew) = state.withLock { ($0.blockedFile, $0.blockedHosts.insert(address).inserted) }
@@ -118,7 +129,7 @@ public final class BanService: Sendable {
     {
         guard backend.keepsBans || backend.kind == .dryRun else { throw CommandBackend.cannotChange }
         let policy = self.policy, local = localAddresses()
-        let rulings = targets.map { policy.decide(manual: $0, seconds: seconds, reason: reason, force: force, localAddresses: local) }
+        let rulings = targets.map { policy.decide(manual: $0, seconds: seconds, reason: reason, force: force, localAddresses: local, history: history) }
         return await onBackendThread { [self] in
             for (target, ruling) in zip(targets, rulings) {
                 if case .failure(let refusal) = ruling { publish(.refused(target: target, origin: .manual(reason: reason), refusal)) }

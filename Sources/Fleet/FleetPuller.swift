@@ -117,7 +117,7 @@ final class FleetPuller: Sendable {
         }
         let rulings = longest.values.sorted { $0.address < $1.address }.map { b in
             (target: CIDR(host: b.address), origin: BanOrigin.fleet(b.source),
-             ruling: policy.decide(fleet: b.address, seconds: b.seconds, source: b.source, at: now))
+             ruling: policy.decide(fleet: b.address, seconds: b.seconds, source: b.source, history: bans.history, at: now))
         }
         let refused = rulings.count { if case .failure = $0.ruling { true } else { false } }
         let results = await bans.applyFleet(rulings)

@@ -25,7 +25,8 @@ final class FleetPusher: BanObserver {
     func observe(_ event: BanEvent) {
         switch event {
         case .applied(let result):
-            guard result.succeeded || result.status == .dryRun, let item = PushItem(result.decision) else { return }
+            guard result.succeeded || result.status == .dryRun, result.decision.term != .renewed,
+                  let item = PushItem(result.decision) else { return }
             ledger.record(result.decision.address.unmapped, expiresAt: item.expiresAtMs)
             queue.add(item)
         case .released(let release) where pushUnblock && release.reason == .unbanned:

@@ -48,12 +48,13 @@ enum Formatting {
     /// The bans as a table sorted by time left; a sentence when there are none.
     static func table(_ bans: [BanEntry]) -> String {
         guard !bans.isEmpty else { return "no active bans" }
-        let header = ["ADDRESS", "TIME LEFT", "TRIGGER", "WHEN", "HITS"]
+        let header = ["ADDRESS", "TIME LEFT", "TRIGGER", "WHEN", "BAN", "HITS"]
         let rows = bans.sorted(by: BanEntry.byTimeLeft).map { ban in
             [ban.address,
              ban.expiresIn.map { BanDuration(seconds: max($0, 1)).description } ?? "never",
              trigger(ban),
              ban.bannedAt.map(time) ?? "-",
+             ban.offence.map { "#\($0)" } ?? "-",
              String(ban.hits)]
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
@@ -71,6 +72,67 @@ enum Formatting {
             return "\(r.address): \(outcome)" + (r.detail.map { " (\($0))" } ?? "")
         }.joined(separator: "\n")
     }
+
+    /// `explain`'s answer for people: the live ban, the last ban with its rule, length and
+    /// evidence, and whether the address is ignored or protected.
+    static func explanation(_ e: Explanation) -> String {
+        var lines: [String] = []
+        func field(_ name: String, _ value: String) { lines.append("  " + (name + ":").padding(to: 13) + value) }
+        let memory = BanDuration(seconds: e.offenceMemory)
+        if let live = e.live {
+            let left = live.expiresIn.map { "\(BanDuration(seconds: max($0, 1))) left (until \(time(live.expiresAt ?? 0)))" } ?? "never expires"
+            lines.append("\(e.query): banned as \(live.target), \(left)")
+        } else if let last = e.last {
+            let how = last.endReason.map { $0 == "expired" ? "expired" : "ended (\($0))" } ?? "ended"
+            lines.append("\(e.query): not banned; its last ban \(how) \(last.endedAt.map(time) ?? last.expiresAt.map(time) ?? "")")
+        } else {
+            lines.append("\(e.query): not banned, and no ban of it is remembered (OFFENCE_MEMORY=\(memory))")
+        }
+        if let last = e.last {
+            field("decided by", decidedBy(last))
+            field("duration", duration(last))
+            field("offences", "\(e.offences) remembered (OFFENCE_MEMORY=\(memory)); this was ban #\(last.offence)")
+            field("banned at", time(last.decidedAt / 1000))
+            if !last.probes.isEmpty {
+                field("evidence", "\(last.probes.count) probe\(last.probes.count == 1 ? "" : "s") that counted, oldest first:")
+                for p in last.probes {
+                    let flags = p.flags.map { " flags \($0)" } ?? ""
+                    lines.append("    \(time(p.time / 1000)).\(String(p.time % 1000).leftPadded(to: 3, with: "0"))  \(p.proto) \(p.port)  \(p.type)\(flags)  from \(p.source)\(p.interface.map { " on \($0)" } ?? "")")
+                }
+            }
+        }
+        if let live = e.live { field("since ban", "\(live.hits) probe\(live.hits == 1 ? "" : "s") from it dropped and counted") }
+        field("ignored", e.ignored ? "yes (in the ignore file: probes never ban it)" : "no")
+        field("protected", e.protected.map { "yes (\($0)): never banned" } ?? "no")
+        return lines.joined(separator: "\n")
+    }
+
+    private static func decidedBy(_ b: Explanation.PastBan) -> String {
+        let probe = b.trigger.map { "\($0.proto)/\($0.port) \($0.type)" } ?? "a probe"
+        switch b.origin {
+        case "kernel": return "\(b.rule ?? "SCAN_TRIGGER") on \(probe); banned by the kernel on the probe's own packet (KERNEL_BAN)"
+        case "probe": return "\(b.rule ?? "SCAN_TRIGGER") on \(probe)"
+        case "manual": return "portsentry-ctl block" + (b.reason.map { " (reason: \($0))" } ?? "")
+        case "fleet": return "fleet ban from \(b.fleet ?? "the fleet")"
+        default: return b.origin
+        }
+    }
+
+    private static func duration(_ b: Explanation.PastBan) -> String {
+        let length = b.seconds == 0 ? "no expiry" : BanDuration(seconds: b.seconds).description
+        switch b.term {
+        case "configured":
+            guard let base = b.baseSeconds, let factor = b.factor, b.seconds != 0 else { return "\(length) (BAN_TIME)" }
+            if b.offence == 1 || factor == 1 { return "\(length) (BAN_TIME)" }
+            let grown = "BAN_TIME \(BanDuration(seconds: base)) × \(number(factor))^\(b.offence - 1) for offence #\(b.offence)"
+            return "\(length) = \(grown)" + (b.capped == true ? ", capped at BAN_TIME_MAX" : "")
+        case "requested": return "\(length) (asked for with --for)"
+        case "fleet": return "\(length) (what the fleet's decision had left)"
+        default: return length
+        }
+    }
+
+    private static func number(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(x) }
 
     /// Pretty-printed JSON with sorted keys.
     static func json(_ value: some Encodable) -> String {
@@ -102,6 +164,10 @@ enum Formatting {
 extension String {
     func padding(to width: Int) -> String {
         count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+
+    func leftPadded(to width: Int, with pad: Character) -> String {
+        count >= width ? self : String(repeating: pad, count: width - count) + self
     }
 }
 

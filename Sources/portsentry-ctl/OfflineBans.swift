@@ -39,9 +39,11 @@ struct OfflineBans {
         }
         let outcome: Result<ControlResponse, CtlFailure>
         do throws(CtlFailure) {
+            let ledger = BanLedger(file: BanLedgerFile(statePath: config.stateFile), memorySeconds: config.offenceMemory, logger: logger)
             let service = BanService(backend: backend, policy: BanPolicy(config: config, ignoreList: ignore, protection: protection),
-                                     blockedFile: config.blockedFile.map(BlockedFile.init(path:)), logger: logger)
+                                     blockedFile: config.blockedFile.map(BlockedFile.init(path:)), ledger: ledger, logger: logger)
             outcome = .success(try await body(OfflineBans(commands: BanCommands(bans: service), protection: protection, ignoreProblem: ignoreProblem)))
+            ledger.save()
         } catch {
             outcome = .failure(error)
         }
@@ -80,6 +82,10 @@ struct OfflineBans {
         } catch {
             throw CtlFailure(error.description)
         }
+    }
+
+    func explain(_ target: CIDR) -> ControlResponse {
+        .explanation(commands.explain(target))
     }
 
     func unblock(_ targets: [CIDR]) async throws(CtlFailure) -> ControlResponse {

@@ -2,7 +2,7 @@ import ArgumentParser
 import PortsentryCore
 
 /// `portsentry-ctl`: talks to the daemon over its control socket; with the daemon stopped,
-/// `list`, `block`, `unblock`, `flush` and `protected` act on the nftables sets, state file and
+/// `list`, `block`, `unblock`, `flush`, `protected` and `explain` act on the nftables sets, state file and
 /// host directly.
 @main
 struct PortsentryCtl: AsyncParsableCommand {
@@ -12,8 +12,8 @@ struct PortsentryCtl: AsyncParsableCommand {
         discussion: """
             The daemon is found through its config file (-c, default /etc/portsentry/portsentry.conf: \
             CONTROL_SOCKET, NFT_TABLE, STATE_FILE, IGNORE_FILE, BLOCKED_FILE) or --socket. When it is \
-            not running, list, block, unblock and flush act on the nftables sets and the state file \
-            directly.
+            not running, list, block, unblock, flush and explain act on the nftables sets and the state \
+            file directly.
 
             Exit status: 0 success; 1 failure (an address not handled, a rejected reload, an error); \
             3 daemon not running (status, reload); 4 permission denied; 5 daemon did not answer; \
@@ -21,7 +21,7 @@ struct PortsentryCtl: AsyncParsableCommand {
             """,
         version: PortsentryVersion.line,
         subcommands: [StatusCommand.self, ListCommand.self, BlockCommand.self, UnblockCommand.self,
-                      FlushCommand.self, ReloadCommand.self, ProtectedCommand.self])
+                      FlushCommand.self, ReloadCommand.self, ProtectedCommand.self, ExplainCommand.self])
 
     /// Accepts the daemon options before the subcommand too (`portsentry-ctl -c FILE list`).
     static func main() async {

@@ -7,7 +7,8 @@ import TestSupport
 @Suite struct NftStateFileTests {
     let sample = [
         Ban(address: ip("10.0.0.1"), expiresAt: 1_900_000_000_123,
-            origin: .probe(ProbeEvidence(proto: .tcp, port: 23, type: "TCP SYN/Normal scan")), since: 1_800_000_000_000, hits: 4),
+            origin: .probe(ProbeEvidence(proto: .tcp, port: 23, type: "TCP SYN/Normal scan")), since: 1_800_000_000_000, hits: 4,
+            offence: 3, seconds: 345_600),
         Ban(address: ip("fd00::2"), expiresAt: nil, origin: .manual(reason: nil), since: 5, hits: 0),
         Ban(address: ip("10.0.0.4"), expiresAt: nil, origin: .manual(reason: "office scan"), since: 6, hits: 0),
         Ban(address: ip("10.0.0.5"), expiresAt: nil, origin: .fleet("lapi:crowdsec"), since: 8, hits: 0),
@@ -21,7 +22,7 @@ import TestSupport
         try file.write(sample)
         #expect(try file.read() == sample)
         let text = try String(contentsOfFile: file.path, encoding: .utf8)
-        #expect(text.hasPrefix("portsentry-bans 1\n"))
+        #expect(text.hasPrefix("portsentry-bans 2\n"))
         #expect(!FileManager.default.fileExists(atPath: file.path + ".portsentry-tmp"))
     }
 
@@ -32,6 +33,19 @@ import TestSupport
         let ban = Ban(address: ip("10.0.0.9"), expiresAt: nil, origin: .manual(reason: "a\tb\nc"), since: 1)
         try file.write([ban])
         #expect(try file.read().first?.origin == .manual(reason: "a b c"))
+    }
+
+    @Test func theFirstVersionStillLoadsItsBansAsFirstOffences() throws {
+        let dir = makeTempDir()
+        defer { removeTree(dir) }
+        let path = dir + "/bans.state"
+        try "portsentry-bans 1\n10.0.0.1\t1900000000123\t4\t1800000000000\tTCP\t23\tTCP SYN/Normal scan\n10.0.0.5\tnever\t0\t8\t-\t-\tfleet: lapi:crowdsec\n"
+            .write(toFile: path, atomically: false, encoding: .utf8)
+        let bans = try BanStateFile(path: path).read()
+        #expect(bans.map(\.address) == [ip("10.0.0.1"), ip("10.0.0.5")])
+        #expect(bans.map(\.offence) == [1, 1] && bans.map(\.seconds) == [nil, nil])
+        #expect(bans[0].origin == .probe(ProbeEvidence(proto: .tcp, port: 23, type: "TCP SYN/Normal scan")) && bans[0].hits == 4)
+        #expect(bans[1].origin == .fleet("lapi:crowdsec"))
     }
 
     @Test func missingFileIsEmpty() throws {
@@ -50,8 +64,11 @@ import TestSupport
     }
 
     @Test(arguments: [
-        "portsentry-bans 2\n",
+        "portsentry-bans 3\n",
         "something else\n",
+        "portsentry-bans 2\n10.0.0.1\tnever\t0\t-\t-\t-\t-\n",
+        "portsentry-bans 2\n10.0.0.1\tnever\t0\t-\t-\t-\t-\t0\t-\n",
+        "portsentry-bans 2\n10.0.0.1\tnever\t0\t-\t-\t-\t-\t1\tlong\n",
         "portsentry-bans 1\nlocalhost\tnever\t0\t-\t-\t-\t-\n",
         "portsentry-bans 1\n10.0.0.1\tsoon\t0\t-\t-\t-\t-\n",
         "portsentry-bans 1\n10.0.0.1\tnever\t0\t5\tTCP\tx\tx\n",

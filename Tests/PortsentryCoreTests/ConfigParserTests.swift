@@ -122,6 +122,11 @@ import Testing
             CROWDSEC_PUSH_UNBLOCK="1"
             CROWDSEC_QUEUE_FILE="/tmp/cs.queue"
             KERNEL_BAN="0"
+            BAN_TIME_INCREMENT="1.5"
+            BAN_TIME_MAX="30d"
+            OFFENCE_MEMORY="7d"
+            SCAN_WINDOW="10m"
+            SCAN_TRIGGER_PORTS="1"
             """
         let c = try parse(text)
         #expect(c.tcpPorts.ports == [1, 11, 15, 100, 101, 102])
@@ -165,6 +170,8 @@ import Testing
         #expect(!cs.push && cs.pull && cs.pullInterval == 60 && cs.pushUnblock)
         #expect(cs.origins == ["crowdsec", "cscli", "portsentry"] && cs.origin == "fleet-1")
         #expect(cs.queueFile == "/tmp/cs.queue")
+        #expect(c.banTimeIncrement == 1.5 && c.banTimeMax == 30 * 86_400 && c.offenceMemory == 7 * 86_400)
+        #expect(c.scanWindow == 600 && c.scanTriggerPorts)
         #expect(c.lines.count == ConfigKey.allCases.count)
     }
 

@@ -93,27 +93,93 @@ import Testing
 }
 
 @Suite struct SourceCounterTests {
+    private static let everProbe = TriggerRule(trigger: 3)
+    private func probe(_ source: IPAddress, port: UInt16 = 23, at time: Int64 = 0) -> ProbeRecord {
+        ProbeRecord(time: time, source: source, proto: .tcp, port: port, type: .tcpSyn)
+    }
+    private func record(_ c: inout SourceCounter, _ source: IPAddress, port: UInt16 = 23, at time: Int64 = 0,
+                        rule: TriggerRule = everProbe) -> Int {
+        c.record(source, probe(source, port: port, at: time), rule: rule)
+    }
+
     @Test func evictsTheLeastRecentlySeenSourceWhenFull() {
         var c = SourceCounter(capacity: 3)
         let a = IPAddress("10.0.0.1")!, b = IPAddress("10.0.0.2")!, d = IPAddress("10.0.0.3")!, e = IPAddress("10.0.0.4")!
-        #expect(c.record(a) == 1)
-        #expect(c.record(b) == 1)
-        #expect(c.record(d) == 1)
-        #expect(c.record(a) == 2)      // a is now the most recent; b the oldest
-        #expect(c.record(e) == 1)      // evicts b
+        #expect(record(&c, a) == 1)
+        #expect(record(&c, b) == 1)
+        #expect(record(&c, d) == 1)
+        #expect(record(&c, a) == 2)      // a is now the most recent; b the oldest
+        #expect(record(&c, e) == 1)      // evicts b
         #expect(c.count == 3)
         #expect(c.count(of: b) == 0)
         #expect(c.count(of: a) == 2)
-        #expect(c.record(b) == 1)      // evicts d
+        #expect(record(&c, b) == 1)      // evicts d
         #expect(c.count(of: d) == 0)
     }
 
     @Test func staysAtCapacityUnderAFloodOfDistinctSources() {
         var c = SourceCounter(capacity: 1000)
-        for i in 0..<100_000 { _ = c.record(.v4(UInt32(i))) }
+        for i in 0..<100_000 { _ = record(&c, .v4(UInt32(i))) }
         #expect(c.count == 1000)
         #expect(c.count(of: .v4(99_999)) == 1)
         #expect(c.count(of: .v4(0)) == 0)
+    }
+
+    @Test func withoutAWindowCountsNeverDecay() {
+        var c = SourceCounter(capacity: 10)
+        let a = IPAddress("10.0.0.1")!
+        let week: Int64 = 7 * 86_400_000
+        #expect(record(&c, a, at: 0) == 1)
+        #expect(record(&c, a, at: week) == 2)
+        #expect(record(&c, a, at: 2 * week) == 3)   // 2.x: the third week's probe triggers SCAN_TRIGGER=3
+    }
+
+    @Test func aWindowLetsOldProbesExpire() {
+        var c = SourceCounter(capacity: 10)
+        let a = IPAddress("10.0.0.1")!
+        let rule = TriggerRule(trigger: 3, windowSeconds: 600)
+        let week: Int64 = 7 * 86_400_000
+        #expect(record(&c, a, at: 0, rule: rule) == 1)
+        #expect(record(&c, a, at: week, rule: rule) == 1)
+        #expect(record(&c, a, at: 2 * week, rule: rule) == 1)         // a probe a week never triggers
+        #expect(record(&c, a, at: 2 * week + 1_000, rule: rule) == 2)
+        #expect(record(&c, a, at: 2 * week + 599_000, rule: rule) == 3) // three within ten minutes do
+        #expect(record(&c, a, at: 2 * week + 1_200_000, rule: rule) == 1) // 20 min later: the others left the window
+    }
+
+    @Test func distinctPortsCountEachPortOnce() {
+        var c = SourceCounter(capacity: 10)
+        let a = IPAddress("10.0.0.1")!
+        let rule = TriggerRule(trigger: 3, windowSeconds: 600, distinctPorts: true)
+        #expect(record(&c, a, port: 23, at: 0, rule: rule) == 1)
+        #expect(record(&c, a, port: 23, at: 1_000, rule: rule) == 1)
+        #expect(record(&c, a, port: 23, at: 2_000, rule: rule) == 1)   // one port hammered: still 1
+        #expect(record(&c, a, port: 25, at: 3_000, rule: rule) == 2)
+        #expect(record(&c, a, port: 111, at: 4_000, rule: rule) == 3)
+        #expect(c.evidence(of: a).map(\.port) == [23, 25, 111])
+    }
+
+    @Test func evidenceKeepsTheLastProbesOnly() {
+        var c = SourceCounter(capacity: 10)
+        let a = IPAddress("10.0.0.1")!
+        for port in UInt16(1)...20 { _ = record(&c, a, port: port, at: Int64(port)) }
+        #expect(c.evidence(of: a).map(\.port) == Array(UInt16(13)...20))
+    }
+
+    @Test func aLargeWindowedTriggerKeepsEnoughProbes() {
+        var c = SourceCounter(capacity: 10)
+        let a = IPAddress("10.0.0.1")!
+        let rule = TriggerRule(trigger: 40, windowSeconds: 60)
+        var last = 0
+        for i in 0..<40 { last = record(&c, a, port: UInt16(i), at: Int64(i), rule: rule) }
+        #expect(last == 40)
+        #expect(c.evidence(of: a).count == ProbeTrail.evidenceCount)
+    }
+
+    @Test func triggerRuleSaysWhatItCounts() {
+        #expect(TriggerRule(trigger: 0).description == "SCAN_TRIGGER=0: 1 probe")
+        #expect(TriggerRule(trigger: 3, windowSeconds: 600, distinctPorts: true).description
+            == "SCAN_TRIGGER=3: 3 distinct ports within SCAN_WINDOW=10m")
     }
 }
 

@@ -61,6 +61,8 @@ struct DaemonControlHandler: ControlHandler {
         ProtectedEntry.list(daemon.protection.snapshot())
     }
 
+    func explain(_ target: CIDR) async throws -> Explanation { commands.explain(target) }
+
     /// Unbanned hosts start counting from zero again.
     private func forget(_ hosts: [IPAddress]) {
         for host in hosts { daemon.engine.resetCount(of: host) }

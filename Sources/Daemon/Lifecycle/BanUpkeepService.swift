@@ -1,8 +1,8 @@
 import Firewall
 import ServiceLifecycle
 
-/// The backend's upkeep (expiries, repairs, state file) and the ban service's expiry events,
-/// until graceful shutdown; then the backend shuts down (its bans stay in force). First in the
+/// The backend's upkeep (expiries, repairs, state file), the ban service's expiry events and the
+/// ban ledger's file, until graceful shutdown; then the backend shuts down (its bans stay in force). First in the
 /// group, so it stops last: after the pipeline has finished its last batch.
 struct BanUpkeepService: Service {
     let bans: BanService
@@ -12,9 +12,11 @@ struct BanUpkeepService: Service {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await backend.maintain() }
             group.addTask { await bans.followExpiries() }
+            if let ledger = bans.ledger { group.addTask { await ledger.maintain() } }
             try? await gracefulShutdown()
             group.cancelAll()
         }
         await backend.shutdown()
+        bans.ledger?.save()
     }
 }

@@ -12,6 +12,10 @@ struct BanEventLines: BanObserver {
 
     static func lines(for event: BanEvent) -> [(Logger.Level, String)] {
         switch event {
+        case .applied(let result) where result.decision.term == .renewed:
+            guard result.succeeded else { return [] }
+            let left = result.ban?.timeLeftMs().map { " (expires in \(BanDuration(seconds: UInt64($0 / 1000))))" } ?? ""
+            return [(.info, "Ban of \(result.decision.target) renewed: it probed again while banned\(left)")]
         case .applied(let result):
             let ip = result.decision.address
             var byKernel = false

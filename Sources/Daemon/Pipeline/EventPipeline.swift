@@ -80,6 +80,8 @@ final class EventPipeline: Sendable {
         var before: [(Logger.Level, String)] = []
         var after: [(Logger.Level, String)] = []
         var decision: BanDecision?
+        /// A banned source probed again: its ban starts again (no lines of its own).
+        var renewal: BanDecision?
         var result: BanResult?
         /// Why the policy refused to act (a protected source, BAN_RATE_LIMIT).
         var refusal: BanRefusal?
@@ -127,6 +129,12 @@ final class EventPipeline: Sendable {
             let standing = planned.contains(source) ? bans.standingOfPlanned : bans.standing(of: source)
             if let standing {
                 reportAlreadyBlocked(&items[i], quiet: mode == .block && standing == .banned, settings: s)
+                // Probing again while banned: the ban starts again (at most about once a minute).
+                if mode == .block, standing == .banned, !planned.contains(source),
+                   let ban = bans.liveBan(covering: source), let renewal = policy.renewal(of: ban) {
+                    planned.insert(source)
+                    items[i].renewal = renewal
+                }
                 continue
             }
             if mode == .block, let refusal = rateCap.withLock({ $0.refusal(at: Int64(MonotonicClock.now() / 1_000_000), logger: logger) }) {
@@ -140,20 +148,23 @@ final class EventPipeline: Sendable {
             if mode == .block {
                 let event = items[i].verdict.event
                 let byKernel = kernelTrap.withLock { $0?.covers(event) ?? false }
-                items[i].decision = try? policy.decide(probe: event, byKernel: byKernel).get()
+                items[i].decision = try? policy.decide(probe: event, trigger: items[i].verdict.trigger, byKernel: byKernel,
+                                                       history: bans.history).get()
             }
         }
 
         // KILL_RUN_CMD before the ban, every ban of the batch at once, KILL_RUN_CMD after.
         if s.hook.runsFirst { for i in items.indices { runHook(&items[i], into: \.before) } }
         let decided = items.indices.filter { items[$0].decision != nil }
-        let results = bans.apply(decided.map { items[$0].decision! })
+        let renewed = items.indices.filter { items[$0].renewal != nil }
+        let results = bans.apply(decided.map { items[$0].decision! } + renewed.map { items[$0].renewal! })
         let committedAt = MonotonicClock.now()
         for (i, result) in zip(decided, results) {
             items[i].result = result
             items[i].committedAt = committedAt
             if result.succeeded { items[i].succeeded = true }
         }
+        for result in results.dropFirst(decided.count) { bans.publish(.applied(result)) }
         if !s.hook.runsFirst { for i in items.indices { runHook(&items[i], into: \.after) } }
 
         // Lines, ban events, files — in event order.

@@ -41,8 +41,10 @@ final class Daemon: Sendable {
         fleet = try FleetLink(config.crowdsec, logger: logger)
         let backend = try await BackendSelection.start(config, dryRun: options.dryRun || config.dryRun, logger: logger)
         rateAlarm = BanRateAlarm(perSecond: config.banRateAlarm, logger: logger)
+        let ledger = BanLedger(file: backend.kind == .nftables ? BanLedgerFile(statePath: config.stateFile) : nil,
+                               memorySeconds: config.offenceMemory, logger: logger)
         bans = BanService(backend: backend, policy: BanPolicy(config: config, ignoreList: loaded.ignoreList, protection: protection),
-                          blockedFile: config.blockedFile.map(BlockedFile.init(path:)),
+                          blockedFile: config.blockedFile.map(BlockedFile.init(path:)), ledger: ledger,
                           observers: [BanEventLines(logger: logger), rateAlarm] + [fleet?.observer].compactMap { $0 },
                           logger: logger)
         await bans.reviewRestored()
@@ -110,6 +112,7 @@ final class Daemon: Sendable {
         protection.update(loaded.protection)
         bans.update(policy: BanPolicy(config: loaded.config, ignoreList: loaded.ignoreList, protection: protection),
                     blockedFile: loaded.config.blockedFile.map(BlockedFile.init(path:)))
+        bans.ledger?.update(memorySeconds: loaded.config.offenceMemory)
         pipeline.update(Self.pipelineSettings(loaded.config))
         rateAlarm.update(perSecond: loaded.config.banRateAlarm)
         await kernelTrap.configure(kernelRule, plan: plan, config: loaded.config, ignoreList: loaded.ignoreList)

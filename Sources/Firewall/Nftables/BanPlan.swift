@@ -19,6 +19,15 @@ struct BanPlan {
         /// The ban that leaves the set to make room for this one, already out of the table.
         var evicts: Ban?
 
+        /// Whether the kernel may hold the element already, so that it is written as a refresh:
+        /// a ban the table knows, or one the kernel trap made on the probe with BAN_TIME (the
+        /// policy's length, grown for a repeat offender, replaces the trap's).
+        var replacesElement: Bool {
+            if refresh { return true }
+            if case .probe(let e)? = request.origin { return e.byKernel }
+            return false
+        }
+
         /// The outcome at `now`: an evicted ban whose time was up already counts as expired.
         func outcome(at now: Int64) -> BanOutcome {
             if refresh { return .refreshed(ban) }
@@ -47,16 +56,19 @@ struct BanPlan {
         items.reserveCapacity(requests.count)
         for (slot, r) in requests.enumerated() {
             let seconds = min(r.seconds ?? defaultSeconds, BanDuration.maximum.seconds)
-            let timeoutMs = seconds == 0 ? nil : seconds * 1000
-            let expiresAt = timeoutMs.map { now + Int64($0) }
+            var timeoutMs = seconds == 0 ? nil : seconds * 1000
             if let old = book.ban(r.address) {
-                let ban = Ban(address: r.address, expiresAt: expiresAt, origin: old.origin ?? r.origin, since: old.since ?? r.time, hits: old.hits)
+                // A refresh never shortens a ban: it keeps whichever expiry is later.
+                if let t = timeoutMs { timeoutMs = old.expiresAt.map { max(t, UInt64(max(0, $0 - now))) } }
+                let ban = Ban(address: r.address, expiresAt: timeoutMs.map { now + Int64($0) }, origin: old.origin ?? r.origin,
+                              since: old.since ?? r.time, hits: old.hits, offence: old.offence, seconds: old.seconds ?? seconds)
                 items.append(Item(slot: slot, request: r, ban: ban, refresh: true, timeoutMs: timeoutMs))
                 continue
             }
+            let expiresAt = timeoutMs.map { now + Int64($0) }
             let family = r.address.family
             if free[family, default: 0] > 0 { free[family, default: 0] -= 1 } else { needRoom[family, default: []].append(items.count) }
-            let ban = Ban(address: r.address, expiresAt: expiresAt, origin: r.origin, since: r.time)
+            let ban = Ban(address: r.address, expiresAt: expiresAt, origin: r.origin, since: r.time, offence: r.offence, seconds: seconds)
             items.append(Item(slot: slot, request: r, ban: ban, refresh: false, timeoutMs: timeoutMs))
         }
         guard !needRoom.isEmpty else { return }
@@ -76,7 +88,7 @@ struct BanPlan {
     var script: String { BanPlan.script(for: items, layout: layout) }
 
     static func script(for items: [Item], layout: NftLayout) -> String {
-        let refreshed = items.filter(\.refresh)
+        let refreshed = items.filter(\.replacesElement)
         return layout.removeElements(items.compactMap(\.evicts?.address))
             + layout.addElements(items.map { ($0.request.address, $0.timeoutMs) })
             + layout.deleteElements(refreshed.map(\.request.address))

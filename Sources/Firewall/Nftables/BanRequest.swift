@@ -8,9 +8,12 @@ public struct BanRequest: Sendable, Hashable {
     public var origin: BanOrigin?
     /// When it was asked for, wall-clock milliseconds.
     public var time: Int64
+    /// Which ban of the source it is (1 = its first).
+    public var offence: Int
 
-    public init(_ address: IPAddress, seconds: UInt64? = nil, origin: BanOrigin? = nil, time: Int64 = WallClock.nowMs()) {
-        self.address = address; self.seconds = seconds; self.origin = origin; self.time = time
+    public init(_ address: IPAddress, seconds: UInt64? = nil, origin: BanOrigin? = nil, time: Int64 = WallClock.nowMs(),
+                offence: Int = 1) {
+        self.address = address; self.seconds = seconds; self.origin = origin; self.time = time; self.offence = offence
     }
 }
 

@@ -4,14 +4,16 @@ import PortsentryCore
 /// STATE_FILE: the live bans with absolute expiry, so they come back after a reboot or a
 /// `nft flush ruleset`. Text, one ban per line, tab-separated, after a version line:
 ///
-///     portsentry-bans 1
-///     <address> <expires ms|never> <hits> <trigger ms|-> <proto|-> <port|-> <type>
+///     portsentry-bans 2
+///     <address> <expires ms|never> <hits> <trigger ms|-> <proto|-> <port|-> <type> <offence> <seconds|->
 ///
+/// Version 1 (without the last two fields) still loads: its bans are first offences.
 /// Written atomically (temp file in the same directory, fsync, rename, fsync of the directory):
 /// a reader sees the old file or the new one, never a mix.
 struct BanStateFile: Sendable {
     let path: String
-    static let versionLine = "portsentry-bans 1"
+    static let versionLine = "portsentry-bans 2"
+    static let previousVersionLine = "portsentry-bans 1"
 
     func write(_ bans: some Sequence<Ban>) throws(NftError) {
         var text = BanStateFile.versionLine + "\n"
@@ -20,6 +22,7 @@ struct BanStateFile: Sendable {
             let fields = [
                 b.address.description, b.expiresAt.map(String.init) ?? "never", String(b.hits),
                 b.since.map(String.init) ?? "-", origin?.proto ?? "-", origin?.port ?? "-", origin?.type ?? "-",
+                String(b.offence), b.seconds.map(String.init) ?? "-",
             ]
             text += fields.joined(separator: "\t") + "\n"
         }
@@ -43,12 +46,15 @@ struct BanStateFile: Sendable {
             data += chunk[0..<n]
         }
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        guard lines.first == Substring(BanStateFile.versionLine) else {
-            throw .stateFile(path, "not a portsentry ban state file (first line must be \"\(BanStateFile.versionLine)\")")
+        let version: Int
+        switch lines.first {
+        case Substring(BanStateFile.versionLine)?: version = 2
+        case Substring(BanStateFile.previousVersionLine)?: version = 1
+        default: throw .stateFile(path, "not a portsentry ban state file (first line must be \"\(BanStateFile.versionLine)\")")
         }
         var bans: [Ban] = []
         for (i, line) in lines.enumerated().dropFirst() where !line.isEmpty {
-            guard let ban = BanStateFile.parse(line) else { throw .stateFile(path, "line \(i + 1) is malformed") }
+            guard let ban = BanStateFile.parse(line, version: version) else { throw .stateFile(path, "line \(i + 1) is malformed") }
             bans.append(ban)
         }
         return bans
@@ -60,12 +66,18 @@ struct BanStateFile: Sendable {
         String(text.map { $0 == "\t" || $0.isNewline ? " " : $0 })
     }
 
-    static func parse(_ line: Substring) -> Ban? {
+    static func parse(_ line: Substring, version: Int = 2) -> Ban? {
         let f = line.split(separator: "\t", omittingEmptySubsequences: false)
-        guard f.count == 7, let address = IPAddress(f[0]), let hits = Int(f[2]), hits >= 0 else { return nil }
+        guard f.count == (version == 1 ? 7 : 9), let address = IPAddress(f[0]), let hits = Int(f[2]), hits >= 0 else { return nil }
         let expires: Int64?
         if f[1] == "never" { expires = nil } else { guard let e = Int64(f[1]) else { return nil }; expires = e }
-        guard f[3] != "-" else { return Ban(address: address, expiresAt: expires, hits: hits) }
+        var offence = 1, seconds: UInt64?
+        if version >= 2 {
+            guard let n = Int(f[7]), n >= 1 else { return nil }
+            offence = n
+            if f[8] != "-" { guard let s = UInt64(f[8]) else { return nil }; seconds = s }
+        }
+        guard f[3] != "-" else { return Ban(address: address, expiresAt: expires, hits: hits, offence: offence, seconds: seconds) }
         guard let since = Int64(f[3]) else { return nil }
         let proto = TransportProtocol(rawValue: String(f[4]))
         let port = UInt16(f[5])
@@ -79,7 +91,7 @@ struct BanStateFile: Sendable {
         } else {
             origin = .manual(reason: type.hasPrefix(manualPrefix) ? String(type.dropFirst(manualPrefix.count)) : nil)
         }
-        return Ban(address: address, expiresAt: expires, origin: origin, since: since, hits: hits)
+        return Ban(address: address, expiresAt: expires, origin: origin, since: since, hits: hits, offence: offence, seconds: seconds)
     }
 
     private static let manualPrefix = "manual: ", fleetPrefix = "fleet: "

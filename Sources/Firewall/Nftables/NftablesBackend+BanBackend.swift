@@ -19,7 +19,7 @@ extension NftablesBackend: BanBackend {
                 results[i] = .failed(d, enforcement(d.address.family), "prefix bans are not supported")
                 continue
             }
-            requests.append(BanRequest(d.address, seconds: d.seconds, origin: d.origin, time: d.time))
+            requests.append(BanRequest(d.address, seconds: d.seconds, origin: d.origin, time: d.time, offence: d.offence))
             slots.append(i)
         }
         for (slot, outcome) in zip(slots, banBlocking(requests)) {

@@ -114,6 +114,11 @@ public actor NftablesBackend {
         return shared.withLock { $0.book.isBanned(address, at: now) }
     }
 
+    public nonisolated func liveBan(covering address: IPAddress) -> Ban? {
+        let now = clock()
+        return shared.withLock { $0.book.ban(address) }.flatMap { $0.isLive(at: now) ? $0 : nil }
+    }
+
     /// The live bans, sorted by address.
     public nonisolated func bans() -> [Ban] {
         let now = clock()

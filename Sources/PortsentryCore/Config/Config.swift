@@ -55,6 +55,16 @@ public struct Config: Sendable, Hashable {
     public var blockBackend: BackendChoice = .auto
     /// BAN_TIME in seconds; 0 = bans never expire.
     public var banTime: UInt64 = 86_400
+    /// BAN_TIME_INCREMENT: the n-th ban of a source lasts BAN_TIME × factor^(n-1); 1 = off.
+    public var banTimeIncrement: Double = 1
+    /// BAN_TIME_MAX in seconds: the longest escalated ban; nil = the longest nftables allows.
+    public var banTimeMax: UInt64? = nil
+    /// OFFENCE_MEMORY in seconds: how long an offence counts after its ban ended.
+    public var offenceMemory: UInt64 = 30 * 86_400
+    /// SCAN_WINDOW in seconds: the trigger counts the probes of this window only; nil = 2.x (never decay).
+    public var scanWindow: UInt64? = nil
+    /// SCAN_TRIGGER_PORTS: the trigger counts distinct ports, not probes.
+    public var scanTriggerPorts: Bool = false
     public var nftTable: String = "portsentry"
     public var nftHook: NftHook = .prerouting
     public var nftSetSize: Int = 65_536

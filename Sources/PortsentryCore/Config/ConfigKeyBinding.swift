@@ -57,6 +57,11 @@ extension ConfigKey {
         case .kernelBan: .field(\.kernelBan) { text throws(ValueError) in try ConfigValue.choice(text, KernelBanChoice.self) }
         case .nftTable: .field(\.nftTable) { text throws(ValueError) in try ConfigValue.nftIdentifier(text) }
         case .banTime: .field(\.banTime) { text throws(ValueError) in try BanDuration.parse(text).seconds }
+        case .banTimeIncrement: .field(\.banTimeIncrement) { text throws(ValueError) in try ConfigValue.factor(text) }
+        case .banTimeMax: .field(\.banTimeMax) { text throws(ValueError) in try ConfigValue.span(text, maximum: BanDuration.maximum.seconds) }
+        case .offenceMemory: .field(\.offenceMemory) { text throws(ValueError) in try BanDuration.parse(text).seconds }
+        case .scanWindow: .field(\.scanWindow) { text throws(ValueError) in try ConfigValue.span(text, maximum: 30 * 86_400) }
+        case .scanTriggerPorts: .field(\.scanTriggerPorts) { text throws(ValueError) in try ConfigValue.flag(text) }
         case .crowdsecLAPIURL: .field(\.crowdsec.url) { text throws(ValueError) in try ConfigValue.httpURL(text) }
         case .crowdsecCAFile: .field(\.crowdsec.caFile) { text throws(ValueError) in try ConfigValue.text(text) }
         case .crowdsecMachineID: .field(\.crowdsec.machineID) { text throws(ValueError) in try ConfigValue.text(text) }

@@ -35,6 +35,21 @@ extension Config {
             let keys = watched.map { watching.advanced.contains($0) ? "ADVANCED_PORTS_\($0.rawValue)" : "\($0.rawValue)_PORTS" }
             throw ConfigError(path: path, "no ports to watch; set \(keys.joined(separator: " or "))")
         }
+        try validateBanLifecycle()
         try validateCrowdSec()
+    }
+
+    /// BAN_TIME_MAX caps escalated bans, so it may not be shorter than BAN_TIME; a scan window
+    /// keeps up to SCAN_TRIGGER probes per source, so the trigger is bounded with one.
+    func validateBanLifecycle() throws(ConfigError) {
+        if let cap = banTimeMax, banTime != 0, cap < banTime {
+            throw ConfigError(path: path, line: lines[.banTimeMax],
+                              "BAN_TIME_MAX=\"\(BanDuration(seconds: cap))\" is shorter than BAN_TIME=\"\(BanDuration(seconds: banTime))\"; set BAN_TIME_MAX to at least BAN_TIME")
+        }
+        if scanWindow != nil || scanTriggerPorts, scanTrigger > ProbeTrail.maximumTrigger {
+            let key = scanWindow != nil ? "SCAN_WINDOW" : "SCAN_TRIGGER_PORTS"
+            throw ConfigError(path: path, line: lines[.scanTrigger],
+                              "SCAN_TRIGGER=\"\(scanTrigger)\" is too large with \(key); use at most \(ProbeTrail.maximumTrigger)")
+        }
     }
 }

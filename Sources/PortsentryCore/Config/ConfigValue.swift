@@ -105,6 +105,27 @@ extension ConfigValue {
         return seconds
     }
 
+    /// A duration (BAN_TIME's syntax) from 1 second to `maximum` seconds; 0 is not allowed.
+    static func span(_ text: String, maximum: UInt64) throws(ValueError) -> UInt64 {
+        let seconds = try BanDuration.parse(text).seconds
+        guard (1...maximum).contains(seconds) else {
+            throw ValueError("\(text.quotedForMessage) is out of range; use 1s to \(BanDuration(seconds: maximum)) (e.g. 30d)")
+        }
+        return seconds
+    }
+
+    /// A growth factor from 1 to 100: a whole or decimal number (`2`, `1.5`); 1 = no growth.
+    static func factor(_ text: String) throws(ValueError) -> Double {
+        let digits = text.unicodeScalars.filter { $0 != "." }
+        guard !text.isEmpty, text.count <= 8, text.first != ".", text.last != ".",
+              text.unicodeScalars.count - digits.count <= 1,
+              digits.allSatisfy({ ("0"..."9").contains($0) }),
+              let value = Double(text), (1...100).contains(value) else {
+            throw ValueError("\(text.quotedForMessage) is not a factor; use a number from 1 (no growth) to 100, e.g. 2 or 1.5")
+        }
+        return value
+    }
+
     /// A name: letters, digits and `-_.:`, at most 64.
     static func name(_ text: String) throws(ValueError) -> String {
         guard !text.isEmpty, text.count <= 64,

@@ -11,9 +11,15 @@ public struct Ban: Sendable, Hashable {
     public var since: Int64?
     /// Probes seen from the source since it was banned (already-banned events).
     public var hits: Int
+    /// Which ban of the source this is within OFFENCE_MEMORY (1 = its first).
+    public var offence: Int
+    /// The ban's length in seconds (0 = no expiry): what a renewal starts again.
+    public var seconds: UInt64?
 
-    public init(address: IPAddress, expiresAt: Int64?, origin: BanOrigin? = nil, since: Int64? = nil, hits: Int = 0) {
+    public init(address: IPAddress, expiresAt: Int64?, origin: BanOrigin? = nil, since: Int64? = nil, hits: Int = 0,
+                offence: Int = 1, seconds: UInt64? = nil) {
         self.address = address; self.expiresAt = expiresAt; self.origin = origin; self.since = since; self.hits = hits
+        self.offence = offence; self.seconds = seconds
     }
 
     public var family: AddressFamily { address.family }

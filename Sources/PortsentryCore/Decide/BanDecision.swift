@@ -21,14 +21,32 @@ public struct ProbeEvidence: Sendable, Hashable {
     /// The kernel's packet-path rule banned the source on this probe (KERNEL_BAN); the daemon
     /// records the ban it learned of through its capture.
     public var byKernel: Bool
+    /// The rule the source met and the probes that counted; nil when restored from a state
+    /// file (the ledger keeps them: `portsentry-ctl explain`).
+    public var trigger: TriggerEvidence?
 
-    public init(proto: TransportProtocol, port: UInt16, type: String, mode: SentryMode? = nil, byKernel: Bool = false) {
+    public init(proto: TransportProtocol, port: UInt16, type: String, mode: SentryMode? = nil, byKernel: Bool = false,
+                trigger: TriggerEvidence? = nil) {
         self.proto = proto; self.port = port; self.type = type; self.mode = mode; self.byKernel = byKernel
+        self.trigger = trigger
     }
 
-    public init(_ event: ProbeEvent) {
-        self.init(proto: event.proto, port: event.port, type: event.type.text, mode: event.mode)
+    public init(_ event: ProbeEvent, trigger: TriggerEvidence? = nil) {
+        self.init(proto: event.proto, port: event.port, type: event.type.text, mode: event.mode, trigger: trigger)
     }
+}
+
+/// Why a ban lasts as long as it does (`portsentry-ctl explain`).
+public enum BanTerm: Sendable, Hashable {
+    /// BAN_TIME (`base` seconds) grown for a repeat offender: base × factor^(offence − 1),
+    /// `capped` at BAN_TIME_MAX.
+    case configured(base: UInt64, factor: Double, capped: Bool)
+    /// The length an administrator asked for (`portsentry-ctl block --for`).
+    case requested
+    /// The time the fleet's decision had left.
+    case fleet
+    /// A banned source probed again: its ban started again at its own length.
+    case renewed
 }
 
 /// One ban to make, as the ban policy decided it: the input of every backend.
@@ -40,9 +58,15 @@ public struct BanDecision: Sendable, Hashable {
     public var origin: BanOrigin
     /// When it was decided, wall-clock milliseconds since the epoch.
     public var time: Int64
+    /// Which ban of the target this is within OFFENCE_MEMORY (1 = its first).
+    public var offence: Int
+    /// Why it lasts `seconds`.
+    public var term: BanTerm
 
-    public init(target: CIDR, seconds: UInt64, origin: BanOrigin, time: Int64 = WallClock.nowMs()) {
+    public init(target: CIDR, seconds: UInt64, origin: BanOrigin, time: Int64 = WallClock.nowMs(), offence: Int = 1,
+                term: BanTerm = .requested) {
         self.target = target; self.seconds = seconds; self.origin = origin; self.time = time
+        self.offence = offence; self.term = term
     }
 
     /// The banned host; a network target is named by its network address.

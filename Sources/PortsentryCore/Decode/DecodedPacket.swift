@@ -18,8 +18,9 @@ public struct DecodedPacket: Sendable, Hashable {
     }
 
     /// The stealth probe this packet is, or nil when it is not one (TCP ACK or RST).
-    /// `seenAt` is the capture time, `CLOCK_MONOTONIC` nanoseconds.
-    public func probeEvent(seenAt: UInt64) -> ProbeEvent? {
+    /// `seenAt` is the capture time, `CLOCK_MONOTONIC` nanoseconds; `interface` the index of the
+    /// interface it came in on (0 = unknown).
+    public func probeEvent(seenAt: UInt64, interface: UInt32 = 0) -> ProbeEvent? {
         let type: ScanType
         switch proto {
         case .udp: type = .udp
@@ -28,6 +29,6 @@ public struct DecodedPacket: Sendable, Hashable {
             type = t
         }
         return ProbeEvent(source: source, destination: destination, proto: proto, port: destinationPort,
-                          type: type, ipOptions: ipOptions, mode: .stealth, seenAt: seenAt)
+                          type: type, ipOptions: ipOptions, mode: .stealth, seenAt: seenAt, interface: interface)
     }
 }

@@ -2,7 +2,8 @@ import Synchronization
 
 /// The settings detection needs, taken from the config and the command line.
 public struct DetectionSettings: Sendable {
-    public var scanTrigger: Int
+    /// SCAN_TRIGGER with SCAN_WINDOW and SCAN_TRIGGER_PORTS.
+    public var trigger: TriggerRule
     public var blockTCP: BlockMode
     public var blockUDP: BlockMode
     public var ignoreList: IgnoreList
@@ -14,7 +15,7 @@ public struct DetectionSettings: Sendable {
     public var banner: [UInt8]?
 
     public init(config: Config, ignoreList: IgnoreList, localCheck: Bool) {
-        scanTrigger = config.scanTrigger
+        trigger = TriggerRule(config: config)
         blockTCP = config.blockTCP
         blockUDP = config.blockUDP
         self.ignoreList = ignoreList
@@ -55,7 +56,10 @@ public final class DetectionEngine: ProbeSink {
         state.withLock { $0.counter.reset(source.unmapped) }
     }
 
-    public func receive(_ event: ProbeEvent) -> Verdict {
+    public func receive(_ event: ProbeEvent) -> Verdict { receive(event, at: WallClock.nowMs()) }
+
+    /// `receive` at wall-clock time `now` (milliseconds): the time a windowed count and the evidence use.
+    public func receive(_ event: ProbeEvent, at now: Int64) -> Verdict {
         state.withLock { s in
             s.events &+= 1
             var outcome = ScanOutcome()
@@ -68,13 +72,14 @@ public final class DetectionEngine: ProbeSink {
                 return Verdict(event: event, outcome: outcome, notes: notes)
             }
             outcome.ignored = false
-            // 2. Count, compare with SCAN_TRIGGER (0 and 1 both act on the first event).
-            let seen = s.counter.record(source)
-            guard seen >= max(1, s.settings.scanTrigger) else {
+            // 2. Count against the trigger rule (SCAN_TRIGGER 0 and 1 both act on the first event).
+            let rule = s.settings.trigger
+            guard s.counter.record(source, ProbeRecord(event, at: now), rule: rule) >= rule.threshold else {
                 outcome.triggered = false
                 return Verdict(event: event, outcome: outcome)
             }
             outcome.triggered = true
+            let trigger = TriggerEvidence(rule: rule, probes: s.counter.evidence(of: source))
             // 3. Self traffic.
             if s.settings.localCheck, source == event.destination.unmapped {
                 outcome.ignored = true
@@ -90,10 +95,10 @@ public final class DetectionEngine: ProbeSink {
             if mode == .logOnly {
                 outcome.noblock = true
                 outcome.blocked = false
-                return Verdict(event: event, outcome: outcome, banner: banner)
+                return Verdict(event: event, outcome: outcome, banner: banner, trigger: trigger)
             }
             outcome.noblock = false
-            return Verdict(event: event, outcome: outcome, banner: banner, action: mode)
+            return Verdict(event: event, outcome: outcome, banner: banner, action: mode, trigger: trigger)
         }
     }
 }

@@ -78,10 +78,12 @@ public struct ProbeEvent: Sendable, Hashable {
     public var mode: SentryMode
     /// When the packet or connection was seen, `CLOCK_MONOTONIC` nanoseconds (0 if unknown).
     public var seenAt: UInt64
+    /// The index of the interface the packet came in on; 0 when unknown.
+    public var interface: UInt32
 
     public init(source: IPAddress, destination: IPAddress, proto: TransportProtocol, port: UInt16,
-                type: ScanType, ipOptions: IPOptionsState, mode: SentryMode, seenAt: UInt64 = 0) {
+                type: ScanType, ipOptions: IPOptionsState, mode: SentryMode, seenAt: UInt64 = 0, interface: UInt32 = 0) {
         self.source = source; self.destination = destination; self.proto = proto; self.port = port
-        self.type = type; self.ipOptions = ipOptions; self.mode = mode; self.seenAt = seenAt
+        self.type = type; self.ipOptions = ipOptions; self.mode = mode; self.seenAt = seenAt; self.interface = interface
     }
 }

@@ -1,77 +1,33 @@
-/// Counts events per source with a fixed memory cap: when full, the least recently seen
-/// source is forgotten. Every operation is O(1).
+/// Counts the probes of each source against the trigger rule, with a fixed memory cap: when
+/// full, the least recently seen source is forgotten. O(1) per probe (a windowed count walks
+/// the source's own few probes).
 public struct SourceCounter: Sendable {
-    private struct Node: Sendable {
-        var key: IPAddress
-        var count: Int
-        var newer: Int32   // index of the next more recent node, -1 at the head
-        var older: Int32   // index of the next less recent node, -1 at the tail
+    private struct Tally: Sendable {
+        var count = 0
+        var trail = ProbeTrail()
     }
+    private var table: LRUTable<IPAddress, Tally>
 
-    public let capacity: Int
-    private var index: [IPAddress: Int32] = [:]
-    private var nodes: [Node] = []
-    private var newest: Int32 = -1
-    private var oldest: Int32 = -1
+    public init(capacity: Int) { table = LRUTable(capacity: capacity) }
 
-    public init(capacity: Int) {
-        precondition(capacity > 0, "SourceCounter needs a positive capacity")
-        self.capacity = capacity
-        index.reserveCapacity(min(capacity, 1 << 16))
-    }
+    public var capacity: Int { table.capacity }
+    public var count: Int { table.count }
 
-    public var count: Int { index.count }
-
-    /// Adds one event for `source` and returns its new count.
-    public mutating func record(_ source: IPAddress) -> Int {
-        if let i = index[source] {
-            nodes[Int(i)].count += 1
-            moveToFront(i)
-            return nodes[Int(i)].count
+    /// Adds `probe` for `key` (the source, or its prefix) and returns the count the rule compares
+    /// with SCAN_TRIGGER.
+    public mutating func record(_ key: IPAddress, _ probe: ProbeRecord, rule: TriggerRule) -> Int {
+        table.touch(key, orInsert: { Tally() }) { tally in
+            tally.count += 1
+            return tally.trail.add(probe, rule: rule) ?? tally.count
         }
-        let slot: Int32
-        if nodes.count < capacity {
-            slot = Int32(nodes.count)
-            nodes.append(Node(key: source, count: 1, newer: -1, older: -1))
-        } else {
-            slot = oldest
-            unlink(slot)
-            index[nodes[Int(slot)].key] = nil
-            nodes[Int(slot)] = Node(key: source, count: 1, newer: -1, older: -1)
-        }
-        index[source] = slot
-        pushFront(slot)
-        return 1
     }
 
-    /// The current count of `source` (0 if unknown).
-    public func count(of source: IPAddress) -> Int {
-        index[source].map { nodes[Int($0)].count } ?? 0
-    }
+    /// The probes behind `key`'s count, oldest first (at most `ProbeTrail.evidenceCount`).
+    public func evidence(of key: IPAddress) -> [ProbeRecord] { table[key]?.trail.evidence ?? [] }
 
-    /// Forgets `source` (its next event counts from 1 again).
-    public mutating func reset(_ source: IPAddress) {
-        guard let i = index[source] else { return }
-        nodes[Int(i)].count = 0
-    }
+    /// The number of probes counted for `key` since it was first seen or reset (0 if unknown).
+    public func count(of key: IPAddress) -> Int { table[key]?.count ?? 0 }
 
-    private mutating func unlink(_ i: Int32) {
-        let n = nodes[Int(i)]
-        if n.newer >= 0 { nodes[Int(n.newer)].older = n.older } else { newest = n.older }
-        if n.older >= 0 { nodes[Int(n.older)].newer = n.newer } else { oldest = n.newer }
-    }
-
-    private mutating func pushFront(_ i: Int32) {
-        nodes[Int(i)].newer = -1
-        nodes[Int(i)].older = newest
-        if newest >= 0 { nodes[Int(newest)].newer = i }
-        newest = i
-        if oldest < 0 { oldest = i }
-    }
-
-    private mutating func moveToFront(_ i: Int32) {
-        guard newest != i else { return }
-        unlink(i)
-        pushFront(i)
-    }
+    /// Forgets `key` (its next probe counts from 1 again).
+    public mutating func reset(_ key: IPAddress) { table.remove(key) }
 }

@@ -10,12 +10,23 @@ public struct Verdict: Sendable, Hashable {
     public var action: BlockMode?
     /// Extra lines that belong before the scan line, with their verbosity.
     public var notes: [LogNote]
+    /// When the source triggered: the probes that counted (oldest first) and the rule they met.
+    public var trigger: TriggerEvidence?
 
     public init(event: ProbeEvent, outcome: ScanOutcome, banner: [UInt8]? = nil,
-                action: BlockMode? = nil, notes: [LogNote] = []) {
+                action: BlockMode? = nil, notes: [LogNote] = [], trigger: TriggerEvidence? = nil) {
         self.event = event; self.outcome = outcome; self.banner = banner
-        self.action = action; self.notes = notes
+        self.action = action; self.notes = notes; self.trigger = trigger
     }
+}
+
+/// Why a source triggered: the rule and the probes that met it.
+public struct TriggerEvidence: Sendable, Hashable {
+    public var rule: TriggerRule
+    /// The probes that counted, oldest first (at most `ProbeTrail.evidenceCount`).
+    public var probes: [ProbeRecord]
+
+    public init(rule: TriggerRule, probes: [ProbeRecord]) { self.rule = rule; self.probes = probes }
 }
 
 /// A log line with the verbosity it needs: `.normal` always, `.verbose` with `-v`, `.debug` with `-d`.

@@ -54,5 +54,10 @@ final class ScriptedHandler: ControlHandler {
         return [ProtectedEntry(address: "192.0.2.1", reason: "default gateway")]
     }
 
+    func explain(_ target: CIDR) async throws -> Explanation {
+        record("explain \(target)")
+        return Explanation(query: "\(target)", live: nil, last: nil, offences: 0, offenceMemory: 86_400, ignored: false, protected: nil)
+    }
+
     private func record(_ call: String) { calls.withLock { $0.append(call) } }
 }
