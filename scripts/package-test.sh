@@ -262,7 +262,7 @@ undocumented_flags() {  # PAGE HELP-COMMAND...
 }
 check "portsentry(8) documents every flag of portsentry --help" \
     undocumented_flags man8/portsentry.8 in_root /usr/sbin/portsentry --help
-for sub in status list block unblock flush reload; do
+for sub in status list block unblock flush reload explain; do
     check "portsentry-ctl(8) documents '$sub' and its flags" \
         undocumented_flags man8/portsentry-ctl.8 in_root /usr/sbin/portsentry-ctl help "$sub"
 done

@@ -83,7 +83,8 @@ enum Formatting {
             let left = live.expiresIn.map { "\(BanDuration(seconds: max($0, 1))) left (until \(time(live.expiresAt ?? 0)))" } ?? "never expires"
             lines.append("\(e.query): banned as \(live.target), \(left)")
         } else if let last = e.last {
-            let how = last.endReason.map { $0 == "expired" ? "expired" : "ended (\($0))" } ?? "ended"
+            // No end reason yet: its time ran out before the daemon noted the expiry.
+            let how = last.endReason.map { $0 == "expired" ? "expired" : "ended (\($0))" } ?? "expired"
             lines.append("\(e.query): not banned; its last ban \(how) \(last.endedAt.map(time) ?? last.expiresAt.map(time) ?? "")")
         } else {
             lines.append("\(e.query): not banned, and no ban of it is remembered (OFFENCE_MEMORY=\(memory))")

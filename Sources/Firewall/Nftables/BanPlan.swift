@@ -57,6 +57,14 @@ struct BanPlan {
         for (slot, r) in requests.enumerated() {
             let seconds = min(r.seconds ?? defaultSeconds, BanDuration.maximum.seconds)
             var timeoutMs = seconds == 0 ? nil : seconds * 1000
+            if let old = book.ban(r.address), !old.isLive(at: now) {
+                // Expired, and its expiry not processed yet: a new ban (a new offence) in its place.
+                book.remove(r.address)
+                let ban = Ban(address: r.address, expiresAt: timeoutMs.map { now + Int64($0) }, origin: r.origin, since: r.time,
+                              offence: r.offence, seconds: seconds)
+                items.append(Item(slot: slot, request: r, ban: ban, refresh: false, timeoutMs: timeoutMs, evicts: old))
+                continue
+            }
             if let old = book.ban(r.address) {
                 // A refresh never shortens a ban: it keeps whichever expiry is later.
                 if let t = timeoutMs { timeoutMs = old.expiresAt.map { max(t, UInt64(max(0, $0 - now))) } }
