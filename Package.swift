@@ -20,6 +20,7 @@ let package = Package(
         // C libraries from Debian, through pkg-config.
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .systemLibrary(name: "CNftables", pkgConfig: "libnftables", providers: [.apt(["libnftables-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Linux headers missing from Swift's Glibc module (epoll, eventfd, accept4, setns, netlink, AF_PACKET).
         .systemLibrary(name: "CLinux"),
 
@@ -32,7 +33,7 @@ let package = Package(
         // control socket protocol, server and client; the ban commands over the ban service.
         .target(name: "Control", dependencies: ["PortsentryCore", "Firewall", "CLinux", logging], swiftSettings: strict),
         // fleet bans through CrowdSec's Local API: push our bans (watcher), pull the fleet's (bouncer).
-        .target(name: "Fleet", dependencies: ["PortsentryCore", "Firewall", "Control", logging], swiftSettings: strict),
+        .target(name: "Fleet", dependencies: ["PortsentryCore", "Firewall", "Control", "CCurl", logging], swiftSettings: strict),
         // the daemon's runtime: pipeline, output sinks, signals.
         .target(
             name: "Daemon",

@@ -20,11 +20,7 @@ public final class FleetLink: Sendable {
         guard let url = config.url else { return nil }
         self.config = config
         self.logger = logger
-        if let ca = config.caFile {
-            // swift-corelibs-foundation hands this file to libcurl as its CA bundle.
-            setenv("URLSessionCertificateAuthorityInfoFile", ca, 1)
-        }
-        client = LAPIClient(base: url, credentials: try FleetCredentials.load(config))
+        client = LAPIClient(base: url, credentials: try FleetCredentials.load(config), caFile: config.caFile)
         stats = FleetStats(config)
         pusher = config.push
             ? FleetPusher(queue: PushQueue(path: config.queueFile), ledger: ledger, client: client, stats: stats,

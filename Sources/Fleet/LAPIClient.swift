@@ -1,7 +1,5 @@
+import Dispatch
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import PortsentryCore
 
 /// HTTP to CrowdSec's Local API (docs/crowdsec.md, shared/spec/crowdsec-lapi.md): the watcher's
@@ -10,7 +8,8 @@ import PortsentryCore
 actor LAPIClient {
     private let base: String
     private let credentials: FleetCredentials
-    private let session: URLSession
+    /// CROWDSEC_CA_FILE: verifies an https LAPI instead of the system's CAs.
+    private let caFile: String?
     private var token: (value: String, expires: Date)?
 
     static let watcherAgent = "portsentry/\(PortsentryVersion.number)"
@@ -18,13 +17,10 @@ actor LAPIClient {
     /// The largest answer read (a startup list with the community blocklist is a few MB).
     static let maxBody = 64 << 20
 
-    init(base: String, credentials: FleetCredentials) {
+    init(base: String, credentials: FleetCredentials, caFile: String? = nil) {
         self.base = base
         self.credentials = credentials
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.httpCookieAcceptPolicy = .never
-        configuration.urlCache = nil
-        session = URLSession(configuration: configuration)
+        self.caFile = caFile
     }
 
     // MARK: Watcher
@@ -85,23 +81,32 @@ actor LAPIClient {
 
     private func send(_ method: String, _ path: String, body: Data?, headers: [String: String], agent: String,
                       timeout: TimeInterval, expect: Int) async throws(LAPIError) -> Data {
-        guard let url = URL(string: base + path) else { throw LAPIError.unreachable("invalid URL \(base)\(path)") }
-        var request = URLRequest(url: url, timeoutInterval: timeout)
-        request.httpMethod = method
-        request.httpBody = body
-        request.setValue(agent, forHTTPHeaderField: "User-Agent")
-        if body != nil { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let data: Data, response: URLResponse
-        do {
-            (data, response) = try await session.data(for: request)
-        } catch {
-            throw LAPIError.unreachable("cannot reach \(base): \(error.localizedDescription)")
+        var allHeaders = headers
+        allHeaders["User-Agent"] = agent
+        if body != nil { allHeaders["Content-Type"] = "application/json" }
+        let exchange = CurlExchange(method: method, url: base + path, headers: allHeaders, body: body, timeout: timeout,
+                                    caFile: caFile, maxBody: Self.maxBody)
+        let answer: CurlExchange.Answer
+        switch await Self.run(exchange) {
+        case .success(let a): answer = a
+        case .failure(let failure): throw LAPIError.unreachable("cannot reach \(base): \(failure.reason)")
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        guard status == expect else { throw LAPIError.http(status, Self.message(in: data)) }
-        guard data.count <= Self.maxBody else { throw LAPIError.unreachable("answer larger than \(Self.maxBody >> 20) MiB") }
-        return data
+        guard answer.status == expect else { throw LAPIError.http(answer.status, Self.message(in: answer.body)) }
+        return answer.body
+    }
+
+    /// Runs `exchange` on a worker thread. A cancelled caller returns at once; the transfer
+    /// itself ends with its timeout.
+    private static func run(_ exchange: CurlExchange) async -> Result<CurlExchange.Answer, CurlExchange.Failure> {
+        let slot = ResumeOnce<Result<CurlExchange.Answer, CurlExchange.Failure>>()
+        return (try? await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                slot.store(continuation)
+                DispatchQueue.global().async { slot.resume(.success(exchange.perform())) }
+            }
+        } onCancel: {
+            slot.resume(.failure(CancellationError()))
+        }) ?? .failure(CurlExchange.Failure(reason: "cancelled"))
     }
 
     /// The `message` of an error answer, on one line.

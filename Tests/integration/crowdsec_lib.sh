@@ -3,10 +3,17 @@
 # Follows shared/spec/crowdsec-lapi.md section 8.
 
 # lapi_setup NS ADDRESS: a config in $WORK/cs that listens on ADDRESS:8080 inside NS, with
-# the machine `cscli-test` for cscli itself. Sets CS_CONF and LAPI_URL.
+# the machine `cscli-test` for cscli itself. Sets CS_CONF and LAPI_URL. With LAPI_TLS_CERT and
+# LAPI_TLS_KEY set, the LAPI serves https with that certificate (cscli skips its verification).
 lapi_setup() {
     LAPI_NS=$1
-    LAPI_URL="http://$2:8080"
+    local scheme=http tls="" verify=""
+    if [ -n "${LAPI_TLS_CERT:-}" ]; then
+        scheme=https
+        tls="    tls: {cert_file: $LAPI_TLS_CERT, key_file: $LAPI_TLS_KEY}"
+        verify=", insecure_skip_verify: true"
+    fi
+    LAPI_URL="$scheme://$2:8080"
     local d=$WORK/cs
     mkdir -p "$d/etc" "$d/data"
     cp /etc/crowdsec/profiles.yaml "$d/etc/"
@@ -17,14 +24,16 @@ config_paths: {config_dir: $d/etc/, data_dir: $d/data/}
 cscli: {output: human}
 db_config: {type: sqlite, db_path: $d/data/crowdsec.db, use_wal: true}
 api:
-  client: {credentials_path: $d/etc/local_api_credentials.yaml}
+  client: {credentials_path: $d/etc/local_api_credentials.yaml$verify}
   server:
     listen_uri: $2:8080
     profiles_path: $d/etc/profiles.yaml
     console_path: $d/etc/console.yaml
+$tls
 prometheus: {enabled: false}
 YAML
     cscli_run machines add cscli-test --password 'cscli-test-pw-0123' -f "$d/etc/local_api_credentials.yaml" >/dev/null
+    sed -i "s|^url: .*|url: $LAPI_URL/|" "$d/etc/local_api_credentials.yaml"
 }
 
 # cscli_run ARGS...: cscli on the test's LAPI (inside its namespace).
