@@ -78,7 +78,7 @@ public enum PortsentryDaemon {
     }
 
     static func printError(_ text: String) {
-        var line = Array((text + "\n").utf8)[...]
+        var line = Array((JournalStream.prefix(fd: STDERR_FILENO, priority: LOG_ERR) + text + "\n").utf8)[...]
         while !line.isEmpty {
             let n = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
             if n <= 0 { return }

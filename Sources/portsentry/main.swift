@@ -6,7 +6,7 @@ import Daemon
 import PortsentryCore
 
 // The version line comes first on every start; flushed so a fork (-D) cannot print it twice.
-print(PortsentryVersion.line)
+print(JournalStream.prefix(fd: STDOUT_FILENO, priority: LOG_NOTICE) + PortsentryVersion.line)
 fflush(nil)
 
 let options: LaunchOptions

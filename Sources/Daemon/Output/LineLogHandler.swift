@@ -5,12 +5,16 @@ import Synchronization
 /// swift-log handler that writes portsentry 2.x's plain lines: stdout (flushed per line;
 /// `.error` and `.warning` to stderr; `.debug` prefixed `debug: `) and/or syslog with ident
 /// `portsentry`, facility daemon. Levels: `.notice` normal lines, `.info` verbose (`-v`),
-/// `.debug` debug (`-d`).
+/// `.debug` debug (`-d`). When stdout/stderr is systemd's journal (`JOURNAL_STREAM`), each line
+/// starts with its syslog priority (`<3>` … `<7>`), which journald takes off and records, so
+/// `journalctl -p warning` works; anywhere else the lines are unchanged.
 public struct LineLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
     private let toStdout: Bool
     private let toSyslog: Bool
+    /// Per stream (stdout, stderr): whether it is the journal.
+    private let journal: (out: Bool, err: Bool)
 
     /// One lock for every handler, so lines from different threads never interleave.
     private static let writeLock = Mutex(())
@@ -20,6 +24,7 @@ public struct LineLogHandler: LogHandler {
         logLevel = level
         toStdout = stdout
         toSyslog = syslog
+        journal = (JournalStream.isJournal(STDOUT_FILENO), JournalStream.isJournal(STDERR_FILENO))
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -31,7 +36,9 @@ public struct LineLogHandler: LogHandler {
         let text = event.level == .debug ? "debug: \(event.message)" : "\(event.message)"
         Self.writeLock.withLock { _ in
             if toStdout {
-                writeAll(event.level >= .warning ? STDERR_FILENO : STDOUT_FILENO, text + "\n")
+                let toErr = event.level >= .warning
+                let prefix = (toErr ? journal.err : journal.out) ? JournalStream.prefix(Self.priority(event.level)) : ""
+                writeAll(toErr ? STDERR_FILENO : STDOUT_FILENO, prefix + text + "\n")
             }
             if toSyslog {
                 Self.syslogOpened.withLock { opened in
