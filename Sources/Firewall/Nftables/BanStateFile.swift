@@ -17,16 +17,19 @@ struct BanStateFile: Sendable {
 
     func write(_ bans: some Sequence<Ban>) throws(NftError) {
         var text = BanStateFile.versionLine + "\n"
-        for b in bans {
-            let origin = b.origin.map(BanStateFile.fields(of:))
-            let fields = [
-                b.address.description, b.expiresAt.map(String.init) ?? "never", String(b.hits),
-                b.since.map(String.init) ?? "-", origin?.proto ?? "-", origin?.port ?? "-", origin?.type ?? "-",
-                String(b.offence), b.seconds.map(String.init) ?? "-",
-            ]
-            text += fields.joined(separator: "\t") + "\n"
-        }
+        for b in bans { text += BanStateFile.line(b) + "\n" }
         try writeAtomically(Array(text.utf8))
+    }
+
+    /// One ban as its line (without the line break); the journal writes the same lines.
+    static func line(_ b: Ban) -> String {
+        let origin = b.origin.map(BanStateFile.fields(of:))
+        let fields = [
+            b.address.description, b.expiresAt.map(String.init) ?? "never", String(b.hits),
+            b.since.map(String.init) ?? "-", origin?.proto ?? "-", origin?.port ?? "-", origin?.type ?? "-",
+            String(b.offence), b.seconds.map(String.init) ?? "-",
+        ]
+        return fields.joined(separator: "\t")
     }
 
     /// The bans in the file; an empty list when the file does not exist.

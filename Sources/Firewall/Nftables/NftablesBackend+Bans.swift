@@ -71,7 +71,7 @@ extension NftablesBackend {
             for a in list { _ = try? ctx.run(layout.deleteElements([a])) }
         }
         let removed = shared.withLock { state in list.compactMap { state.book.remove($0)?.address } }
-        if !removed.isEmpty { stateDirty = true }
+        if !removed.isEmpty { stateDirty = true; journal?.lifted(removed) }
         return removed.sorted()
     }
 
@@ -80,7 +80,7 @@ extension NftablesBackend {
         commitPending()
         try openContext().run(layout.flushSets)
         let removed = shared.withLock { $0.book.removeAll().map(\.address) }
-        if !removed.isEmpty { stateDirty = true }
+        if !removed.isEmpty { stateDirty = true; journal?.lifted(removed) }
         return removed.sorted()
     }
 
@@ -195,6 +195,8 @@ extension NftablesBackend {
             state.metrics.banTransactions += 1
             state.metrics.evictions += evicted.values.reduce(0, +)
         }
+        journal?.lifted(items.compactMap { $0.evicts?.address })   // before the bans: an evicted entry may be re-banned
+        journal?.banned(items.map(\.ban))
         for f in Set(items.lazy.filter { !$0.refresh }.map(\.ban.family)) { setFullLogged.remove(f) }
         for (family, n) in evicted { reportEvictions(family, adding: n) }
         stateDirty = true

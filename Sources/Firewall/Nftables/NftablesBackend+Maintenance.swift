@@ -72,9 +72,11 @@ extension NftablesBackend {
         let live = shared.withLock { $0.book.bans.values.filter { $0.isLive(at: now) } }
         stateDirty = false
         lastStateWrite = now
+        let covered = journal?.checkpoint()
         let write: @Sendable () -> Void = { [self] in
             do {
                 try stateFile.write(live)
+                if let covered { journal?.discard(before: covered) }
                 stateWriteFailing.store(false, ordering: .relaxed)
             } catch {
                 if !stateWriteFailing.exchange(true, ordering: .relaxed) { logger.error("\(error)") }
@@ -95,6 +97,9 @@ extension NftablesBackend {
             } catch {
                 logger.error("ignoring the state file: \(error)")
             }
+            let replayed = BanJournal.replay(saved, statePath: stateFile.path)
+            saved = replayed.bans
+            if replayed.skipped > 0 { logger.warning("ban journal: skipped \(replayed.skipped) unreadable lines (a write cut short by a crash)") }
         }
         var book = BanBook()
         for f in AddressFamily.allCases {

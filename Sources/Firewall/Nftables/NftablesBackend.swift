@@ -21,6 +21,8 @@ public actor NftablesBackend {
 
     let logger: Logger
     let stateFile: BanStateFile?
+    /// STATE_FILE's journal: every ban and lift durable within 50 ms (nil without STATE_FILE).
+    let journal: BanJournal?
     let expirySink: AsyncStream<BanRelease>.Continuation
     /// The ban table and counters, readable without awaiting (`isBanned`, `bans`, `metrics`).
     let shared = Mutex<(book: BanBook, metrics: BanMetrics)>((BanBook(), BanMetrics()))
@@ -68,6 +70,7 @@ public actor NftablesBackend {
         self.layout = layout
         self.defaultSeconds = min(defaultSeconds, BanDuration.maximum.seconds)
         self.stateFile = stateFile.map(BanStateFile.init(path:))
+        journal = stateFile.map { BanJournal(statePath: $0, report: { [logger] in logger.error("\($0)") }) }
         self.logger = logger
         (expiries, expirySink) = AsyncStream.makeStream(of: BanRelease.self)
         executor = try NftThreadExecutor(namespace: namespace)
@@ -102,6 +105,7 @@ public actor NftablesBackend {
             do { try install(context, trap: nil) } catch { logger.error("nftables: cannot remove the kernel ban rules: \(error)") }
         }
         writeState(force: true)
+        journal?.close()
         context = nil
         expirySink.finish()
     }

@@ -1,0 +1,171 @@
+import Glibc
+import PortsentryCore
+import Synchronization
+
+/// STATE_FILE's append-only journal, so a crash followed by a reboot (kernel sets gone) loses at
+/// most the bans of the last `syncIntervalMs`: every committed ban and lift is appended at once
+/// (one `write(2)`, no wait for the disk) to `STATE_FILE.journal.<n>`, and a flusher makes the
+/// appends durable together (`fdatasync`) every `syncIntervalMs` (group commit). Each state-file
+/// write starts a new segment and, once the snapshot is on disk, deletes the segments it covers.
+/// At start-up the state file plus the segments in order give the bans as they were.
+///
+///     portsentry-journal 1
+///     + <state-file ban line>
+///     - <address>
+final class BanJournal: Sendable {
+    static let syncIntervalMs = 50
+    static let versionLine = "portsentry-journal 1"
+
+    let statePath: String
+    private struct Segment {
+        var number: Int
+        var fd: Int32
+        var unsynced = false
+    }
+    private let current: Mutex<Segment?>
+    /// The segment the first checkpoint opens: after those on disk, which `replay` reads first.
+    private let firstNumber: Int
+    /// Whether the last append or sync failed (logged once per failing spell).
+    private let failing = Atomic<Bool>(false)
+    private let closed = Atomic<Bool>(false)
+    private let report: @Sendable (String) -> Void
+
+    /// Appends wait for the first `checkpoint()` (the start-up state write) to open a segment.
+    init(statePath: String, report: @escaping @Sendable (String) -> Void) {
+        self.statePath = statePath
+        self.report = report
+        current = Mutex(nil)
+        firstNumber = (BanJournal.segments(of: statePath).last ?? 0) + 1
+        DedicatedThread.startRequired { [self] in
+            while !closed.load(ordering: .relaxed) {
+                usleep(UInt32(BanJournal.syncIntervalMs) * 1000)
+                sync()
+            }
+        }
+    }
+
+    /// The numbers of the segments on disk, ascending.
+    static func segments(of statePath: String) -> [Int] {
+        let dir = AtomicFile.directory(of: statePath)
+        let prefix = String(statePath.dropFirst(dir.count + 1)) + ".journal."
+        guard let d = opendir(dir) else { return [] }
+        defer { closedir(d) }
+        var numbers: [Int] = []
+        while let entry = readdir(d) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name.hasPrefix(prefix), let n = Int(name.dropFirst(prefix.count)), n > 0 { numbers.append(n) }
+        }
+        return numbers.sorted()
+    }
+
+    func path(_ number: Int) -> String { "\(statePath).journal.\(number)" }
+
+    // MARK: Writing (the backend's thread)
+
+    /// Appends committed bans.
+    func banned(_ bans: some Sequence<Ban>) { append(bans.map { "+\t" + BanStateFile.line($0) }) }
+
+    /// Appends lifted bans.
+    func lifted(_ addresses: some Sequence<IPAddress>) { append(addresses.map { "-\t\($0)" }) }
+
+    private func append(_ lines: [String]) {
+        guard !lines.isEmpty else { return }
+        let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+        let ok = current.withLock { segment -> Bool in
+            guard var s = segment else { return false }
+            defer { segment = s }
+            s.unsynced = true
+            return BanJournal.writeAll(s.fd, bytes)
+        }
+        noteOutcome(ok, "cannot append to the ban journal \(statePath).journal: \(String(cString: strerror(errno)))")
+    }
+
+    /// Makes the appends so far durable; the flusher calls it every `syncIntervalMs`.
+    func sync() {
+        let fd = current.withLock { segment -> Int32? in
+            guard var s = segment, s.unsynced else { return nil }
+            s.unsynced = false
+            segment = s
+            return s.fd
+        }
+        guard let fd else { return }
+        noteOutcome(fdatasync(fd) == 0, "cannot sync the ban journal: \(String(cString: strerror(errno)))")
+    }
+
+    /// A state-file snapshot is being taken: later appends go to a new segment. Returns the
+    /// number of the first segment the snapshot does not cover.
+    func checkpoint() -> Int {
+        current.withLock { segment in
+            let next = segment.map { $0.number + 1 } ?? firstNumber
+            if let s = segment { fdatasync(s.fd); Glibc.close(s.fd) }
+            segment = open(next)
+            return next
+        }
+    }
+
+    /// The snapshot taken at `checkpoint()` returning `next` is on disk: the segments before it go.
+    func discard(before next: Int) {
+        for n in BanJournal.segments(of: statePath) where n < next { unlink(path(n)) }
+    }
+
+    /// Syncs and closes the current segment (shutdown, after the last state write).
+    func close() {
+        closed.store(true, ordering: .relaxed)
+        current.withLock { segment in
+            if let s = segment { fdatasync(s.fd); Glibc.close(s.fd) }
+            segment = nil
+        }
+    }
+
+    private func open(_ number: Int) -> Segment? {
+        let dir = AtomicFile.directory(of: statePath)
+        if mkdir(dir, 0o700) != 0, errno != EEXIST {
+            noteOutcome(false, "cannot create directory \(dir) for the ban journal: \(String(cString: strerror(errno)))")
+            return nil
+        }
+        let fd = Glibc.open(path(number), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            noteOutcome(false, "cannot open the ban journal \(path(number)): \(String(cString: strerror(errno)))")
+            return nil
+        }
+        _ = BanJournal.writeAll(fd, Array((BanJournal.versionLine + "\n").utf8))
+        return Segment(number: number, fd: fd, unsynced: true)
+    }
+
+    private func noteOutcome(_ ok: Bool, _ message: @autoclosure () -> String) {
+        if ok { failing.store(false, ordering: .relaxed) } else if !failing.exchange(true, ordering: .relaxed) { report(message()) }
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, bytes.count - done) }
+            if n < 0 { if errno == EINTR { continue }; return false }
+            done += n
+        }
+        return true
+    }
+
+    // MARK: Reading (start-up)
+
+    /// `saved` (the state file's bans) with every segment on disk applied in order; malformed
+    /// lines (a torn last line after a crash) are skipped and counted.
+    static func replay(_ saved: [IPAddress: Ban], statePath: String) -> (bans: [IPAddress: Ban], skipped: Int) {
+        var bans = saved, skipped = 0
+        for n in segments(of: statePath) {
+            guard case .text(let text) = TextFile.contents(of: "\(statePath).journal.\(n)") else { continue }
+            let lines = text.split(separator: "\n")
+            guard lines.first == Substring(versionLine) else { skipped += lines.count; continue }
+            for line in lines.dropFirst() {
+                if line.hasPrefix("+\t"), let ban = BanStateFile.parse(line.dropFirst(2)) {
+                    bans[ban.address] = ban
+                } else if line.hasPrefix("-\t"), let address = IPAddress(line.dropFirst(2)) {
+                    bans[address] = nil
+                } else {
+                    skipped += 1
+                }
+            }
+        }
+        return (bans, skipped)
+    }
+}

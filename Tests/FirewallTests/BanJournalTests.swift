@@ -1,0 +1,65 @@
+import Foundation
+import PortsentryCore
+import Testing
+import TestSupport
+@testable import Firewall
+
+/// The state file's journal: bans and lifts replay in order over the state file, a torn line
+/// is skipped, a checkpoint's segments go once the snapshot is written — and a ban committed
+/// just before a crash comes back after the kernel lost its sets, with no state write between.
+@Suite struct BanJournalTests {
+    func ban(_ a: String, expires: Int64? = 9_999_999_999_999) -> Ban {
+        Ban(address: ip(a), expiresAt: expires, origin: .manual(reason: "r"), since: 1, offence: 2, seconds: 60)
+    }
+
+    @Test func replaysBansAndLiftsInOrderOverTheStateFile() throws {
+        let dir = makeTempDir()
+        defer { removeTree(dir) }
+        let state = dir + "/bans.state"
+        let journal = BanJournal(statePath: state, report: { Issue.record("\($0)") })
+        _ = journal.checkpoint()
+        journal.banned([ban("10.0.0.1"), ban("10.0.0.2")])
+        journal.lifted([ip("10.0.0.1")])
+        let next = journal.checkpoint()
+        journal.banned([ban("10.0.0.3")])
+        journal.close()
+        // A crash tore the last line in half.
+        let last = journal.path(next)
+        try (String(contentsOfFile: last, encoding: .utf8) + "+\t10.0.0.4\t99").write(toFile: last, atomically: false, encoding: .utf8)
+        let saved = [ip("10.0.0.9"): ban("10.0.0.9")]
+        let (bans, skipped) = BanJournal.replay(saved, statePath: state)
+        #expect(Set(bans.keys) == [ip("10.0.0.2"), ip("10.0.0.3"), ip("10.0.0.9")])
+        #expect(bans[ip("10.0.0.2")] == ban("10.0.0.2"))
+        #expect(skipped == 1)
+        journal.discard(before: next)
+        #expect(BanJournal.segments(of: state) == [next])
+    }
+
+    @Test func aBanCommittedJustBeforeACrashSurvivesTheLossOfTheKernelSets() async throws {
+        try await withNamespace { ns in
+            let dir = makeTempDir()
+            defer { removeTree(dir) }
+            let state = dir + "/bans.state"
+            let crashed = try makeBanner(ns, stateFile: state)
+            try await crashed.start()
+            _ = try await crashed.ban(ip("10.0.0.7"), seconds: 600, origin: .manual(reason: "crash test"))
+            // No maintenance runs: the state file never saw the ban; only the journal has it, synced within 50 ms.
+            #expect(try !String(contentsOfFile: state, encoding: .utf8).contains("10.0.0.7"))
+            #expect(eventually(within: 2) {
+                BanJournal.segments(of: state).contains { n in
+                    (try? String(contentsOfFile: "\(state).journal.\(n)", encoding: .utf8).contains("10.0.0.7")) ?? false
+                }
+            })
+            try ns.nft("flush", "ruleset")   // the reboot: the kernel's sets are gone
+            let restarted = try makeBanner(ns, stateFile: state)
+            try await restarted.start()
+            #expect(restarted.isBanned(ip("10.0.0.7")))
+            let left = try #require(try ns.elements(restarted.layout, .inet)["10.0.0.7"] ?? nil)
+            #expect(left > 590_000 && left <= 600_000)
+            #expect(restarted.bans().first?.origin == .manual(reason: "crash test"))
+            await restarted.shutdown()
+            #expect(BanJournal.segments(of: state).count == 1)   // the start-up snapshot covered the rest
+            await crashed.shutdown()
+        }
+    }
+}
