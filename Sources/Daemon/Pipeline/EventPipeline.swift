@@ -113,7 +113,8 @@ final class EventPipeline: Sendable {
         let s = settings.withLock { $0 }
         let policy = bans.policy
         var items = batch.map { Pending(verdict: $0) }
-        var planned = Set<IPAddress>()
+        // What earlier events of the batch are banning: hosts and prefixes.
+        var planned = Set<CIDR>()
 
         // Protected? Step 6: already blocked? Otherwise the ban decision and KILL_RUN_CMD.
         for i in items.indices {
@@ -124,7 +125,8 @@ final class EventPipeline: Sendable {
                 items[i].verdict.outcome.blocked = false
                 continue
             }
-            let standing = planned.contains(source) ? bans.standingOfPlanned : bans.standing(of: source)
+            let isPlanned = planned.contains(CIDR(host: source)) || planned.contains(policy.prefixes.prefix(of: source))
+            let standing = isPlanned ? bans.standingOfPlanned : bans.standing(of: source)
             if let standing {
                 reportAlreadyBlocked(&items[i], quiet: mode == .block && standing == .banned, settings: s)
                 continue
@@ -135,12 +137,13 @@ final class EventPipeline: Sendable {
                 continue
             }
             items[i].attempted = true
-            planned.insert(source)
+            planned.insert(CIDR(host: source))
             items[i].runCommand = s.hook.command(for: items[i].verdict.event)
             if mode == .block {
                 let event = items[i].verdict.event
                 let byKernel = kernelTrap.withLock { $0?.covers(event) ?? false }
                 items[i].decision = try? policy.decide(probe: event, byKernel: byKernel).get()
+                if let target = items[i].decision?.target { planned.insert(target) }
             }
         }
 

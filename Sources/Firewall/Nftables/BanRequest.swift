@@ -2,15 +2,26 @@ import PortsentryCore
 
 /// One ban to commit.
 public struct BanRequest: Sendable, Hashable {
-    public var address: IPAddress
+    /// A host, or a prefix (an element of the prefix set of its length).
+    public var target: CIDR
     /// Ban length in seconds, 0 = no expiry; nil = BAN_TIME.
     public var seconds: UInt64?
     public var origin: BanOrigin?
     /// When it was asked for, wall-clock milliseconds.
     public var time: Int64
 
+    /// Host elements the kernel trap added that this prefix ban covers: they leave the host
+    /// set in the same transaction, so lifting the prefix lifts them too.
+    public var supersedes: [IPAddress] = []
+
+    public init(_ target: CIDR, seconds: UInt64? = nil, origin: BanOrigin? = nil, time: Int64 = WallClock.nowMs(),
+                supersedes: [IPAddress] = []) {
+        self.target = target; self.seconds = seconds; self.origin = origin; self.time = time; self.supersedes = supersedes
+    }
+
+    /// A host ban.
     public init(_ address: IPAddress, seconds: UInt64? = nil, origin: BanOrigin? = nil, time: Int64 = WallClock.nowMs()) {
-        self.address = address; self.seconds = seconds; self.origin = origin; self.time = time
+        self.init(CIDR(host: address), seconds: seconds, origin: origin, time: time)
     }
 }
 

@@ -5,7 +5,7 @@ import PortsentryCore
 /// `nft flush ruleset`. Text, one ban per line, tab-separated, after a version line:
 ///
 ///     portsentry-bans 1
-///     <address> <expires ms|never> <hits> <trigger ms|-> <proto|-> <port|-> <type>
+///     <address or prefix> <expires ms|never> <hits> <trigger ms|-> <proto|-> <port|-> <type>
 ///
 /// Written atomically (temp file in the same directory, fsync, rename, fsync of the directory):
 /// a reader sees the old file or the new one, never a mix.
@@ -18,7 +18,7 @@ struct BanStateFile: Sendable {
         for b in bans {
             let origin = b.origin.map(BanStateFile.fields(of:))
             let fields = [
-                b.address.description, b.expiresAt.map(String.init) ?? "never", String(b.hits),
+                b.target.description, b.expiresAt.map(String.init) ?? "never", String(b.hits),
                 b.since.map(String.init) ?? "-", origin?.proto ?? "-", origin?.port ?? "-", origin?.type ?? "-",
             ]
             text += fields.joined(separator: "\t") + "\n"
@@ -62,10 +62,12 @@ struct BanStateFile: Sendable {
 
     static func parse(_ line: Substring) -> Ban? {
         let f = line.split(separator: "\t", omittingEmptySubsequences: false)
-        guard f.count == 7, let address = IPAddress(f[0]), let hits = Int(f[2]), hits >= 0 else { return nil }
+        // A prefix ban is written as CIDR text; never one wider than any ban may be.
+        guard f.count == 7, let parsed = try? CIDR.parse(f[0]), !parsed.hadHostBits,
+              parsed.cidr.prefixLength >= BanPrefixes.shortest(parsed.cidr.family), let hits = Int(f[2]), hits >= 0 else { return nil }
         let expires: Int64?
         if f[1] == "never" { expires = nil } else { guard let e = Int64(f[1]) else { return nil }; expires = e }
-        guard f[3] != "-" else { return Ban(address: address, expiresAt: expires, hits: hits) }
+        guard f[3] != "-" else { return Ban(target: parsed.cidr, expiresAt: expires, hits: hits) }
         guard let since = Int64(f[3]) else { return nil }
         let proto = TransportProtocol(rawValue: String(f[4]))
         let port = UInt16(f[5])
@@ -79,7 +81,7 @@ struct BanStateFile: Sendable {
         } else {
             origin = .manual(reason: type.hasPrefix(manualPrefix) ? String(type.dropFirst(manualPrefix.count)) : nil)
         }
-        return Ban(address: address, expiresAt: expires, origin: origin, since: since, hits: hits)
+        return Ban(target: parsed.cidr, expiresAt: expires, origin: origin, since: since, hits: hits)
     }
 
     private static let manualPrefix = "manual: ", fleetPrefix = "fleet: "

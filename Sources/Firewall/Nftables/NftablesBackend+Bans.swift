@@ -10,7 +10,12 @@ extension NftablesBackend {
     /// Bans `address` for `seconds` (0 = no expiry, nil = BAN_TIME); a banned source gets its
     /// timeout refreshed. Returns once the kernel has committed the transaction holding it.
     public func ban(_ address: IPAddress, seconds: UInt64? = nil, origin: BanOrigin? = nil) async throws(NftError) -> BanOutcome {
-        try await ban([BanRequest(address, seconds: seconds, origin: origin)])[0].get()
+        try await ban(CIDR(host: address), seconds: seconds, origin: origin)
+    }
+
+    /// Bans `target`, a host or a prefix, the same way.
+    public func ban(_ target: CIDR, seconds: UInt64? = nil, origin: BanOrigin? = nil) async throws(NftError) -> BanOutcome {
+        try await ban([BanRequest(target, seconds: seconds, origin: origin)])[0].get()
     }
 
     /// Bans many sources in one transaction (together with whatever else is queued); one result
@@ -49,37 +54,34 @@ extension NftablesBackend {
         executor.schedule(work)
     }
 
-    /// Unbans every banned address inside `targets` (hosts or networks) in one transaction;
-    /// returns those that were banned. A host target is removed from the kernel set even when
-    /// the ban table does not know it. Elements the kernel already expired do not fail the
-    /// transaction: each delete follows an add of the same element.
-    public func unban(_ targets: [CIDR]) throws(NftError) -> [IPAddress] {
+    /// Unbans, in one transaction, every ban inside `targets` (hosts or networks) and every
+    /// prefix ban that contains one (an address inside a banned /64 lifts the /64); returns the
+    /// bans lifted. A target is removed from the kernel set even when the ban table does not
+    /// know it (a host the kernel trap banned). Elements the kernel already expired do not fail
+    /// the transaction: each delete follows an add of the same element.
+    public func unban(_ targets: [CIDR]) throws(NftError) -> [CIDR] {
         commitPending()
         let ctx = try openContext()
-        var addresses = Set(targets.filter(\.isHost).map(\.network))
-        let networks = targets.filter { !$0.isHost }
-        if !networks.isEmpty {
-            let covered = shared.withLock { $0.book.bans.keys.filter { a in networks.contains { $0.contains(a) } } }
-            addresses.formUnion(covered)
-        }
-        guard !addresses.isEmpty else { return [] }
-        let list = Array(addresses)
+        var elements = Set(targets.filter { $0.isHost || prefixSets.contains(PrefixLength($0)) })
+        shared.withLock { state in for t in targets { elements.formUnion(state.book.overlapping(t)) } }
+        guard !elements.isEmpty else { return [] }
+        let list = Array(elements)
         do {
             try ctx.run(layout.removeElements(list))
         } catch {
             // The add needs room (a full set refuses it): delete one by one; a missing element is fine.
-            for a in list { _ = try? ctx.run(layout.deleteElements([a])) }
+            for t in list { _ = try? ctx.run(layout.deleteElements([t])) }
         }
-        let removed = shared.withLock { state in list.compactMap { state.book.remove($0)?.address } }
+        let removed = shared.withLock { state in list.compactMap { state.book.remove($0)?.target } }
         if !removed.isEmpty { stateDirty = true }
         return removed.sorted()
     }
 
-    /// Removes every ban (both sets emptied in one transaction); returns the addresses that were banned.
-    public func flushSets() throws(NftError) -> [IPAddress] {
+    /// Removes every ban (every set emptied in one transaction); returns the bans that were held.
+    public func flushSets() throws(NftError) -> [CIDR] {
         commitPending()
-        try openContext().run(layout.flushSets)
-        let removed = shared.withLock { $0.book.removeAll().map(\.address) }
+        try openContext().run(layout.flushSets(prefixes: prefixSets))
+        let removed = shared.withLock { $0.book.removeAll().map(\.target) }
         if !removed.isEmpty { stateDirty = true }
         return removed.sorted()
     }
@@ -95,8 +97,9 @@ extension NftablesBackend {
         let batch = pending
         pending = []
         guard !batch.isEmpty || !extra.isEmpty else { return [] }
-        // One slot per distinct address; the last request for an address wins.
-        var slotOf: [IPAddress: Int] = [:]
+        // One slot per distinct target; the last request for a target wins (with the host
+        // elements of all of them it supersedes).
+        var slotOf: [CIDR: Int] = [:]
         var unique: [BanRequest] = []
         var slots: [Int] = []
         let groups = batch.map(\.requests) + [extra]
@@ -104,10 +107,12 @@ extension NftablesBackend {
         slotOf.reserveCapacity(total); unique.reserveCapacity(total); slots.reserveCapacity(total)
         for group in groups {
             for r in group {
-                if let s = slotOf[r.address] {
+                if let s = slotOf[r.target] {
+                    var r = r
+                    r.supersedes = Array(Set(unique[s].supersedes + r.supersedes))
                     unique[s] = r; slots.append(s)
                 } else {
-                    slotOf[r.address] = unique.count; slots.append(unique.count); unique.append(r)
+                    slotOf[r.target] = unique.count; slots.append(unique.count); unique.append(r)
                 }
             }
         }
@@ -124,8 +129,9 @@ extension NftablesBackend {
         return slots[i...].map { results[$0] }
     }
 
-    /// One transaction for `requests` (distinct addresses); on failure, restores a missing table
-    /// and retries, or falls back to one transaction per address. One result per request.
+    /// One transaction for `requests` (distinct targets), after the install of any prefix set
+    /// they need; on failure, restores a missing table and retries, or falls back to one
+    /// transaction per target. One result per request.
     private func commit(_ requests: [BanRequest]) -> [Result<BanOutcome, NftError>] {
         guard let ctx = context else { return requests.map { _ in .failure(.closed) } }
         var plan = BanPlan(layout: layout, now: clock(), defaultSeconds: defaultSeconds)
@@ -135,6 +141,9 @@ extension NftablesBackend {
         noteSetFull(plan.full.map(\.family))
         guard !plan.isEmpty else { return results }
 
+        do { try ensurePrefixSets(plan.prefixLengths, ctx) } catch {
+            logger.debug("nftables: cannot add the prefix sets \(plan.prefixLengths.sorted()): \(error)")
+        }
         var committed = (try? ctx.run(plan.script)) != nil
         if !committed, !tablePresent() {
             restore(ctx)
@@ -164,7 +173,7 @@ extension NftablesBackend {
                 let full: Bool
                 if case .commandFailed(let text) = error { full = NftablesBackend.isSetFull(text) } else { full = false }
                 if full, !item.refresh, item.evicts == nil,
-                   let victim = shared.withLock({ $0.book.evict(1, of: item.ban.family, sparing: plan.addresses).first }) {
+                   let victim = shared.withLock({ $0.book.evict(1, of: item.ban.family, sparing: plan.targets).first }) {
                     item.evicts = victim
                     continue
                 }

@@ -33,7 +33,7 @@ public struct ProbeEvidence: Sendable, Hashable {
 
 /// One ban to make, as the ban policy decided it: the input of every backend.
 public struct BanDecision: Sendable, Hashable {
-    /// Whom to ban: a host (a network once prefix bans exist).
+    /// Whom to ban: a host or a network (a prefix ban).
     public var target: CIDR
     /// How long, in seconds; 0 = no expiry.
     public var seconds: UInt64
@@ -41,8 +41,16 @@ public struct BanDecision: Sendable, Hashable {
     /// When it was decided, wall-clock milliseconds since the epoch.
     public var time: Int64
 
-    public init(target: CIDR, seconds: UInt64, origin: BanOrigin, time: Int64 = WallClock.nowMs()) {
+    /// The host whose probe made a probe ban (inside `target`); nil for other bans.
+    public var source: IPAddress?
+    /// Why a probe ban holds only its host although IPV4/IPV6_BAN_PREFIX is wider (a protected,
+    /// local or ignored address shares the prefix); nil when it was not narrowed.
+    public var narrowed: String?
+
+    public init(target: CIDR, seconds: UInt64, origin: BanOrigin, time: Int64 = WallClock.nowMs(),
+                source: IPAddress? = nil, narrowed: String? = nil) {
         self.target = target; self.seconds = seconds; self.origin = origin; self.time = time
+        self.source = source; self.narrowed = narrowed
     }
 
     /// The banned host; a network target is named by its network address.

@@ -12,6 +12,9 @@ public struct DetectionSettings: Sendable {
     public var localCheck: Bool
     /// PORT_BANNER's bytes (connect mode sends them to triggering peers).
     public var banner: [UInt8]?
+    /// IPV4/IPV6_BAN_PREFIX: probes are counted per prefix, so a scanner cannot rotate through
+    /// the addresses of its /64 to stay under SCAN_TRIGGER.
+    public var countingPrefixes: BanPrefixes
 
     public init(config: Config, ignoreList: IgnoreList, localCheck: Bool) {
         scanTrigger = config.scanTrigger
@@ -21,6 +24,7 @@ public struct DetectionSettings: Sendable {
         ignoreFilePath = config.ignoreFile ?? ""
         self.localCheck = localCheck
         banner = config.portBanner.map { Array($0.utf8) }
+        countingPrefixes = config.banPrefixes
     }
 }
 
@@ -50,9 +54,9 @@ public final class DetectionEngine: ProbeSink {
     /// Probe events received since start (portsentry-ctl status).
     public var eventsReceived: UInt64 { state.withLock { $0.events } }
 
-    /// Forgets a source's count (after an admin unblocks it).
+    /// Forgets the count of a source's prefix (after an admin unblocks it).
     public func resetCount(of source: IPAddress) {
-        state.withLock { $0.counter.reset(source.unmapped) }
+        state.withLock { $0.counter.reset($0.settings.countingPrefixes.prefix(of: source).network) }
     }
 
     public func receive(_ event: ProbeEvent) -> Verdict {
@@ -69,7 +73,7 @@ public final class DetectionEngine: ProbeSink {
             }
             outcome.ignored = false
             // 2. Count, compare with SCAN_TRIGGER (0 and 1 both act on the first event).
-            let seen = s.counter.record(source)
+            let seen = s.counter.record(s.settings.countingPrefixes.prefix(of: source).network)
             guard seen >= max(1, s.settings.scanTrigger) else {
                 outcome.triggered = false
                 return Verdict(event: event, outcome: outcome)
