@@ -115,6 +115,12 @@ final class EventPipeline: Sendable {
         var items = batch.map { Pending(verdict: $0) }
         // What earlier events of the batch are banning: hosts and prefixes.
         var planned = Set<CIDR>()
+        // This host's addresses, read once a batch and only if a prefix ban needs them.
+        var local: Set<IPAddress>?
+        func localAddresses() -> Set<IPAddress> {
+            if local == nil { local = LocalAddresses.current() }
+            return local!
+        }
 
         // Protected? Step 6: already blocked? Otherwise the ban decision and KILL_RUN_CMD.
         for i in items.indices {
@@ -142,7 +148,7 @@ final class EventPipeline: Sendable {
             if mode == .block {
                 let event = items[i].verdict.event
                 let byKernel = kernelTrap.withLock { $0?.covers(event) ?? false }
-                items[i].decision = try? policy.decide(probe: event, byKernel: byKernel).get()
+                items[i].decision = try? policy.decide(probe: event, byKernel: byKernel, localAddresses: localAddresses()).get()
                 if let target = items[i].decision?.target { planned.insert(target) }
             }
         }
