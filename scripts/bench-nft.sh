@@ -61,12 +61,12 @@ flood() {
 prefixes() {
     echo "== (e) prefix bans, UDP $NS_B -> $NS_A over IPv6, ${FLOOD_SECONDS}s each, load: $(cut -d' ' -f1-3 /proc/loadavg)"
     for round in 1 2; do
-        flood "v6 no rules (round $round)" "$IP6_A"
+        flood "v6, no rules (round $round)" "$IP6_A"
         in_a "$BENCH_NFT" fill-prefixes 10 >/dev/null
-        flood "v6 10 /64 bans (round $round)" "$IP6_A"
+        flood "v6, 10 prefix bans (round $round)" "$IP6_A"
         in_a nft delete table inet portsentry
         in_a "$BENCH_NFT" fill-prefixes 100000 >/dev/null
-        flood "v6 100000 /64 bans (round $round)" "$IP6_A"
+        flood "v6, 100000 prefix bans (round $round)" "$IP6_A"
         in_a nft delete table inet portsentry
     done
     in_a "$BENCH_NFT" prefix-latency "$LATENCY_N"
