@@ -26,6 +26,11 @@ public protocol BanBackend: Sendable {
     /// On the backend's thread: lifts every ban; returns the bans that were held.
     func flush() throws(BanBackendError) -> [CIDR]
 
+    /// On the backend's thread: hosts the kernel trap banned on their own (KERNEL_BAN, the
+    /// packet path bans hosts) whose prefix is now banned: a backend that holds prefixes folds
+    /// them into the prefix, so that lifting it lifts them. The default does nothing.
+    func absorbKernelBans(_ hosts: [IPAddress])
+
     /// Whether `address` is banned now, by a host or a prefix ban (never blocks).
     func isBanned(_ address: IPAddress) -> Bool
     /// The live bans, sorted by address.
@@ -40,6 +45,10 @@ public protocol BanBackend: Sendable {
     func maintain() async
     /// Finishes pending work and lets go of the firewall; the bans stay in force.
     func shutdown() async
+}
+
+extension BanBackend {
+    public func absorbKernelBans(_ hosts: [IPAddress]) {}
 }
 
 /// Which backend bans, as `portsentry-ctl status` names it.

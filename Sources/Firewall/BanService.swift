@@ -101,6 +101,12 @@ public final class BanService: Sendable {
         logger.error("Unable to write blocked file \(file.path): \(String(cString: strerror(err)))")
     }
 
+    /// On the backend's thread: sources the kernel trap banned as hosts that a prefix ban may
+    /// cover now (`BanBackend.absorbKernelBans`).
+    public func absorbKernelBans(_ hosts: [IPAddress]) {
+        if !hosts.isEmpty { backend.absorbKernelBans(hosts) }
+    }
+
     /// Counts an event from a source the firewall already drops.
     public func recordHit(_ address: IPAddress) { backend.recordHit(address) }
 

@@ -26,6 +26,7 @@ public final class HostsDenyLayer: BanBackend {
 
     public func lift(_ targets: [CIDR]) throws(BanBackendError) -> [CIDR] { try base.lift(targets) }
     public func flush() throws(BanBackendError) -> [CIDR] { try base.flush() }
+    public func absorbKernelBans(_ hosts: [IPAddress]) { base.absorbKernelBans(hosts) }
     public func isBanned(_ address: IPAddress) -> Bool { base.isBanned(address) }
     public func bans() -> [Ban] { base.bans() }
     public func recordHit(_ address: IPAddress) { base.recordHit(address) }

@@ -109,18 +109,31 @@ struct NftPrefixBackendTests {
         }
     }
 
-    @Test func aKernelHostBanIsSupersededByItsPrefix() async throws {
+    @Test func kernelHostBansInsideANewPrefixAreFoldedIntoIt() async throws {
         try await withNamespace { ns in
             try await withBanner(ns, prefixes: .standard, maintenance: false) { (banner: NftablesBackend) async throws in
-                try ns.nft("add", "element", "inet", "portsentry", "banned_v6", "{ 2001:db8:1:2::7 timeout 1h }")   // the trap's
+                // The trap's own host bans: two of one /64 (they raced the daemon's commit), one elsewhere.
+                for host in ["2001:db8:1:2::7", "2001:db8:1:2::8", "2001:db8:9::1"] {
+                    try ns.nft("add", "element", "inet", "portsentry", "banned_v6", "{ \(host) timeout 1h }")
+                }
+                _ = try await banner.ban(CIDR(host: ip("2001:db8:1:2::9")), seconds: 600)   // a ban of the daemon's own
                 let evidence = ProbeEvidence(proto: .tcp, port: 23, type: "TCP SYN/Normal scan", byKernel: true)
                 let decision = BanDecision(target: cidr("2001:db8:1:2::/64"), seconds: 600, origin: .probe(evidence),
                                            source: ip("2001:db8:1:2::7"))
-                let results = await withCheckedContinuation { c in banner.schedule { c.resume(returning: banner.apply([decision])) } }
+                let results = await withCheckedContinuation { c in
+                    banner.schedule {
+                        let results = banner.apply([decision])
+                        banner.absorbKernelBans(["2001:db8:1:2::7", "2001:db8:1:2::8", "2001:db8:9::1", "2001:db8:1:2::9"].map(ip))
+                        c.resume(returning: results)
+                    }
+                }
                 #expect(results.first?.succeeded == true)
                 #expect(results.first?.steps.first?.enforcement == .nftables(table: "portsentry", set: "banned_v6_64"))
-                #expect(try ns.elements(banner.layout, .inet6).isEmpty)
+                #expect(Set(try ns.elements(banner.layout, .inet6).keys) == ["2001:db8:9::1", "2001:db8:1:2::9"])
                 #expect(Set(try ns.elements(banner.layout, set: "banned_v6_64").keys) == ["2001:db8:1:2::"])
+                // Unblock of the prefix lifts the daemon's host ban inside it too.
+                #expect(Set(try await banner.unban([cidr("2001:db8:1:2::/64")])) == [cidr("2001:db8:1:2::/64"), CIDR(host: ip("2001:db8:1:2::9"))])
+                #expect(Set(try ns.elements(banner.layout, .inet6).keys) == ["2001:db8:9::1"])
             }
         }
     }

@@ -2,7 +2,8 @@
 # Prefix bans end to end (IPV6_BAN_PREFIX, IPV4_BAN_PREFIX; docs/configuration.md "Prefix bans"):
 # a probe from one address of a scanner's /64 bans the /64, so a second address of it that was
 # never seen is really dropped (no SYN-ACK, the drop counter rises) while another /64 is not;
-# unblock of an inner address lifts the /64; with SCAN_TRIGGER=2 one probe from each of two
+# unblock of an inner address lifts the /64; the kernel trap's host bans of two racing probes
+# are folded into the /64; with SCAN_TRIGGER=2 one probe from each of two
 # addresses of a /64 bans it; with IPV4_BAN_PREFIX=24 a /24 is banned; a local or protected
 # address inside the prefix makes it a host ban.
 . "$(dirname "$0")/lib.sh"
@@ -76,6 +77,23 @@ grep -F "$P1/64" "$WORK/unblock.out" >/dev/null || fail "unblock of $S2 does not
 not_in_set banned_v6_64 "$P1" || fail "$P1/64 still in the set after unblock of $S2"
 wait_for 3 connect_from "$S2" "$IP6_A" 2222
 note "unblock $S2 lifted $P1/64"
+
+# Two addresses of the /64 probe within microseconds: the kernel trap bans both hosts before the
+# daemon's /64 lands; their host elements are folded into the /64, so unblocking it lifts all.
+in_b python3 -c '
+import socket, sys
+dst = sys.argv[3]
+for src in sys.argv[1:3]:
+    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM); s.setblocking(False); s.bind((src, 0))
+    try: s.connect((dst, 11))
+    except BlockingIOError: pass' "$S1" "$S2" "$IP6_A"
+wait_for 5 in_set banned_v6_64 "$P1"
+both_folded() { not_in_set banned_v6 "$S1" && not_in_set banned_v6 "$S2"; }
+wait_for 5 both_folded
+ctl unblock "$P1/64" >/dev/null || fail "unblock of $P1/64 failed"
+wait_for 3 connect_from "$S1" "$IP6_A" 2222
+connect_from "$S2" "$IP6_A" 2222 || fail "$S2 still banned after unblock of $P1/64"
+note "two racing probes: both kernel host bans folded into $P1/64; unblock of the /64 lifted both"
 
 # A protected address in the prefix: the probe bans the host alone.
 probe "$S3" "$IP6_A" 11

@@ -121,6 +121,9 @@ final class EventPipeline: Sendable {
             if local == nil { local = LocalAddresses.current() }
             return local!
         }
+        // Sources the kernel trap banned as hosts whose prefix is (being) banned.
+        var kernelHosts: [IPAddress] = []
+        func trapped(_ event: ProbeEvent) -> Bool { kernelTrap.withLock { $0?.covers(event) ?? false } }
 
         // Protected? Step 6: already blocked? Otherwise the ban decision and KILL_RUN_CMD.
         for i in items.indices {
@@ -134,6 +137,7 @@ final class EventPipeline: Sendable {
             let isPlanned = planned.contains(CIDR(host: source)) || planned.contains(policy.prefixes.prefix(of: source))
             let standing = isPlanned ? bans.standingOfPlanned : bans.standing(of: source)
             if let standing {
+                if mode == .block, standing == .banned, trapped(items[i].verdict.event) { kernelHosts.append(source) }
                 reportAlreadyBlocked(&items[i], quiet: mode == .block && standing == .banned, settings: s)
                 continue
             }
@@ -147,9 +151,12 @@ final class EventPipeline: Sendable {
             items[i].runCommand = s.hook.command(for: items[i].verdict.event)
             if mode == .block {
                 let event = items[i].verdict.event
-                let byKernel = kernelTrap.withLock { $0?.covers(event) ?? false }
+                let byKernel = trapped(event)
                 items[i].decision = try? policy.decide(probe: event, byKernel: byKernel, localAddresses: localAddresses()).get()
-                if let target = items[i].decision?.target { planned.insert(target) }
+                if let target = items[i].decision?.target {
+                    planned.insert(target)
+                    if byKernel, !target.isHost { kernelHosts.append(source) }
+                }
             }
         }
 
@@ -158,6 +165,7 @@ final class EventPipeline: Sendable {
         let decided = items.indices.filter { items[$0].decision != nil }
         let results = bans.apply(decided.map { items[$0].decision! })
         let committedAt = MonotonicClock.now()
+        bans.absorbKernelBans(kernelHosts)
         for (i, result) in zip(decided, results) {
             items[i].result = result
             items[i].committedAt = committedAt

@@ -1,7 +1,7 @@
 import PortsentryCore
 
-/// The nft text for one batch of ban requests (hosts and prefixes), decided against the ban table: new sources are
-/// added; sources the table knows are refreshed portably with add/delete/add in the same
+/// The nft text for one batch of ban requests (hosts and prefixes), decided against the ban
+/// table: new sources are added; sources the table knows are refreshed portably with add/delete/add in the same
 /// transaction (Linux 6.1 ignores re-adds; ≥ 6.12 refreshes only on a different timeout).
 /// A new source beyond its set's free room evicts the ban closest to expiry (`BanBook.evict`),
 /// removed in the same transaction before the add; only when none can be evicted is it refused
@@ -80,7 +80,7 @@ struct BanPlan {
 
     static func script(for items: [Item], layout: NftLayout) -> String {
         let refreshed = items.filter(\.refresh)
-        return layout.removeElements(items.compactMap(\.evicts?.target) + items.flatMap(\.request.supersedes).map(CIDR.init(host:)))
+        return layout.removeElements(items.compactMap(\.evicts?.target))
             + layout.addElements(items.map { ($0.request.target, $0.timeoutMs) })
             + layout.deleteElements(refreshed.map(\.request.target))
             + layout.addElements(refreshed.map { ($0.request.target, $0.timeoutMs) })

@@ -10,13 +10,8 @@ public struct BanRequest: Sendable, Hashable {
     /// When it was asked for, wall-clock milliseconds.
     public var time: Int64
 
-    /// Host elements the kernel trap added that this prefix ban covers: they leave the host
-    /// set in the same transaction, so lifting the prefix lifts them too.
-    public var supersedes: [IPAddress] = []
-
-    public init(_ target: CIDR, seconds: UInt64? = nil, origin: BanOrigin? = nil, time: Int64 = WallClock.nowMs(),
-                supersedes: [IPAddress] = []) {
-        self.target = target; self.seconds = seconds; self.origin = origin; self.time = time; self.supersedes = supersedes
+    public init(_ target: CIDR, seconds: UInt64? = nil, origin: BanOrigin? = nil, time: Int64 = WallClock.nowMs()) {
+        self.target = target; self.seconds = seconds; self.origin = origin; self.time = time
     }
 
     /// A host ban.

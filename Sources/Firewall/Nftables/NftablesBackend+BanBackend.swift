@@ -12,9 +12,7 @@ extension NftablesBackend: BanBackend {
     }
 
     public nonisolated func apply(_ decisions: [BanDecision]) -> [BanResult] {
-        let requests = decisions.map { d in
-            BanRequest(d.target, seconds: d.seconds, origin: d.origin, time: d.time, supersedes: Self.kernelHostBan(d))
-        }
+        let requests = decisions.map { BanRequest($0.target, seconds: $0.seconds, origin: $0.origin, time: $0.time) }
         var results: [BanResult] = []
         results.reserveCapacity(decisions.count)
         for (d, outcome) in zip(decisions, banBlocking(requests)) {
@@ -34,11 +32,8 @@ extension NftablesBackend: BanBackend {
         return results
     }
 
-    /// The host element the kernel trap added for a probe ban it made (KERNEL_BAN), when the
-    /// daemon's ban is the source's prefix: the prefix takes its place in the same transaction.
-    nonisolated static func kernelHostBan(_ d: BanDecision) -> [IPAddress] {
-        guard case .probe(let evidence) = d.origin, evidence.byKernel, !d.target.isHost, let source = d.source else { return [] }
-        return [source]
+    public nonisolated func absorbKernelBans(_ hosts: [IPAddress]) {
+        assumeIsolated { $0.foldKernelBans(hosts) }
     }
 
     public nonisolated func lift(_ targets: [CIDR]) throws(BanBackendError) -> [CIDR] {

@@ -66,15 +66,41 @@ extension NftablesBackend {
         shared.withLock { state in for t in targets { elements.formUnion(state.book.overlapping(t)) } }
         guard !elements.isEmpty else { return [] }
         let list = Array(elements)
-        do {
-            try ctx.run(layout.removeElements(list))
-        } catch {
-            // The add needs room (a full set refuses it): delete one by one; a missing element is fine.
-            for t in list { _ = try? ctx.run(layout.deleteElements([t])) }
-        }
+        removeFromKernel(list, ctx)
         let removed = shared.withLock { state in list.compactMap { state.book.remove($0)?.target } }
         if !removed.isEmpty { stateDirty = true }
         return removed.sorted()
+    }
+
+    /// How long after a prefix ban the kernel trap may still have banned hosts inside it on its
+    /// own: the prefix rule comes before the trap's, so only probes that raced the commit
+    /// (~0.2 ms) can have; a second is plenty.
+    static let kernelRaceMs: Int64 = 1000
+
+    /// Hosts the kernel trap banned on their own (KERNEL_BAN) that a prefix ban made within
+    /// `kernelRaceMs` covers: their elements leave the host set, so that lifting the prefix
+    /// lifts them too and the prefix is the one ban to list. Others are left alone.
+    func foldKernelBans(_ hosts: [IPAddress]) {
+        guard let ctx = context, !hosts.isEmpty else { return }
+        let now = clock()
+        let strays = shared.withLock { state in
+            let book = state.book
+            return Set(hosts.map(\.unmapped).filter { host in
+                guard let ban = book.covering(host), !ban.target.isHost, let since = ban.since else { return false }
+                return now - since < NftablesBackend.kernelRaceMs
+            })
+        }
+        if !strays.isEmpty { removeFromKernel(strays.map(CIDR.init(host:)), ctx) }
+    }
+
+    /// Deletes elements that may be missing: each delete follows an add of the same element;
+    /// when that fails (a full set refuses the add), one delete at a time, a missing one ignored.
+    private func removeFromKernel(_ elements: [CIDR], _ ctx: any NftKernel) {
+        do {
+            try ctx.run(layout.removeElements(elements))
+        } catch {
+            for t in elements { _ = try? ctx.run(layout.deleteElements([t])) }
+        }
     }
 
     /// Removes every ban (every set emptied in one transaction); returns the bans that were held.
@@ -97,8 +123,7 @@ extension NftablesBackend {
         let batch = pending
         pending = []
         guard !batch.isEmpty || !extra.isEmpty else { return [] }
-        // One slot per distinct target; the last request for a target wins (with the host
-        // elements of all of them it supersedes).
+        // One slot per distinct target; the last request for a target wins.
         var slotOf: [CIDR: Int] = [:]
         var unique: [BanRequest] = []
         var slots: [Int] = []
@@ -108,8 +133,6 @@ extension NftablesBackend {
         for group in groups {
             for r in group {
                 if let s = slotOf[r.target] {
-                    var r = r
-                    r.supersedes = Array(Set(unique[s].supersedes + r.supersedes))
                     unique[s] = r; slots.append(s)
                 } else {
                     slotOf[r.target] = unique.count; slots.append(unique.count); unique.append(r)
