@@ -76,14 +76,10 @@ public struct BanPolicy: Sendable {
     /// ban of an address since added to the ignore file (manual and fleet bans were decided with
     /// it); for a prefix, nothing protected or (probe bans) ignored inside.
     public func admits(restored ban: Ban) -> BanRefusal? {
-        if ban.target.isHost {
-            if let refusal = protectionRefusal(for: ban.address) { return refusal }
-            guard case .probe? = ban.origin, ignoreList.contains(ban.address) else { return nil }
-            return .ignored(ban.address)
-        }
-        if let (hit, reason) = protection.protection(overlapping: ban.target) { return .protected(hit.network, reason) }
-        guard case .probe? = ban.origin, let hit = ignoreList.overlap(with: ban.target) else { return nil }
-        return .ignored(hit.network)
+        guard let conflict = conflict(in: ban.target, localAddresses: []) else { return nil }
+        if conflict.isProtection { return conflict.refusal(banning: ban.target) }
+        guard case .probe? = ban.origin else { return nil }
+        return conflict.refusal(banning: ban.target)   // in the ignore file (local addresses were not asked)
     }
 
     /// Why `target` may not be banned by hand or by the fleet: too wide, protected (always), or
@@ -92,42 +88,7 @@ public struct BanPolicy: Sendable {
         let shortest = BanPrefixes.shortest(target.family)
         guard target.prefixLength >= shortest else { return .networkTooLarge(shortestPrefix: shortest) }
         guard let conflict = conflict(in: target, localAddresses: localAddresses) else { return nil }
-        if case .protected = conflict { return conflict.refusal }
-        return force ? nil : conflict.refusal
-    }
-
-    /// What inside (or around) `network` must not be banned without force: a protected network,
-    /// an ignore-file entry, a local address. Protected first.
-    func conflict(in network: CIDR, localAddresses: Set<IPAddress>) -> Conflict? {
-        if network.isHost, let reason = protection.protection(of: network.network) { return .protected(network, reason) }
-        if !network.isHost, let (hit, reason) = protection.protection(overlapping: network) { return .protected(hit, reason) }
-        if let hit = ignoreList.overlap(with: network) { return .ignored(hit) }
-        if let local = localAddresses.first(where: network.contains) { return .local(local.unmapped) }
-        return nil
-    }
-
-    /// Something a ban of a network would hit that it must not.
-    enum Conflict {
-        case protected(CIDR, ProtectionReason)
-        case ignored(CIDR)
-        case local(IPAddress)
-
-        /// `2001:db8::1 (local address) is inside 2001:db8::/64`.
-        func description(in network: CIDR) -> String {
-            switch self {
-            case .protected(let hit, let reason): "\(hit) (\(reason.rawValue)) shares \(network)"
-            case .ignored(let hit): "\(hit) (ignore file) shares \(network)"
-            case .local(let address): "\(address) (an address of this host) is inside \(network)"
-            }
-        }
-
-        var refusal: BanRefusal {
-            switch self {
-            case .protected(let hit, let reason): .protected(hit.network, reason)
-            case .ignored(let hit): .ignored(hit.network)
-            case .local(let address): .localAddress(address)
-            }
-        }
+        return force && !conflict.isProtection ? nil : conflict.refusal(banning: target)
     }
 }
 
