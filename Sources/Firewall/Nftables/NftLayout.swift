@@ -3,9 +3,9 @@ import PortsentryCore
 /// Names and nft command text for the backend's own table (docs/nftables.md):
 /// `table inet <NFT_TABLE>` with one host set and one named drop counter per address family, a
 /// hash set of network addresses per prefix length in use (`banned_v6_64`, matched through a
-/// mask: no interval sets), and a base chain named after its hook. Addresses enter command text only as `IPAddress`
-/// values, printed canonically, so nothing reaches libnftables' hostname resolution or parser
-/// unchecked.
+/// mask: no interval sets), and a base chain named after its hook. Addresses enter command text
+/// only as `IPAddress` values, printed canonically, so nothing reaches libnftables' hostname
+/// resolution or parser unchecked.
 public struct NftLayout: Sendable, Hashable {
     public let table: String
     public let hook: NftHook
@@ -65,12 +65,12 @@ public struct NftLayout: Sendable, Hashable {
         let flags = dynamicSets ? "dynamic,timeout" : "timeout"
         let prefixes = (prefixes ?? configuredPrefixes).sorted()
         var lines = ["add table inet \(table)"]
-        for f in AddressFamily.allCases {
-            lines.append("add set inet \(table) \(setName(f)) { type \(f == .inet ? "ipv4_addr" : "ipv6_addr"); flags \(flags); size \(setSize); }")
+        func addSet(_ name: String, _ family: AddressFamily, flags: String) -> String {
+            "add set inet \(table) \(name) { type \(family == .inet ? "ipv4_addr" : "ipv6_addr"); flags \(flags); size \(setSize); }"
         }
-        for p in prefixes {
-            lines.append("add set inet \(table) \(setName(p)) { type \(p.family == .inet ? "ipv4_addr" : "ipv6_addr"); flags dynamic,timeout; size \(setSize); }")
-        }
+        lines += AddressFamily.allCases.map { addSet(setName($0), $0, flags: flags) }
+        // Prefix sets are this version's own: always dynamic.
+        lines += prefixes.map { addSet(setName($0), $0.family, flags: "dynamic,timeout") }
         for f in AddressFamily.allCases { lines.append("add counter inet \(table) \(counterName(f))") }
         for name in NftLayout.chainNames {
             lines += ["add chain inet \(table) \(name)", "flush chain inet \(table) \(name)", "delete chain inet \(table) \(name)"]
@@ -80,8 +80,7 @@ public struct NftLayout: Sendable, Hashable {
             lines.append("add rule inet \(table) \(chain) \(f.nftName) saddr @\(setName(f)) counter name \"\(counterName(f))\" drop")
         }
         for p in prefixes {
-            let mask = CIDR(address: p.family == .inet ? .v4(0) : .v6(high: 0, low: 0), prefixLength: p.length).netmask
-            lines.append("add rule inet \(table) \(chain) \(p.family.nftName) saddr & \(mask) @\(setName(p)) counter name \"\(counterName(p.family))\" drop")
+            lines.append("add rule inet \(table) \(chain) \(p.family.nftName) saddr & \(p.netmask) @\(setName(p)) counter name \"\(counterName(p.family))\" drop")
         }
         if let trap { lines += trapCommands(trap) }
         return lines.joined(separator: "\n") + "\n"
@@ -143,6 +142,8 @@ public struct PrefixLength: Sendable, Hashable, Comparable, CustomStringConverti
     public init(_ target: CIDR) { self.init(target.family, target.prefixLength) }
 
     public var isHost: Bool { length == family.width }
+    /// `255.255.255.0`, `ffff:ffff:ffff:ffff::`.
+    public var netmask: IPAddress { CIDR(address: family == .inet ? .v4(0) : .v6(high: 0, low: 0), prefixLength: length).netmask }
     public var description: String { "IPv\(family == .inet ? 4 : 6) /\(length)" }
 
     public static func < (a: PrefixLength, b: PrefixLength) -> Bool {
