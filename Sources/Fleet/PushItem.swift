@@ -16,8 +16,8 @@ struct PushItem: Codable, Sendable, Hashable {
     var meta: [String: String]
 
     /// A ban worth sharing: a local probe or manual ban (a fleet ban is never pushed back). It
-    /// names a host: a probe's prefix ban shares the host that probed (each peer's own
-    /// IPV*_BAN_PREFIX widens it), a manual prefix ban is not shared.
+    /// names a host (scope `Ip`): a probe's prefix ban shares the host that probed, a manual
+    /// prefix ban is not shared.
     init?(_ decision: BanDecision) {
         guard let host = decision.target.isHost ? decision.address : decision.source else { return nil }
         var meta: [String: String] = [:]
