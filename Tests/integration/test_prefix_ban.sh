@@ -5,16 +5,17 @@
 # unblock of an inner address lifts the /64; the kernel trap's host bans of two racing probes
 # are folded into the /64; with SCAN_TRIGGER=2 one probe from each of two
 # addresses of a /64 bans it; with IPV4_BAN_PREFIX=24 a /24 is banned; a local or protected
-# address inside the prefix makes it a host ban.
+# address (PROTECT, an SSH peer) inside the prefix makes it a host ban.
 . "$(dirname "$0")/lib.sh"
 make_pair
 TABLE="pspfx$TEST_NUM"
 # The scanner's addresses: two in one /64 (P1), one in another (P2), none sharing NS_A's /64;
 # two in an IPv4 /24 that is not NS_A's. NS_A reaches them on the link.
 P1="fd01:$_X:$(( _Y + 1 ))::"; P2="fd01:$_X:$(( _Y + 2 ))::"
-S1="${P1}a"; S2="${P1}b"; S3="${P2}a"; S3_PROTECTED="${P2}99"
+P3="fd01:$_X:$(( _Y + 3 ))::"
+S1="${P1}a"; S2="${P1}b"; S3="${P2}a"; S3_PROTECTED="${P2}99"; S4="${P3}a"; S4_SSH="${P3}22"
 N4="10.$_X.$(( _Y + 1 ))"; V1="$N4.7"; V2="$N4.8"
-for a in "$S1" "$S2" "$S3"; do ip -n "$NS_B" -6 addr add "$a/64" dev "$IF_B" nodad; done
+for a in "$S1" "$S2" "$S3" "$S4" "$S4_SSH"; do ip -n "$NS_B" -6 addr add "$a/64" dev "$IF_B" nodad; done
 for a in "$V1" "$V2"; do ip -n "$NS_B" addr add "$a/24" dev "$IF_B"; done
 ip -n "$NS_A" -6 route add "fd01:$_X::/32" dev "$IF_A"
 ip -n "$NS_A" route add "$N4.0/24" dev "$IF_A"
@@ -101,6 +102,18 @@ wait_for 5 in_set banned_v6 "$S3"
 not_in_set banned_v6_64 "$P2" || fail "$P2/64 was banned although $S3_PROTECTED (PROTECT) is inside"
 wait_for 5 grep -qF "attackalert: Host $S3 is banned alone, not its prefix: $S3_PROTECTED (PROTECT) shares $P2/64" "$OUT"
 note "$S3 banned alone: $S3_PROTECTED is protected"
+
+# An SSH session's peer in the prefix (PROTECT_AUTO, asked of the kernel per ban): the host alone.
+start_tcp_listener sshd 22
+start_bg session in_b python3 -c "
+import socket, time
+c = socket.create_connection(('$IP6_A', 22), source_address=('$S4_SSH', 0))
+time.sleep(300)"
+wait_for 10 sh -c "ip netns exec $NS_A ss -Htn state established 'sport = :22' | grep -q '$S4_SSH'"
+probe "$S4" "$IP6_A" 11
+wait_for 5 in_set banned_v6 "$S4"
+wait_for 5 grep -qF "attackalert: Host $S4 is banned alone, not its prefix: $S4_SSH (ssh session) shares $P3/64" "$OUT"
+note "$S4 banned alone: $S4_SSH has an SSH session"
 stop_pid "$DAEMON_PID" || fail "daemon exit status $?"
 ctl flush --yes >/dev/null 2>&1
 
