@@ -7,9 +7,12 @@
 #       10 and 100,000 bans in our sets, and 10,000 iptables DROP rules;
 #   (d) set exhaustion: 1,000,000 forged sources against NFT_SET_SIZE=65536 through the ban
 #       service, in batches of 1,000 and of 65,536 (the pipeline's queue limit), then one real
-#       scanner; checks that the kernel set holds exactly 65,536 elements, the scanner among them.
+#       scanner; checks that the kernel set holds exactly 65,536 elements, the scanner among them;
+#   (e) prefix bans: IPv6 UDP packets/s through NS_A with no rules, 10 and 100,000 /64 bans in
+#       banned_v6_64 (a masked lookup in a hash set), and the add latency of a /64 vs a host.
 # Usage: scripts/bench-nft.sh            (builds bench-nft in release mode first)
 #        scripts/bench-nft.sh exhaust    (only (d); needs no iptables)
+#        scripts/bench-nft.sh prefixes   (only (e); needs no iptables)
 #        BENCH_NFT=/path/to/bench-nft scripts/bench-nft.sh
 # Needs root, nftables, iptables (apt-get install iptables).
 set -euo pipefail
@@ -38,23 +41,14 @@ exhaust() {
         in_a nft delete table inet benchfull
     done
 }
-if [ "${1:-}" = exhaust ]; then exhaust; exit 0; fi
-note "kernel $(uname -r), $(nproc) CPUs, $(nft --version), $(iptables --version), load: $(cut -d' ' -f1-3 /proc/loadavg)"
-
-echo "== (a) ban latency"
-in_a "$BENCH_NFT" latency "$LATENCY_N"
-echo "== (b) ban throughput"
-in_a "$BENCH_NFT" throughput "$THROUGHPUT_N"
-in_a nft delete table inet benchlat
-in_a nft delete table inet benchtp
-
-# flood LABEL: UDP from NS_B to NS_A for FLOOD_SECONDS; prints packets/s received in NS_A.
+# flood LABEL [TARGET]: UDP from NS_B to NS_A's TARGET (default IP_A) for FLOOD_SECONDS; prints
+# packets/s sent and received in NS_A.
 flood() {
-    local label=$1 port=9999
+    local label=$1 target=${2:-$IP_A} port=9999
     start_bg "sink-$label" ip netns exec "$NS_A" "$BENCH_NFT" sink $port "$FLOOD_SECONDS"
     local sink=$LAST_PID
     wait_for 10 grep -q ready "$WORK/sink-$label.out"
-    in_b "$BENCH_NFT" flood "$IP_A" $port "$((FLOOD_SECONDS + 1))" >"$WORK/flood-$label.out"
+    in_b "$BENCH_NFT" flood "$target" $port "$((FLOOD_SECONDS + 1))" >"$WORK/flood-$label.out"
     wait "$sink"
     local got sent
     got=$(sed -n 's/^received //p' "$WORK/sink-$label.out")
@@ -63,6 +57,31 @@ flood() {
     # the receive rate is also bounded by the single-threaded receiver.
     printf '%-36s sent %8d/s   received %8d/s\n' "$label" $((sent / (FLOOD_SECONDS + 1))) $((got / FLOOD_SECONDS))
 }
+
+prefixes() {
+    echo "== (e) prefix bans, UDP $NS_B -> $NS_A over IPv6, ${FLOOD_SECONDS}s each, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+    for round in 1 2; do
+        flood "v6, no rules (round $round)" "$IP6_A"
+        in_a "$BENCH_NFT" fill-prefixes 10 >/dev/null
+        flood "v6, 10 prefix bans (round $round)" "$IP6_A"
+        in_a nft delete table inet portsentry
+        in_a "$BENCH_NFT" fill-prefixes 100000 >/dev/null
+        flood "v6, 100000 prefix bans (round $round)" "$IP6_A"
+        in_a nft delete table inet portsentry
+    done
+    in_a "$BENCH_NFT" prefix-latency "$LATENCY_N"
+    in_a nft delete table inet benchpfx
+}
+if [ "${1:-}" = exhaust ]; then exhaust; exit 0; fi
+if [ "${1:-}" = prefixes ]; then prefixes; exit 0; fi
+note "kernel $(uname -r), $(nproc) CPUs, $(nft --version), $(iptables --version), load: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+echo "== (a) ban latency"
+in_a "$BENCH_NFT" latency "$LATENCY_N"
+echo "== (b) ban throughput"
+in_a "$BENCH_NFT" throughput "$THROUGHPUT_N"
+in_a nft delete table inet benchlat
+in_a nft delete table inet benchtp
 
 echo "== (c) data path, UDP $NS_B -> $NS_A, ${FLOOD_SECONDS}s each"
 for round in 1 2; do
@@ -79,3 +98,4 @@ for round in 1 2; do
     in_a iptables -F INPUT
 done
 exhaust
+prefixes

@@ -11,15 +11,17 @@ let usage = """
     usage: bench-nft latency [N]            ban N sources one at a time, then N × fork/exec iptables -I
            bench-nft throughput [N]         ban N distinct sources: one batch, then N concurrent calls
            bench-nft fill N                 leave N bans in table inet portsentry (data-path runs)
+           bench-nft fill-prefixes N        leave N IPv6 /64 bans (set banned_v6_64) in table inet portsentry
+           bench-nft prefix-latency [N]     ban N IPv6 hosts, then N IPv6 /64s, one at a time
            bench-nft exhaust [N] [SIZE] [BATCH]   N forged sources against NFT_SET_SIZE=SIZE, then one real scanner
            bench-nft sink PORT SECONDS      count UDP datagrams on PORT
            bench-nft flood HOST PORT SECONDS   send 64-byte UDP datagrams as fast as one thread can
     """
 
-func banner(table: String, setSize: Int) async throws -> NftablesBackend {
+func banner(table: String, setSize: Int, prefixes: BanPrefixes = .hosts) async throws -> NftablesBackend {
     var logger = Logger(label: "bench-nft")
     logger.logLevel = .warning
-    let b = try NftablesBackend(layout: NftLayout(table: table, hook: .prerouting, setSize: setSize),
+    let b = try NftablesBackend(layout: NftLayout(table: table, hook: .prerouting, setSize: setSize, prefixes: prefixes),
                                defaultSeconds: 3600, stateFile: nil, logger: logger)
     try await b.start()
     _ = try await b.flushSets()   // leftovers of an earlier run would turn bans into refreshes
@@ -28,6 +30,9 @@ func banner(table: String, setSize: Int) async throws -> NftablesBackend {
 
 /// Distinct IPv4 addresses 10.64.0.0 + i.
 func source(_ i: Int) -> IPAddress { .v4(0x0a40_0000 + UInt32(i)) }
+/// Distinct IPv6 /64s fd10:0:x:y::/64 (none holds the data-path runs' sender), and a host in each.
+func prefix(_ i: Int) -> CIDR { CIDR(address: .v6(high: 0xfd10_0000_0000_0000 + UInt64(i), low: 0), prefixLength: 64) }
+func host6(_ i: Int) -> IPAddress { .v6(high: 0xfd20_0000_0000_0000, low: UInt64(i) + 1) }
 
 func latency(_ n: Int) async throws {
     let b = try await banner(table: "benchlat", setSize: 2 * n + 100)
@@ -91,6 +96,34 @@ func fill(_ n: Int) async throws {
     print("filled table inet portsentry with \(n) bans")
 }
 
+func fillPrefixes(_ n: Int) async throws {
+    let b = try await banner(table: "portsentry", setSize: max(65_536, n + 100), prefixes: .standard)
+    let results = await b.ban((0..<n).map { BanRequest(prefix($0)) })
+    await b.shutdown()
+    precondition(results.allSatisfy { if case .success = $0 { true } else { false } })
+    print("filled set banned_v6_64 of table inet portsentry with \(n) prefixes")
+}
+
+/// The libnftables add of one element, a host into banned_v6 and a /64 into banned_v6_64.
+func prefixLatency(_ n: Int) async throws {
+    let b = try await banner(table: "benchpfx", setSize: 2 * n + 100, prefixes: .standard)
+    for i in 0..<50 { _ = try await b.ban(host6(n + i)); _ = try await b.ban(prefix(n + i)) }   // warm-up
+    var hosts: [UInt64] = [], prefixes: [UInt64] = []
+    for i in 0..<n {   // interleaved, so both see the same load
+        var t0 = nowNs()
+        _ = try await b.ban(host6(i))
+        hosts.append(nowNs() - t0)
+        t0 = nowNs()
+        _ = try await b.ban(prefix(i))
+        prefixes.append(nowNs() - t0)
+    }
+    let live = b.metrics().live[.inet6] ?? 0
+    await b.shutdown()
+    precondition(live == 2 * (n + 50), "expected \(2 * (n + 50)) bans, found \(live)")
+    print("add latency, IPv6 host into banned_v6: \(LatencySummary(hosts))")
+    print("add latency, IPv6 /64 into banned_v6_64: \(LatencySummary(prefixes))")
+}
+
 let args = Array(CommandLine.arguments.dropFirst())
 func arg(_ i: Int, _ fallback: Int) -> Int { args.count > i ? Int(args[i]) ?? fallback : fallback }
 do {
@@ -98,6 +131,8 @@ do {
     case "latency": try await latency(arg(1, 1000))
     case "throughput": try await throughput(arg(1, 100_000))
     case "fill": try await fill(arg(1, 10))
+    case "fill-prefixes": try await fillPrefixes(arg(1, 10))
+    case "prefix-latency": try await prefixLatency(arg(1, 1000))
     case "exhaust": try await exhaust(forged: arg(1, 1_000_000), setSize: arg(2, 65_536), batch: arg(3, 1000))
     case "sink" where args.count == 3:
         print("received \(udpSink(port: UInt16(args[1])!, seconds: Double(args[2])!))")

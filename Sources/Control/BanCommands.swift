@@ -22,44 +22,45 @@ public struct BanCommands: Sendable {
         return zip(order.targets, outcomes).map { target, outcome in
             switch outcome {
             case .failure(let refusal): TargetResult(address: "\(target)", outcome: .refused, detail: "\(refusal)")
-            case .success(let results): Self.result(for: target, results)
+            case .success(let result): Self.result(for: target, result)
             }
         }
     }
 
-    /// Lifts the bans inside each target: one result per target, and every address unbanned.
-    public func unblock(_ targets: [CIDR]) async throws(BanBackendError) -> (results: [TargetResult], removed: [IPAddress]) {
+    /// Lifts the bans inside each target and the prefix bans containing it: one result per
+    /// target (naming what was lifted when it is not the target itself), and every ban lifted.
+    public func unblock(_ targets: [CIDR]) async throws(BanBackendError) -> (results: [TargetResult], removed: [CIDR]) {
         let removed = try await bans.unblock(targets)
         let results = targets.map { target in
-            let inside = removed.filter(target.contains)
-            guard !inside.isEmpty else { return TargetResult(address: "\(target)", outcome: .notBanned) }
-            let detail = target.isHost ? nil : inside.map(\.description).joined(separator: " ")
+            let lifted = removed.filter(target.overlaps)
+            guard !lifted.isEmpty else { return TargetResult(address: "\(target)", outcome: .notBanned) }
+            let detail = lifted == [target] ? nil : "lifted " + lifted.map(\.description).joined(separator: " ")
             return TargetResult(address: "\(target)", outcome: .unblocked, detail: detail)
         }
         return (results, removed)
     }
 
-    /// Lifts every ban; returns the addresses whose ban was live (not just expired).
-    public func flush() async throws(BanBackendError) -> [IPAddress] {
-        let live = Set(bans.bans().map(\.address))
+    /// Lifts every ban; returns those whose ban was live (not just expired).
+    public func flush() async throws(BanBackendError) -> [CIDR] {
+        let live = Set(bans.bans().map(\.target))
         return try await bans.flush().filter(live.contains)
     }
 
-    /// What is known of `target`: its live ban, the last ban remembered with its evidence, and
-    /// whether it is ignored or protected now.
+    /// What is known of `target` (an address, or a banned prefix): its live ban, the last ban
+    /// remembered with its evidence, and whether it is ignored or protected now.
     public func explain(_ target: CIDR, at now: Int64 = WallClock.nowMs()) -> Explanation {
         let policy = bans.policy
         let address = target.network
-        let live = target.isHost ? bans.liveBan(covering: address) : nil
-        let record = bans.ledger?.record(of: live.map { CIDR(host: $0.address) } ?? target, at: now)
+        let live = target.isHost ? bans.liveBan(covering: address) : bans.bans().first { $0.target == target }
+        let record = bans.ledger?.record(of: live?.target ?? target, at: now)
         let liveBan = live.map { ban in
-            Explanation.LiveBan(target: "\(ban.address)", expiresIn: ban.timeLeftMs(at: now).map { UInt64(($0 + 999) / 1000) },
+            Explanation.LiveBan(target: "\(ban.target)", expiresIn: ban.timeLeftMs(at: now).map { UInt64(($0 + 999) / 1000) },
                                 expiresAt: ban.expiresAt.map { $0 / 1000 }, hits: ban.hits, offence: ban.offence)
         }
         var last = record.map { Explanation.PastBan($0, interfaceName: Self.interfaceName) }
         if let live, last == nil, let origin = live.origin {
             // A ban the ledger does not know (restored from a version-1 state file): what the ban itself keeps.
-            let decision = BanDecision(target: CIDR(host: live.address), seconds: live.seconds ?? 0, origin: origin,
+            let decision = BanDecision(target: live.target, seconds: live.seconds ?? 0, origin: origin,
                                        time: live.since ?? now, offence: live.offence, term: .requested)
             last = Explanation.PastBan(BanRecord(target: decision.target, offences: live.offence, last: decision,
                                                  expiresAt: live.expiresAt), interfaceName: Self.interfaceName)
@@ -79,22 +80,12 @@ public struct BanCommands: Sendable {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    private static func result(for target: CIDR, _ results: [BanResult]) -> TargetResult {
-        var refreshed = 0
-        for result in results {
-            switch result.status {
-            case .failed(let why): return TargetResult(address: "\(target)", outcome: .failed, detail: why)
-            case .dryRun: return TargetResult(address: "\(target)", outcome: .blocked, detail: "dry run: nothing was blocked")
-            case .refreshed: refreshed += 1
-            case .banned: break
-            }
+    private static func result(for target: CIDR, _ result: BanResult) -> TargetResult {
+        switch result.status {
+        case .failed(let why): TargetResult(address: "\(target)", outcome: .failed, detail: why)
+        case .dryRun: TargetResult(address: "\(target)", outcome: .blocked, detail: "dry run: nothing was blocked")
+        case .refreshed: TargetResult(address: "\(target)", outcome: .blocked, detail: "already banned; its timeout starts again")
+        case .banned: TargetResult(address: "\(target)", outcome: .blocked)
         }
-        let detail: String? = switch (results.count, refreshed) {
-        case (1, 1): "already banned; its timeout starts again"
-        case (1, _): nil
-        case (let n, 0): "\(n) addresses"
-        case (let n, let r): "\(n) addresses (\(r) already banned)"
-        }
-        return TargetResult(address: "\(target)", outcome: .blocked, detail: detail)
     }
 }

@@ -12,7 +12,7 @@ extension BanEntry {
         case .fleet(let source)?: fleet = source
         case nil: break
         }
-        self.init(address: "\(ban.address)",
+        self.init(address: "\(ban.target)",
                   expiresIn: ban.timeLeftMs(at: now).map { UInt64(($0 + 999) / 1000) },
                   bannedAt: ban.since.map { $0 / 1000 },
                   trigger: trigger, hits: ban.hits, reason: reason, fleet: fleet, offence: ban.offence)

@@ -15,11 +15,10 @@ public struct FleetStatus: Codable, Sendable, Hashable {
     /// Bans waiting to be pushed, and bans dropped because the queue was full.
     public var queueDepth: Int = 0
     public var queueDropped: UInt64 = 0
-    /// Pulled decisions applied, refused by the ban policy, skipped for their `Range` scope,
+    /// Pulled decisions applied (hosts and `Range` prefixes), refused by the ban policy,
     /// rejected as malformed, recognised as our own; and the last successful pull.
     public var pulled: UInt64 = 0
     public var refused: UInt64 = 0
-    public var skippedRanges: UInt64 = 0
     public var invalid: UInt64 = 0
     public var echoes: UInt64 = 0
     public var lastPullAt: Int64?

@@ -48,7 +48,7 @@ extension DryRunBackend {
             do { layout = try NftLayout(config: config) } catch { throw .init(description: "\(error)") }
             let wrappers = CommandBackend(hostsDeny: config.killHostsDeny, route: nil)
             self.init { d in
-                wrappers.enforcements(for: d) + [.nftables(table: layout.table, set: layout.setName(d.address.family))]
+                wrappers.enforcements(for: d) + [.nftables(table: layout.table, set: layout.setName(d.target))]
             }
         }
     }

@@ -20,18 +20,24 @@ public protocol BanBackend: Sendable {
 
     /// On the backend's thread: applies every decision, one result per decision, in order.
     func apply(_ decisions: [BanDecision]) -> [BanResult]
-    /// On the backend's thread: lifts every ban inside `targets`; returns the addresses unbanned.
-    func lift(_ targets: [CIDR]) throws(BanBackendError) -> [IPAddress]
-    /// On the backend's thread: lifts every ban; returns the addresses that were banned.
-    func flush() throws(BanBackendError) -> [IPAddress]
+    /// On the backend's thread: lifts every ban inside a target and every prefix ban that
+    /// contains one (an address inside a banned /64 lifts the /64); returns the bans lifted.
+    func lift(_ targets: [CIDR]) throws(BanBackendError) -> [CIDR]
+    /// On the backend's thread: lifts every ban; returns the bans that were held.
+    func flush() throws(BanBackendError) -> [CIDR]
 
-    /// Whether `address` is banned now (never blocks).
+    /// On the backend's thread: hosts the kernel trap banned on their own (KERNEL_BAN, the
+    /// packet path bans hosts) whose prefix is now banned: a backend that holds prefixes folds
+    /// them into the prefix, so that lifting it lifts them. The default does nothing.
+    func absorbKernelBans(_ hosts: [IPAddress])
+
+    /// Whether `address` is banned now, by a host or a prefix ban (never blocks).
     func isBanned(_ address: IPAddress) -> Bool
     /// The live ban that drops `address`, for a backend that keeps bans (never blocks).
     func liveBan(covering address: IPAddress) -> Ban?
     /// The live bans, sorted by address.
     func bans() -> [Ban]
-    /// Counts one more probe from a banned source.
+    /// Counts one more probe from a banned source (on the ban that covers it).
     func recordHit(_ address: IPAddress)
     /// Bans that ended by themselves (expiry), as they end.
     var expiries: AsyncStream<BanRelease> { get }
@@ -46,6 +52,7 @@ public protocol BanBackend: Sendable {
 extension BanBackend {
     /// A backend that keeps no bans knows of none.
     public func liveBan(covering address: IPAddress) -> Ban? { nil }
+    public func absorbKernelBans(_ hosts: [IPAddress]) {}
 }
 
 /// Which backend bans, as `portsentry-ctl status` names it.

@@ -51,7 +51,7 @@ public final class BanLedger: BanObserver, OffenceHistory {
                 }
             }
         case .released(let release):
-            memory.withLock { $0.ended(CIDR(host: release.address), reason: release.reason, at: now) }
+            memory.withLock { $0.ended(release.target, reason: release.reason, at: now) }
         case .refused:
             return
         }

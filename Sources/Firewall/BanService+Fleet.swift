@@ -16,17 +16,18 @@ extension BanService {
             let results = apply(decisions)
             for result in results {
                 publish(.applied(result))
-                if result.succeeded { noteBlocked(result.decision.address) }
+                if result.succeeded, result.decision.target.isHost { noteBlocked(result.decision.address) }
             }
             return results
         }
     }
 
-    /// Lifts fleet bans whose decisions the fleet deleted (reason `withdrawn`, never pushed back).
-    public func withdraw(_ addresses: [IPAddress]) async throws(BanBackendError) -> [IPAddress] {
-        guard !addresses.isEmpty else { return [] }
+    /// Lifts fleet bans (hosts or ranges) whose decisions the fleet deleted (reason
+    /// `withdrawn`, never pushed back).
+    public func withdraw(_ targets: [CIDR]) async throws(BanBackendError) -> [CIDR] {
+        guard !targets.isEmpty else { return [] }
         return try await lifting(.withdrawn) { [backend] () throws(BanBackendError) in
-            (try backend.lift(addresses.map(CIDR.init(host:))), [])
+            (try backend.lift(targets), [])
         }
     }
 }

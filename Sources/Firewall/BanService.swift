@@ -87,7 +87,7 @@ public final class BanService: Sendable {
         guard !decisions.isEmpty else { return [] }
         let results = backend.apply(decisions)
         let displaced = results.flatMap(\.displaced)
-        forget(displaced.map(\.address))
+        forget(displaced.map(\.target))
         for release in displaced { publish(.released(release)) }
         return results
     }
@@ -104,11 +104,18 @@ public final class BanService: Sendable {
     /// The live ban that drops `address`, if the backend keeps bans.
     public func liveBan(covering address: IPAddress) -> Ban? { backend.liveBan(covering: address) }
 
-    /// Records `address` in BLOCKED_FILE (once).
+    /// Records `address` in BLOCKED_FILE (once). Its 2.x records hold hosts: a prefix ban is
+    /// recorded as the host whose probe made it, a manual or fleet prefix not at all.
     public func noteBlocked(_ address: IPAddress) {
         let (file, isNew) = state.withLock { ($0.blockedFile, $0.blockedHosts.insert(address).inserted) }
         guard let file, isNew, let err = file.append(address) else { return }
         logger.error("Unable to write blocked file \(file.path): \(String(cString: strerror(err)))")
+    }
+
+    /// On the backend's thread: sources the kernel trap banned as hosts that a prefix ban may
+    /// cover now (`BanBackend.absorbKernelBans`).
+    public func absorbKernelBans(_ hosts: [IPAddress]) {
+        if !hosts.isEmpty { backend.absorbKernelBans(hosts) }
     }
 
     /// Counts an event from a source the firewall already drops.
@@ -122,10 +129,11 @@ public final class BanService: Sendable {
         return state.withLock { $0.blockedHosts }.sorted().map { Ban(address: $0, expiresAt: nil) }
     }
 
-    /// A manual ban of each target for `seconds` (nil = BAN_TIME), through the ban policy:
-    /// per target, what applying its hosts did, or why the policy refused it.
+    /// A manual ban of each target (a host or a prefix, one element) for `seconds` (nil =
+    /// BAN_TIME), through the ban policy: per target, what applying it did, or why the policy
+    /// refused it.
     public func block(_ targets: [CIDR], seconds: UInt64?, reason: String?, force: Bool) async throws(BanBackendError)
-        -> [Result<[BanResult], BanRefusal>]
+        -> [Result<BanResult, BanRefusal>]
     {
         guard backend.keepsBans || backend.kind == .dryRun else { throw CommandBackend.cannotChange }
         let policy = self.policy, local = localAddresses()
@@ -134,43 +142,41 @@ public final class BanService: Sendable {
             for (target, ruling) in zip(targets, rulings) {
                 if case .failure(let refusal) = ruling { publish(.refused(target: target, origin: .manual(reason: reason), refusal)) }
             }
-            var results = apply(rulings.flatMap { (try? $0.get()) ?? [] })[...]
+            var results = apply(rulings.compactMap { try? $0.get() })[...]
             return rulings.map { ruling in
-                ruling.map { decisions in
-                    let mine = Array(results.prefix(decisions.count))
-                    results = results.dropFirst(decisions.count)
-                    for result in mine {
-                        publish(.applied(result))
-                        if result.succeeded { noteBlocked(result.decision.address) }
-                    }
-                    return mine
+                ruling.map { _ in
+                    let result = results.removeFirst()
+                    publish(.applied(result))
+                    if result.succeeded, result.decision.target.isHost { noteBlocked(result.decision.address) }
+                    return result
                 }
             }
         }
     }
 
-    /// Lifts every ban inside `targets`; returns the addresses unbanned. They leave BLOCKED_FILE.
-    public func unblock(_ targets: [CIDR]) async throws(BanBackendError) -> [IPAddress] {
+    /// Lifts every ban inside `targets` and every prefix ban containing one; returns the bans
+    /// lifted. Their hosts leave BLOCKED_FILE.
+    public func unblock(_ targets: [CIDR]) async throws(BanBackendError) -> [CIDR] {
         try await lifting(.unbanned) { [backend] () throws(BanBackendError) in
-            // A host target leaves BLOCKED_FILE even when the backend had no ban for it.
-            (try backend.lift(targets), targets.filter(\.isHost).map(\.network))
+            // A target leaves BLOCKED_FILE even when the backend had no ban for it.
+            (try backend.lift(targets), targets)
         }
     }
 
-    /// Lifts every ban; returns the addresses that were banned.
-    public func flush() async throws(BanBackendError) -> [IPAddress] {
+    /// Lifts every ban; returns the bans that were held.
+    public func flush() async throws(BanBackendError) -> [CIDR] {
         try await lifting(.flushed) { [backend] () throws(BanBackendError) in (try backend.flush(), []) }
     }
 
     func lifting(_ reason: BanRelease.Reason,
-                         _ body: @escaping @Sendable () throws(BanBackendError) -> (lifted: [IPAddress], alsoForget: [IPAddress]))
-        async throws(BanBackendError) -> [IPAddress]
+                 _ body: @escaping @Sendable () throws(BanBackendError) -> (lifted: [CIDR], alsoForget: [CIDR]))
+        async throws(BanBackendError) -> [CIDR]
     {
-        try await onBackendThread { [self] () -> Result<[IPAddress], BanBackendError> in
+        try await onBackendThread { [self] () -> Result<[CIDR], BanBackendError> in
             Result { () throws(BanBackendError) in
                 let (lifted, extra) = try body()
                 forget(lifted + extra)
-                for address in lifted { publish(.released(BanRelease(address: address, reason: reason))) }
+                for target in lifted { publish(.released(BanRelease(target: target, reason: reason))) }
                 return lifted
             }
         }.get()
@@ -182,10 +188,10 @@ public final class BanService: Sendable {
         let refused = backend.bans().compactMap { ban in policy.admits(restored: ban).map { (ban, $0) } }
         guard !refused.isEmpty else { return }
         await onBackendThread { [self] in
-            let lifted = Set((try? backend.lift(refused.map { CIDR(host: $0.0.address) })) ?? [])
+            let lifted = Set((try? backend.lift(refused.map(\.0.target))) ?? [])
             forget(Array(lifted))
-            for (ban, refusal) in refused where lifted.contains(ban.address) {
-                publish(.refused(target: CIDR(host: ban.address), origin: ban.origin ?? .manual(reason: nil), refusal))
+            for (ban, refusal) in refused where lifted.contains(ban.target) {
+                publish(.refused(target: ban.target, origin: ban.origin ?? .manual(reason: nil), refusal))
             }
         }
     }
@@ -194,20 +200,23 @@ public final class BanService: Sendable {
     public func followExpiries() async {
         for await release in backend.expiries {
             backend.schedule { [self] in
-                forget([release.address])
+                forget([release.target])
                 publish(.released(release))
             }
         }
     }
 
-    /// Drops hosts from BLOCKED_FILE.
-    private func forget(_ addresses: [IPAddress]) {
-        guard !addresses.isEmpty else { return }
-        let file = state.withLock { s -> BlockedFile? in
-            s.blockedHosts.subtract(addresses)
-            return s.blockedFile
+    /// Drops the hosts inside `targets` from BLOCKED_FILE (a prefix: every host it lists there).
+    private func forget(_ targets: [CIDR]) {
+        guard !targets.isEmpty else { return }
+        let networks = targets.filter { !$0.isHost }
+        let (file, hosts) = state.withLock { s -> (BlockedFile?, Set<IPAddress>) in
+            var hosts = Set(targets.lazy.filter(\.isHost).map(\.network))
+            if !networks.isEmpty { hosts.formUnion(s.blockedHosts.filter { h in networks.contains { $0.contains(h) } }) }
+            s.blockedHosts.subtract(hosts)
+            return (s.blockedFile, hosts)
         }
-        if let file, let err = file.remove(Set(addresses)) {
+        if let file, let err = file.remove(hosts) {
             logger.error("Cannot update blocked file \(file.path): \(String(cString: strerror(err)))")
         }
     }

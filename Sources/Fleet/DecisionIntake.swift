@@ -3,16 +3,15 @@ import PortsentryCore
 /// What one stream answer asks of this host, item by item: the pure half of the bouncer. A
 /// malformed, unknown or hostile item is counted and skipped, never the batch.
 struct DecisionIntake {
-    /// A fleet ban to rule on and apply: the host, its remaining seconds, its source tag.
-    struct FleetBan: Hashable { var id: Int64?; var address: IPAddress; var seconds: UInt64; var source: String }
-    /// A deleted decision: its id (when given) and host.
-    struct Deletion: Hashable { var id: Int64?; var address: IPAddress }
+    /// A fleet ban to rule on and apply: the host or range, its remaining seconds, its source tag.
+    struct FleetBan: Hashable { var id: Int64?; var target: CIDR; var seconds: UInt64; var source: String }
+    /// A deleted decision: its id (when given) and host or range.
+    struct Deletion: Hashable { var id: Int64?; var target: CIDR }
 
     var deletions: [Deletion] = []
     var bans: [FleetBan] = []
     /// Hosts of our own decisions come back (self-echo).
     var echoes: [IPAddress] = []
-    var skippedRanges: [String] = []
     /// Why items were rejected (malformed, invalid value, bad duration), one line each.
     var invalid: [String] = []
     /// Items of a type or scope we do not apply (captcha, Country ...), or of an origin not asked for.
@@ -24,11 +23,11 @@ struct DecisionIntake {
     /// Reads `answer` received at `now`: deleted first, then new.
     init(_ answer: StreamAnswer, ourOrigin: String, origins: [String], ledger: PushLedger, now: Int64 = WallClock.nowMs()) {
         for item in Self.capped(answer.deleted, "deleted", &invalid) {
-            guard let d = decision(item), let address = host(d) else { continue }
-            deletions.append(Deletion(id: d.id, address: address))
+            guard let d = decision(item), let target = target(d) else { continue }
+            deletions.append(Deletion(id: d.id, target: target))
         }
         for item in Self.capped(answer.new, "new", &invalid) {
-            guard let d = decision(item), let address = host(d) else { continue }
+            guard let d = decision(item), let target = target(d) else { continue }
             if !origins.isEmpty, !origins.contains(d.origin) { ignored += 1; continue }
             guard let seconds = GoDuration.seconds(d.duration), seconds.isFinite else {
                 invalid.append("decision \(Self.label(d)): duration \(d.duration.prefix(40).debugDescription) is not a Go duration"); continue
@@ -37,10 +36,10 @@ struct DecisionIntake {
                 invalid.append("decision \(Self.label(d)): duration \(d.duration.prefix(40)) is under one second"); continue
             }
             let whole = UInt64(min(seconds.rounded(.down), Double(BanDuration.maximum.seconds)))
-            if d.origin == ourOrigin, ledger.isOurs(address, expiresAt: now + Int64(whole) * 1000) {
-                echoes.append(address); continue
+            if d.origin == ourOrigin, target.isHost, ledger.isOurs(target.network, expiresAt: now + Int64(whole) * 1000) {
+                echoes.append(target.network); continue
             }
-            bans.append(FleetBan(id: d.id, address: address, seconds: whole, source: Self.source(d)))
+            bans.append(FleetBan(id: d.id, target: target, seconds: whole, source: Self.source(d)))
         }
     }
 
@@ -54,19 +53,21 @@ struct DecisionIntake {
         }
     }
 
-    /// The host a decision bans. The one place scopes are handled: `Ip` is a host; `Range` is
-    /// skipped with a counted warning until prefix bans exist (never shrunk to one address);
-    /// other scopes are not ours to apply.
-    private mutating func host(_ d: StreamDecision) -> IPAddress? {
+    /// What a decision bans. The one place scopes are handled: `Ip` is a host; `Range` is a
+    /// prefix ban (never shrunk to one address: the ban policy refuses a range too wide or
+    /// holding a protected address); other scopes are not ours to apply.
+    private mutating func target(_ d: StreamDecision) -> CIDR? {
         switch d.scope.lowercased() {
         case "ip":
             guard let address = IPAddress(d.value) else {
                 invalid.append("decision \(Self.label(d)): \(d.value.prefix(60).debugDescription) is not an IP address"); return nil
             }
-            return address.unmapped
+            return CIDR(host: address)
         case "range":
-            skippedRanges.append(String(d.value.prefix(60)))
-            return nil
+            guard d.value.contains("/"), let range = try? CIDR.parse(d.value).cidr else {
+                invalid.append("decision \(Self.label(d)): \(d.value.prefix(60).debugDescription) is not a range (CIDR)"); return nil
+            }
+            return range
         default:
             ignored += 1
             return nil

@@ -14,8 +14,8 @@ final class FleetPuller: Sendable {
     private let stats: FleetStats
     private let config: CrowdSecConfig
     private let logger: Logger
-    /// Live fleet decisions by id, so a deleted one lifts its host only when no other holds it.
-    private let held = Mutex<[Int64: (address: IPAddress, expiresAt: Int64)]>([:])
+    /// Live fleet decisions by id, so a deleted one lifts its target only when no other holds it.
+    private let held = Mutex<[Int64: (target: CIDR, expiresAt: Int64)]>([:])
 
     init(client: LAPIClient, bans: BanService, ledger: PushLedger, stats: FleetStats, config: CrowdSecConfig, logger: Logger) {
         self.client = client; self.bans = bans; self.ledger = ledger; self.stats = stats; self.config = config; self.logger = logger
@@ -60,13 +60,10 @@ final class FleetPuller: Sendable {
         let intake = DecisionIntake(answer, ourOrigin: config.origin, origins: config.origins, ledger: ledger)
         for line in intake.invalid.prefix(20) { logger.warning("CrowdSec: \(line); skipped") }
         if intake.invalid.count > 20 { logger.warning("CrowdSec: \(intake.invalid.count - 20) more invalid decisions skipped") }
-        if !intake.skippedRanges.isEmpty {
-            logger.warning("CrowdSec: \(intake.skippedRanges.count) Range decision(s) skipped (prefix bans are not supported yet), e.g. \(intake.skippedRanges[0])")
-        }
-        let current = Dictionary(bans.bans().map { ($0.address, $0) }, uniquingKeysWith: { a, _ in a })
+        let current = Dictionary(bans.bans().map { ($0.target, $0) }, uniquingKeysWith: { a, _ in a })
         if startup {
-            let kept = Set(intake.bans.map(\.address))
-            await withdraw(current.values.filter { isFleet($0) && !kept.contains($0.address) }.map(\.address))
+            let kept = Set(intake.bans.map(\.target))
+            await withdraw(current.values.filter { isFleet($0) && !kept.contains($0.target) }.map(\.target))
             held.withLock { $0.removeAll() }
         } else {
             await withdraw(deletions: intake.deletions, current: current)
@@ -74,7 +71,7 @@ final class FleetPuller: Sendable {
         let applied = await ban(intake.bans, current: current)
         stats.update { s in
             s.pulled += UInt64(applied.applied); s.refused += UInt64(applied.refused)
-            s.skippedRanges += UInt64(intake.skippedRanges.count); s.invalid += UInt64(intake.invalid.count)
+            s.invalid += UInt64(intake.invalid.count)
             s.echoes += UInt64(intake.echoes.count)
         }
     }
@@ -84,40 +81,42 @@ final class FleetPuller: Sendable {
         return false
     }
 
-    private func withdraw(deletions: [DecisionIntake.Deletion], current: [IPAddress: Ban]) async {
+    private func withdraw(deletions: [DecisionIntake.Deletion], current: [CIDR: Ban]) async {
         let now = WallClock.nowMs()
-        let lifts = held.withLock { held -> [IPAddress] in
+        let lifts = held.withLock { held -> [CIDR] in
             for d in deletions { if let id = d.id { held[id] = nil } }
-            let stillHeld = Set(held.values.filter { $0.expiresAt > now }.map(\.address))
-            return Set(deletions.map(\.address)).filter { !stillHeld.contains($0) && current[$0].map(isFleet) == true }.sorted()
+            let stillHeld = Set(held.values.filter { $0.expiresAt > now }.map(\.target))
+            return Set(deletions.map(\.target)).filter { !stillHeld.contains($0) && current[$0].map(isFleet) == true }.sorted()
         }
         await withdraw(lifts)
     }
 
-    private func withdraw(_ addresses: [IPAddress]) async {
-        guard !addresses.isEmpty else { return }
+    private func withdraw(_ targets: [CIDR]) async {
+        guard !targets.isEmpty else { return }
         do {
-            _ = try await bans.withdraw(addresses)
+            _ = try await bans.withdraw(targets)
         } catch {
             logger.error("CrowdSec: cannot lift withdrawn fleet bans: \(error)")
         }
     }
 
-    /// Rules on and applies `wanted`; a host already banned at least as long is left alone.
-    private func ban(_ wanted: [DecisionIntake.FleetBan], current: [IPAddress: Ban]) async -> (applied: Int, refused: Int) {
+    /// Rules on and applies `wanted`; a target already banned at least as long is left alone.
+    private func ban(_ wanted: [DecisionIntake.FleetBan], current: [CIDR: Ban]) async -> (applied: Int, refused: Int) {
         let now = WallClock.nowMs()
         let policy = bans.policy
-        var longest: [IPAddress: DecisionIntake.FleetBan] = [:]
+        var longest: [CIDR: DecisionIntake.FleetBan] = [:]
         for b in wanted {
             let expiresAt = now + Int64(b.seconds) * 1000
-            if let id = b.id { held.withLock { $0[id] = (b.address, expiresAt) } }
-            if let have = current[b.address], have.expiresAt.map({ $0 >= expiresAt - 1000 }) ?? true { continue }
-            if let other = longest[b.address], other.seconds >= b.seconds { continue }
-            longest[b.address] = b
+            if let id = b.id { held.withLock { $0[id] = (b.target, expiresAt) } }
+            if let have = current[b.target], have.expiresAt.map({ $0 >= expiresAt - 1000 }) ?? true { continue }
+            if let other = longest[b.target], other.seconds >= b.seconds { continue }
+            longest[b.target] = b
         }
-        let rulings = longest.values.sorted { $0.address < $1.address }.map { b in
-            (target: CIDR(host: b.address), origin: BanOrigin.fleet(b.source),
-             ruling: policy.decide(fleet: b.address, seconds: b.seconds, source: b.source, history: bans.history, at: now))
+        let local = longest.keys.contains { !$0.isHost } ? LocalAddresses.current() : []
+        let rulings = longest.values.sorted { $0.target < $1.target }.map { b in
+            (target: b.target, origin: BanOrigin.fleet(b.source),
+             ruling: policy.decide(fleet: b.target, seconds: b.seconds, source: b.source, localAddresses: local,
+                                   history: bans.history, at: now))
         }
         let refused = rulings.count { if case .failure = $0.ruling { true } else { false } }
         let results = await bans.applyFleet(rulings)

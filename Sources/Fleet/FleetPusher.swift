@@ -26,10 +26,11 @@ final class FleetPusher: BanObserver {
         switch event {
         case .applied(let result):
             guard result.succeeded || result.status == .dryRun, result.decision.term != .renewed,
-                  let item = PushItem(result.decision) else { return }
-            ledger.record(result.decision.address.unmapped, expiresAt: item.expiresAtMs)
+                  let item = PushItem(result.decision), let host = IPAddress(item.value) else { return }
+            ledger.record(host, expiresAt: item.expiresAtMs)
             queue.add(item)
         case .released(let release) where pushUnblock && release.reason == .unbanned:
+            guard release.target.isHost else { return }
             queue.add(PushItem(unblock: release.address))
         default:
             return

@@ -15,8 +15,11 @@ struct PushItem: Codable, Sendable, Hashable {
     /// Evidence as event meta (proto, dst_port, type, mode, reason).
     var meta: [String: String]
 
-    /// A ban worth sharing: a local probe or manual ban (a fleet ban is never pushed back).
+    /// A ban worth sharing: a local probe or manual ban (a fleet ban is never pushed back). It
+    /// names a host (scope `Ip`): a probe's prefix ban shares the host that probed, a manual
+    /// prefix ban is not shared.
     init?(_ decision: BanDecision) {
+        guard let host = decision.target.isHost ? decision.address : decision.source else { return nil }
         var meta: [String: String] = [:]
         switch decision.origin {
         case .probe(let e):
@@ -30,7 +33,7 @@ struct PushItem: Codable, Sendable, Hashable {
             return nil
         }
         kind = .ban
-        value = "\(decision.address.unmapped)"
+        value = "\(host.unmapped)"
         seconds = decision.seconds
         startMs = decision.time
         self.meta = meta

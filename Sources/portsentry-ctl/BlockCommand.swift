@@ -8,9 +8,10 @@ struct BlockCommand: AsyncParsableCommand {
         commandName: "block",
         abstract: "Ban addresses by hand.",
         discussion: """
-            A network is expanded into its addresses (at most 256: the nftables sets hold single \
-            hosts). Addresses in the ignore file and addresses of this host are refused unless \
-            --force is given. Exit status 0 only if every address was blocked.
+            A network is banned as one prefix element (IPv4 /8 or IPv6 /16 and longer). Addresses \
+            in the ignore file and addresses of this host, or networks holding one, are refused \
+            unless --force is given; protected addresses always. Exit status 0 only if every \
+            address was blocked.
             """)
 
     @OptionGroup var daemon: DaemonOptions

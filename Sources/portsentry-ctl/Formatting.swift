@@ -33,7 +33,7 @@ enum Formatting {
 
               crowdsec:    \(f.url) \(reach)\(f.lastError.map { " (\($0))" } ?? "")
               push:        \(f.push ? "on" : "off"); \(f.pushed) pushed, last \(when(f.lastPushAt)); queue \(f.queueDepth)\(f.queueDropped > 0 ? " (\(f.queueDropped) dropped)" : "")
-              pull:        \(f.pull ? "on" : "off"); \(f.pulled) applied, \(f.refused) refused, \(f.skippedRanges) ranges skipped, \(f.invalid) invalid, last \(when(f.lastPullAt))
+              pull:        \(f.pull ? "on" : "off"); \(f.pulled) applied, \(f.refused) refused, \(f.invalid) invalid, last \(when(f.lastPullAt))
               fleet bans:  \(origins.isEmpty ? "none" : origins)
             """
     }

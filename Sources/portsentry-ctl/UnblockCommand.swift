@@ -9,7 +9,8 @@ struct UnblockCommand: AsyncParsableCommand {
         abstract: "Lift bans.",
         discussion: """
             Removes each address from the nftables set, the daemon's ban table, STATE_FILE and \
-            BLOCKED_FILE, and resets its scan counter. A network lifts every ban inside it. \
+            BLOCKED_FILE, and resets its scan counter. A network lifts every ban inside it; an \
+            address inside a banned prefix lifts the prefix (the reply says so). \
             Addresses that were not banned are reported; exit status 0 only if every address was unblocked.
             """)
 

@@ -36,36 +36,44 @@ struct BanCommandsTests {
                                    seconds: 600, reason: "test ban")
             let blocked = try await control.block(order)
             #expect(blocked.map(\.outcome) == [.blocked, .blocked, .refused])
-            #expect(Set(control.bans.bans().map(\.address)) == Set(["203.0.113.7", "2001:db8::", "2001:db8::1"].map { IPAddress($0)! }))
-            #expect(blocked[1].detail == "2 addresses")
+            #expect(Set(control.bans.bans().map(\.target)) == [try CIDR(target: "203.0.113.7"), try CIDR(target: "2001:db8::/127")])
 
             let listed = control.list()
-            #expect(Set(listed.map(\.address)) == ["203.0.113.7", "2001:db8::", "2001:db8::1"])
+            #expect(Set(listed.map(\.address)) == ["203.0.113.7", "2001:db8::/127"])
             let first = try #require(listed.first { $0.address == "203.0.113.7" })
             #expect(first.reason == "test ban")
             #expect(first.trigger == nil)
             #expect((590...600).contains(first.expiresIn ?? 0))
             #expect(try await nft(in: namespace, "list", "set", "inet", "psctltest", "banned_v4").contains("203.0.113.7"))
+            #expect(try await nft(in: namespace, "list", "set", "inet", "psctltest", "banned_v6_127").contains("2001:db8::"))
 
             let (results, removed) = try await control.unblock([try CIDR(target: "203.0.113.7"), try CIDR(target: "203.0.113.8")])
             #expect(results.map(\.outcome) == [.unblocked, .notBanned])
-            #expect(removed == [IPAddress("203.0.113.7")!])
+            #expect(removed == [try CIDR(target: "203.0.113.7")])
             #expect(try await !nft(in: namespace, "list", "set", "inet", "psctltest", "banned_v4").contains("203.0.113.7"))
 
-            let again = try await control.block(BlockOrder(targets: [try CIDR(target: "2001:db8::1")]))
+            let again = try await control.block(BlockOrder(targets: [try CIDR(target: "2001:db8::/127")]))
             #expect(again.first?.detail == "already banned; its timeout starts again")
+            _ = try await control.block(BlockOrder(targets: [try CIDR(target: "198.51.100.9")]))
 
             #expect(try await control.flush().count == 2)
             #expect(control.list().isEmpty)
         }
     }
 
-    @Test func unblockingANetworkLiftsEveryBanInside() async throws {
-        try await withControl { control, _ in
-            _ = try await control.block(BlockOrder(targets: [try CIDR(target: "203.0.113.0/30")]))
+    @Test func unblockingANetworkLiftsEveryBanInsideAndAnInnerAddressLiftsItsPrefix() async throws {
+        try await withControl { control, namespace in
+            _ = try await control.block(BlockOrder(targets: [try CIDR(target: "203.0.113.1"), try CIDR(target: "203.0.113.2"),
+                                                             try CIDR(target: "2001:db8:1:2::/64")]))
             let (results, removed) = try await control.unblock([try CIDR(target: "203.0.113.0/24")])
             #expect(results.first?.outcome == .unblocked)
-            #expect(removed.count == 4)
+            #expect(results.first?.detail == "lifted 203.0.113.1 203.0.113.2")
+            #expect(removed.count == 2)
+
+            let inner = try await control.unblock([try CIDR(target: "2001:db8:1:2::99")])
+            #expect(inner.results.first?.outcome == .unblocked)
+            #expect(inner.results.first?.detail == "lifted 2001:db8:1:2::/64")
+            #expect(try await !nft(in: namespace, "list", "set", "inet", "psctltest", "banned_v6_64").contains("2001:db8:1:2::"))
             #expect(control.list().isEmpty)
         }
     }

@@ -100,7 +100,7 @@ import TestSupport
                 _ = await banner.ban([BanRequest(ip("10.0.0.1"), seconds: 1), BanRequest(ip("10.0.0.2")), BanRequest(ip("fd00::3"))])
                 #expect(try await eventually { try ns.elements(banner.layout, .inet)["10.0.0.1"] == nil })
                 let removed = try await banner.unban([ip("10.0.0.1"), ip("10.0.0.2"), ip("fd00::3")].map(CIDR.init(host:)))
-                #expect(removed == [ip("10.0.0.1"), ip("10.0.0.2"), ip("fd00::3")])
+                #expect(removed.map(\.network) == [ip("10.0.0.1"), ip("10.0.0.2"), ip("fd00::3")])
                 #expect(try ns.elements(banner.layout, .inet).isEmpty)
                 #expect(try ns.elements(banner.layout, .inet6).isEmpty)
                 #expect(banner.bans().isEmpty)
@@ -114,7 +114,7 @@ import TestSupport
                 _ = try await banner.ban(ip("10.0.0.2"))
                 try ns.nft("add", "element", "inet", "portsentry", "banned_v4", "{ 10.0.0.3 }")   // kernel full
                 // Unbanning needs an add of each element first, which a full set refuses.
-                #expect(try await banner.unban([CIDR(host: ip("10.0.0.1")), CIDR(host: ip("10.0.0.2"))]) == [ip("10.0.0.2")])
+                #expect(try await banner.unban([CIDR(host: ip("10.0.0.1")), CIDR(host: ip("10.0.0.2"))]) == [CIDR(host: ip("10.0.0.2"))])
                 #expect(Set(try ns.elements(banner.layout, .inet).keys) == ["10.0.0.3"])
             }
         }
@@ -138,9 +138,9 @@ import TestSupport
             try await withBanner(ns, maintenance: false) { banner in
                 _ = await banner.ban(["10.1.0.1", "10.1.0.2", "10.2.0.1", "fd00::1"].map { BanRequest(ip($0)) })
                 let net = try CIDR.parse("10.1.0.0/16").cidr
-                #expect(try await banner.unban([net]) == [ip("10.1.0.1"), ip("10.1.0.2")])
+                #expect(try await banner.unban([net]).map(\.network) == [ip("10.1.0.1"), ip("10.1.0.2")])
                 #expect(Set(try ns.elements(banner.layout, .inet).keys) == ["10.2.0.1"])
-                #expect(try await banner.flushSets() == [ip("10.2.0.1"), ip("fd00::1")])
+                #expect(try await banner.flushSets().map(\.network) == [ip("10.2.0.1"), ip("fd00::1")])
                 #expect(try ns.elements(banner.layout, .inet).isEmpty && ns.elements(banner.layout, .inet6).isEmpty)
             }
         }

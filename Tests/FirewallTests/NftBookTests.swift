@@ -27,11 +27,11 @@ import Testing
         book.put(Ban(address: ip("fd00::1"), expiresAt: 50))
         book.put(Ban(address: ip("10.0.0.4"), expiresAt: nil))
         book.put(Ban(address: ip("10.0.0.3"), expiresAt: 400))   // refreshed: its old place is stale
-        #expect(book.evict(1, of: .inet, sparing: [ip("10.0.0.2")]).map(\.address) == [ip("10.0.0.3")])
+        #expect(book.evict(1, of: .inet, sparing: [CIDR(host: ip("10.0.0.2"))]).map(\.address) == [ip("10.0.0.3")])
         #expect(book.evict(2, of: .inet, sparing: []).map(\.address) == [ip("10.0.0.2"), ip("10.0.0.1")])
         #expect(book.evict(5, of: .inet, sparing: []).map(\.address) == [ip("10.0.0.4")])
         #expect(book.count(.inet) == 0 && book.count(.inet6) == 1)
-        #expect(book.evict(1, of: .inet6, sparing: [ip("fd00::1")]).isEmpty)
+        #expect(book.evict(1, of: .inet6, sparing: [CIDR(host: ip("fd00::1"))]).isEmpty)
         #expect(book.removeExpired(at: 60).map(\.address) == [ip("fd00::1")])   // the spared entry is still in the order
     }
 

@@ -30,7 +30,7 @@ import Testing
 
     @Test func elementCommandsCarryCanonicalAddressesPerFamily() throws {
         let layout = try NftLayout(table: "t", hook: .prerouting, setSize: 5)
-        let text = layout.addElements([(ip("10.0.0.1"), 1500), (ip("FD00:0:0::1"), nil), (ip("10.0.0.2"), 0)])
+        let text = layout.addElements([(CIDR(host: ip("10.0.0.1")), 1500), (CIDR(host: ip("FD00:0:0::1")), nil), (CIDR(host: ip("10.0.0.2")), 0)])
         #expect(text == "add element inet t banned_v4 { 10.0.0.1 timeout 1500ms, 10.0.0.2 timeout 1ms }\n"
             + "add element inet t banned_v6 { fd00::1 }\n")
         #expect(layout.deleteElements([]) == "")
@@ -43,9 +43,9 @@ import Testing
     }
 
     @Test func banLogLine() throws {
-        #expect(LogLine.blockedViaNftables(ip("10.1.2.3"), table: "portsentry", set: "banned_v4", duration: BanDuration(seconds: 90))
+        #expect(LogLine.blockedViaNftables(CIDR(host: ip("10.1.2.3")), table: "portsentry", set: "banned_v4", duration: BanDuration(seconds: 90))
             == "attackalert: Host 10.1.2.3 has been blocked via nftables set inet portsentry banned_v4 for 1m30s")
-        #expect(LogLine.blockedViaNftables(ip("::1"), table: "p", set: "banned_v6", duration: BanDuration(seconds: 0))
+        #expect(LogLine.blockedViaNftables(CIDR(host: ip("::1")), table: "p", set: "banned_v6", duration: BanDuration(seconds: 0))
             == "attackalert: Host ::1 has been blocked via nftables set inet p banned_v6 for ever")
     }
 }

@@ -19,7 +19,12 @@ struct TestNamespace: Sendable {
     /// The elements of one of `layout`'s sets, with the time left in milliseconds (nil = none),
     /// read from `nft list set` text output (milliseconds; the JSON output truncates to seconds).
     func elements(_ layout: NftLayout, _ family: AddressFamily) throws -> [String: Int?] {
-        let text = try nft("list", "set", "inet", layout.table, layout.setName(family))
+        try elements(layout, set: layout.setName(family))
+    }
+
+    /// The same for the set named `set` (a prefix set: `banned_v6_64`).
+    func elements(_ layout: NftLayout, set: String) throws -> [String: Int?] {
+        let text = try nft("list", "set", "inet", layout.table, set)
         guard let open = text.range(of: "elements = {") else { return [:] }
         let body = text[open.upperBound...].prefix { $0 != "}" }
         var out: [String: Int?] = [:]
@@ -124,17 +129,17 @@ struct CommandFailure: Error, CustomStringConvertible {
 
 /// A banner inside `ns` with a small layout; the caller shuts it down.
 func makeBanner(_ ns: TestNamespace, table: String = "portsentry", setSize: Int = 65_536, seconds: UInt64 = 3600,
-                stateFile: String? = nil) throws -> NftablesBackend {
+                stateFile: String? = nil, prefixes: BanPrefixes = .hosts) throws -> NftablesBackend {
     var logger = Logger(label: "nft-test")
     logger.logLevel = .debug
-    return try NftablesBackend(layout: NftLayout(table: table, hook: .prerouting, setSize: setSize),
+    return try NftablesBackend(layout: NftLayout(table: table, hook: .prerouting, setSize: setSize, prefixes: prefixes),
                               defaultSeconds: seconds, stateFile: stateFile, namespace: ns.path, logger: logger)
 }
 
 /// Runs `body` with a started banner inside `ns` and shuts it down afterwards, however `body` ends.
-func withBanner(_ ns: TestNamespace, setSize: Int = 65_536, stateFile: String? = nil, maintenance: Bool,
-                _ body: (NftablesBackend) async throws -> Void) async throws {
-    let banner = try makeBanner(ns, setSize: setSize, stateFile: stateFile)
+func withBanner(_ ns: TestNamespace, setSize: Int = 65_536, stateFile: String? = nil, prefixes: BanPrefixes = .hosts,
+                maintenance: Bool, _ body: (NftablesBackend) async throws -> Void) async throws {
+    let banner = try makeBanner(ns, setSize: setSize, stateFile: stateFile, prefixes: prefixes)
     var upkeep: Task<Void, Never>?
     do {
         try await banner.start()

@@ -46,21 +46,22 @@ import Testing
                     {"duration":"1h","id":9,"origin":"crowdsec","scope":"Ip","type":"captcha","value":"192.0.2.9"},
                     {"duration":"1h","id":10,"origin":"crowdsec","scope":"Country","type":"ban","value":"FR"},
                     {"duration":"1h","id":11,"origin":"crowdsec","scope":"Range","type":"ban","value":"198.51.100.0/24"},
+                    {"duration":"1h","id":13,"origin":"crowdsec","scope":"Range","type":"ban","value":"198.51.100.7"},
                     {"duration":"1h","id":12,"origin":"crowdsec","scope":"ip","type":"ban","value":"::ffff:192.0.2.12"}]}
             """
         let i = try intake(json)
-        #expect(i.bans.map(\.address) == ["192.0.2.1", "192.0.2.7", "192.0.2.12"].compactMap { IPAddress($0) })
-        #expect(i.bans.map(\.seconds) == [3600, 90, 3600])
+        #expect(i.bans.map(\.target.description) == ["192.0.2.1", "192.0.2.7", "198.51.100.0/24", "192.0.2.12"])
+        #expect(i.bans.map(\.seconds) == [3600, 90, 3600, 3600])
         #expect(i.bans.allSatisfy { $0.source == "lapi:crowdsec" })
-        #expect(i.skippedRanges == ["198.51.100.0/24"])
         #expect(i.ignored == 2)
-        // ids 2, 3 (wrong types), 4 (address), 5 (negative), 6 (fractional under 1 s), 8 (`d`), null, 17, "ban"
-        #expect(i.invalid.count == 9)
+        // ids 2, 3 (wrong types), 4 (address), 5 (negative), 6 (fractional under 1 s), 8 (`d`), 13 (a Range
+        // without a length), null, 17, "ban"
+        #expect(i.invalid.count == 10)
     }
 
     @Test func deletedItemsWithNegativeDurationsAreDeletions() throws {
         let i = try intake(#"{"deleted":[{"duration":"-17h44m25s","id":3,"origin":"cscli","scope":"Ip","type":"ban","value":"2001:db8::1"}],"new":null}"#)
-        #expect(i.deletions == [DecisionIntake.Deletion(id: 3, address: IPAddress("2001:db8::1")!)])
+        #expect(i.deletions == [DecisionIntake.Deletion(id: 3, target: CIDR(host: IPAddress("2001:db8::1")!))])
     }
 
     @Test func ourOwnDecisionIsRecognisedNotApplied() throws {

@@ -70,16 +70,16 @@ import Testing
         memory.banned(probeBan, expiresAt: 1)
         let plain = try policy().decide(manual: CIDR(host: source), seconds: nil, reason: "again", force: false,
                                         localAddresses: [], history: memory, at: 10).get()
-        #expect(plain.map(\.seconds) == [2 * day] && plain.map(\.offence) == [2])
+        #expect(plain.seconds == 2 * day && plain.offence == 2)
         let asked = try policy().decide(manual: CIDR(host: source), seconds: 60, reason: nil, force: false,
                                         localAddresses: [], history: memory, at: 10).get()
-        #expect(asked.map(\.seconds) == [60] && asked.map(\.term) == [.requested] && asked.map(\.offence) == [2])
+        #expect(asked.seconds == 60 && asked.term == .requested && asked.offence == 2)
     }
 
     @Test func fleetBansKeepTheFleetsLengthButCount() throws {
         var memory = BanMemory(memorySeconds: 30 * day)
         memory.banned(try policy().decide(probe: probe(source), history: memory, at: 0).get(), expiresAt: 1)
-        let fleet = try policy().decide(fleet: source, seconds: 600, source: "lapi:crowdsec", history: memory, at: 10).get()
+        let fleet = try policy().decide(fleet: CIDR(host: source), seconds: 600, source: "lapi:crowdsec", history: memory, at: 10).get()
         #expect(fleet.seconds == 600 && fleet.offence == 2 && fleet.term == .fleet)
     }
 

@@ -97,6 +97,8 @@ import Testing
             NFT_TABLE="ps_test"
             NFT_HOOK="input"
             NFT_SET_SIZE="1000"
+            IPV4_BAN_PREFIX="24"
+            IPV6_BAN_PREFIX="56"
             CONTROL_SOCKET="/tmp/ps.sock"
             CONTROL_GROUP="adm"
             STATE_FILE="/tmp/bans.state"
@@ -152,11 +154,12 @@ import Testing
         #expect(c.nftTable == "ps_test")
         #expect(c.nftHook == .input)
         #expect(c.nftSetSize == 1000)
+        #expect(c.banPrefixes == BanPrefixes(v4: 24, v6: 56))
         #expect(c.kernelBan == .off)
         #expect(c.controlSocket == "/tmp/ps.sock")
         #expect(c.controlGroup == "adm")
         #expect(c.stateFile == "/tmp/bans.state")
-        #expect(c.lines[.stateFile] == 26)
+        #expect(c.lines[.stateFile] == 28)
         #expect(c.dryRun)
         #expect(c.protect.map(\.description) == ["192.0.2.10", "198.51.100.0/24"])
         #expect(c.protectFile == "/etc/portsentry/protect")

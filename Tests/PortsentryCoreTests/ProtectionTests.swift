@@ -27,7 +27,7 @@ import Testing
         #expect("\(refusal)" == "192.0.2.254 is protected (default gateway); it is never blocked, not even with --force")
         #expect(policy.admits(restored: Ban(address: IPAddress("198.51.100.3")!, expiresAt: nil, origin: .manual(reason: nil)))
             == .protected(IPAddress("198.51.100.3")!, .configured))
-        #expect(try policy.decide(manual: cidr("203.0.113.9"), seconds: nil, reason: nil, force: false, localAddresses: []).get().count == 1)
+        #expect(try policy.decide(manual: cidr("203.0.113.9"), seconds: nil, reason: nil, force: false, localAddresses: []).get().target == cidr("203.0.113.9"))
     }
 
     @Test func defaultGatewaysFromTheRoutingTables() {

@@ -9,7 +9,7 @@ public final class FakeBackend: BanBackend {
     private struct State {
         var scheduled: [@Sendable () -> Void] = []
         var batches: [[BanDecision]] = []
-        var banned: Set<IPAddress> = []
+        var banned: Set<CIDR> = []
         var hits: [IPAddress: Int] = [:]
         var failures: [IPAddress: String] = [:]
         var toDisplace: [IPAddress] = []
@@ -37,12 +37,14 @@ public final class FakeBackend: BanBackend {
     /// Makes bans of `address` fail with `reason`.
     public func failBans(of address: IPAddress, reason: String) { state.withLock { $0.failures[address] = reason } }
     /// Marks `address` banned, as if an earlier run had banned it.
-    public func preBan(_ address: IPAddress) { state.withLock { _ = $0.banned.insert(address) } }
+    public func preBan(_ address: IPAddress) { preBan(CIDR(host: address)) }
+    /// Marks `target` (a host or a prefix) banned.
+    public func preBan(_ target: CIDR) { state.withLock { _ = $0.banned.insert(target) } }
     /// Makes the next new ban displace `address`, as a full nftables set evicts a ban.
     public func displaceOnNextBan(_ address: IPAddress) { state.withLock { $0.toDisplace.append(address) } }
     /// Reports an expiry, as the real backend's maintenance does.
     public func expire(_ address: IPAddress) {
-        state.withLock { _ = $0.banned.remove(address) }
+        state.withLock { _ = $0.banned.remove(CIDR(host: address)) }
         expirySink.yield(BanRelease(address: address, reason: .expired))
     }
     /// Runs the scheduled work (and whatever it schedules) on the calling thread, in order.
@@ -62,13 +64,13 @@ public final class FakeBackend: BanBackend {
             s.batches.append(decisions)
             return decisions.map { d in
                 if let why = s.failures[d.address] { return .failed(d, Self.step, why) }
-                let refreshed = !s.banned.insert(d.address).inserted
-                let ban = Ban(address: d.address, expiresAt: d.seconds == 0 ? nil : d.time + Int64(d.seconds) * 1000,
+                let refreshed = !s.banned.insert(d.target).inserted
+                let ban = Ban(target: d.target, expiresAt: d.seconds == 0 ? nil : d.time + Int64(d.seconds) * 1000,
                               origin: d.origin, since: d.time)
                 var displaced: [BanRelease] = []
                 if !refreshed, !s.toDisplace.isEmpty {
                     let victim = s.toDisplace.removeFirst()
-                    s.banned.remove(victim)
+                    s.banned.remove(CIDR(host: victim))
                     displaced = [BanRelease(address: victim, reason: .evicted)]
                 }
                 return BanResult(decision: d, steps: [EnforcementStep(Self.step, .applied)], ban: ban, refreshed: refreshed,
@@ -77,20 +79,20 @@ public final class FakeBackend: BanBackend {
         }
     }
 
-    public func lift(_ targets: [CIDR]) throws(BanBackendError) -> [IPAddress] {
+    public func lift(_ targets: [CIDR]) throws(BanBackendError) -> [CIDR] {
         state.withLock { s in
-            let inside = s.banned.filter { a in targets.contains { $0.contains(a) } }
+            let inside = s.banned.filter { b in targets.contains { $0.overlaps(b) } }
             s.banned.subtract(inside)
             return inside.sorted()
         }
     }
 
-    public func flush() throws(BanBackendError) -> [IPAddress] {
+    public func flush() throws(BanBackendError) -> [CIDR] {
         state.withLock { s in defer { s.banned = [] }; return s.banned.sorted() }
     }
 
-    public func isBanned(_ address: IPAddress) -> Bool { state.withLock { $0.banned.contains(address) } }
-    public func bans() -> [Ban] { state.withLock { $0.banned.sorted().map { Ban(address: $0, expiresAt: nil) } } }
+    public func isBanned(_ address: IPAddress) -> Bool { state.withLock { $0.banned.contains { $0.contains(address) } } }
+    public func bans() -> [Ban] { state.withLock { $0.banned.sorted().map { Ban(target: $0, expiresAt: nil) } } }
     public func recordHit(_ address: IPAddress) { state.withLock { $0.hits[address, default: 0] += 1 } }
     public func maintain() async {}
     public func shutdown() async { expirySink.finish() }

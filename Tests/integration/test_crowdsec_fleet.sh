@@ -4,8 +4,9 @@
 # scanner from its other addresses; daemon A (NS_A) and daemon B (NS_B) each reach NS_L over a
 # veth pair. A bans a scan and pushes it; B pulls it within two intervals and drops the
 # scanner's traffic; cscli's delete lifts it on B; a protected address added by cscli is
-# refused by B; A's queue survives a LAPI restart (which invalidates its token); B keeps its
-# fleet bans across its own restart while the LAPI is down.
+# refused by B; a cscli Range is a prefix ban on B until its delete; A's queue survives a LAPI
+# restart (which invalidates its token); B keeps its fleet bans across its own restart while
+# the LAPI is down.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/crowdsec_lib.sh"
 command -v crowdsec >/dev/null || fail "crowdsec is not installed (scripts/install-deps.sh)"
@@ -113,6 +114,12 @@ note "a protected address added by cscli is refused by B"
 cscli_run decisions add --ip "$PROTECTED" --duration 1h --reason test >/dev/null
 wait_for 6 grep -q "Host $PROTECTED is protected (PROTECT), not blocked" "$OUT_b"
 not_listed "$NS_B" b "$PROTECTED" || fail "B banned a protected address"
+
+note "a Range decision is a prefix ban on B, and its delete lifts it"
+cscli_run decisions add --range 198.51.100.0/24 --duration 1h --reason test >/dev/null
+wait_for 6 listed_as "$NS_B" b "198.51.100.0/24" "fleet: lapi:cscli"
+cscli_run decisions delete --range 198.51.100.0/24 >/dev/null
+wait_for 6 not_listed "$NS_B" b "198.51.100.0/24"
 
 note "cscli decisions delete lifts the fleet ban on B"
 cscli_run decisions delete --ip "$SCAN1" >/dev/null

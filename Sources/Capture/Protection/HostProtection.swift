@@ -53,6 +53,11 @@ public final class HostProtection: ProtectionSource {
         return sshSessionPeers().contains(address.unmapped) ? .sshSession : nil
     }
 
+    public func protection(overlapping network: CIDR) -> (CIDR, ProtectionReason)? {
+        if let known = snapshot().overlap(with: network) { return known }
+        return sshSessionPeers().first(where: network.contains).map { (CIDR(host: $0), .sshSession) }
+    }
+
     /// The peers of established SSH sessions now (none without PROTECT_AUTO).
     public func sshSessionPeers() -> Set<IPAddress> {
         let settings = state.withLock { $0.settings }

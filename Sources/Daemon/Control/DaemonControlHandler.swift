@@ -40,13 +40,13 @@ struct DaemonControlHandler: ControlHandler {
 
     func unblock(_ targets: [CIDR]) async throws -> [TargetResult] {
         let (results, removed) = try await commands.unblock(targets)
-        forget(removed + targets.filter(\.isHost).map(\.network))
+        forget((removed + targets).map(\.network))
         return results
     }
 
     func flush() async throws -> Int {
         let removed = try await commands.flush()
-        forget(removed)
+        forget(removed.map(\.network))
         return removed.count
     }
 
@@ -63,7 +63,8 @@ struct DaemonControlHandler: ControlHandler {
 
     func explain(_ target: CIDR) async throws -> Explanation { commands.explain(target) }
 
-    /// Unbanned hosts start counting from zero again.
+    /// Unbanned hosts and prefixes start counting from zero again (a prefix by its network
+    /// address, which is its counting key).
     private func forget(_ hosts: [IPAddress]) {
         for host in hosts { daemon.engine.resetCount(of: host) }
     }

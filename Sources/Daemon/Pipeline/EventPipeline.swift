@@ -115,7 +115,17 @@ final class EventPipeline: Sendable {
         let s = settings.withLock { $0 }
         let policy = bans.policy
         var items = batch.map { Pending(verdict: $0) }
-        var planned = Set<IPAddress>()
+        // What earlier events of the batch are banning: hosts and prefixes.
+        var planned = Set<CIDR>()
+        // This host's addresses, read once a batch and only if a prefix ban needs them.
+        var local: Set<IPAddress>?
+        func localAddresses() -> Set<IPAddress> {
+            if local == nil { local = LocalAddresses.current() }
+            return local!
+        }
+        // Sources the kernel trap banned as hosts whose prefix is (being) banned.
+        var kernelHosts: [IPAddress] = []
+        func trapped(_ event: ProbeEvent) -> Bool { kernelTrap.withLock { $0?.covers(event) ?? false } }
 
         // Protected? Step 6: already blocked? Otherwise the ban decision and KILL_RUN_CMD.
         for i in items.indices {
@@ -126,13 +136,15 @@ final class EventPipeline: Sendable {
                 items[i].verdict.outcome.blocked = false
                 continue
             }
-            let standing = planned.contains(source) ? bans.standingOfPlanned : bans.standing(of: source)
+            let isPlanned = planned.contains(CIDR(host: source)) || planned.contains(policy.prefixes.prefix(of: source))
+            let standing = isPlanned ? bans.standingOfPlanned : bans.standing(of: source)
             if let standing {
+                if mode == .block, standing == .banned, trapped(items[i].verdict.event) { kernelHosts.append(source) }
                 reportAlreadyBlocked(&items[i], quiet: mode == .block && standing == .banned, settings: s)
                 // Probing again while banned: the ban starts again (at most about once a minute).
-                if mode == .block, standing == .banned, !planned.contains(source),
+                if mode == .block, standing == .banned, !isPlanned,
                    let ban = bans.liveBan(covering: source), let renewal = policy.renewal(of: ban) {
-                    planned.insert(source)
+                    planned.insert(ban.target)
                     items[i].renewal = renewal
                 }
                 continue
@@ -143,13 +155,17 @@ final class EventPipeline: Sendable {
                 continue
             }
             items[i].attempted = true
-            planned.insert(source)
+            planned.insert(CIDR(host: source))
             items[i].runCommand = s.hook.command(for: items[i].verdict.event)
             if mode == .block {
                 let event = items[i].verdict.event
-                let byKernel = kernelTrap.withLock { $0?.covers(event) ?? false }
+                let byKernel = trapped(event)
                 items[i].decision = try? policy.decide(probe: event, trigger: items[i].verdict.trigger, byKernel: byKernel,
-                                                       history: bans.history).get()
+                                                       history: bans.history, localAddresses: localAddresses()).get()
+                if let target = items[i].decision?.target {
+                    planned.insert(target)
+                    if byKernel, !target.isHost { kernelHosts.append(source) }
+                }
             }
         }
 
@@ -159,6 +175,7 @@ final class EventPipeline: Sendable {
         let renewed = items.indices.filter { items[$0].renewal != nil }
         let results = bans.apply(decided.map { items[$0].decision! } + renewed.map { items[$0].renewal! })
         let committedAt = MonotonicClock.now()
+        bans.absorbKernelBans(kernelHosts)
         for (i, result) in zip(decided, results) {
             items[i].result = result
             items[i].committedAt = committedAt

@@ -27,15 +27,18 @@ public final class CommandBackend: BanBackend {
 
     public func schedule(_ work: @escaping @Sendable () -> Void) { thread.schedule(work) }
 
-    /// What KILL_HOSTS_DENY and KILL_ROUTE become for `decision`, in the order they run.
+    /// What KILL_HOSTS_DENY and KILL_ROUTE become for `decision`, in the order they run. They
+    /// name hosts: a prefix ban runs them for the host whose probe made it, and a manual or
+    /// fleet prefix ban (no such host) not at all.
     public func enforcements(for decision: BanDecision) -> [Enforcement] {
+        guard let host = decision.target.isHost ? decision.address : decision.source else { return [] }
         let port: UInt16, mode: SentryMode
         if case .probe(let evidence) = decision.origin {
             (port, mode) = (evidence.port, evidence.mode ?? .stealth)
         } else {
             (port, mode) = (0, .stealth)
         }
-        func render(_ t: String) -> String { CommandTemplate(t).render(target: decision.address, port: port, mode: mode) }
+        func render(_ t: String) -> String { CommandTemplate(t).render(target: host, port: port, mode: mode) }
         return [hostsDenyTemplate.map { Enforcement.wrappers(line: render($0)) },
                 routeTemplate.map { Enforcement.route(command: render($0)) }].compactMap { $0 }
     }
@@ -63,8 +66,8 @@ public final class CommandBackend: BanBackend {
         }
     }
 
-    public func lift(_ targets: [CIDR]) throws(BanBackendError) -> [IPAddress] { throw Self.cannotChange }
-    public func flush() throws(BanBackendError) -> [IPAddress] { throw Self.cannotChange }
+    public func lift(_ targets: [CIDR]) throws(BanBackendError) -> [CIDR] { throw Self.cannotChange }
+    public func flush() throws(BanBackendError) -> [CIDR] { throw Self.cannotChange }
 
     static let cannotChange = BanBackendError(
         "bans are made by KILL_ROUTE/KILL_HOSTS_DENY commands (BLOCK_BACKEND=command or a legacy config); portsentry-ctl can only list BLOCKED_FILE")

@@ -22,8 +22,8 @@ public final class DryRunBackend: BanBackend {
         decisions.map { d in BanResult(decision: d, steps: wouldUse(d).map { EnforcementStep($0, .simulated) }) }
     }
 
-    public func lift(_ targets: [CIDR]) throws(BanBackendError) -> [IPAddress] { [] }
-    public func flush() throws(BanBackendError) -> [IPAddress] { [] }
+    public func lift(_ targets: [CIDR]) throws(BanBackendError) -> [CIDR] { [] }
+    public func flush() throws(BanBackendError) -> [CIDR] { [] }
     public func isBanned(_ address: IPAddress) -> Bool { false }
     public func bans() -> [Ban] { [] }
     public func recordHit(_ address: IPAddress) {}

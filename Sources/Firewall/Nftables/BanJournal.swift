@@ -11,7 +11,7 @@ import Synchronization
 ///
 ///     portsentry-journal 1
 ///     + <state-file ban line>
-///     - <address>
+///     - <address or prefix>
 final class BanJournal: Sendable {
     static let syncIntervalMs = 50
     static let versionLine = "portsentry-journal 1"
@@ -66,7 +66,7 @@ final class BanJournal: Sendable {
     func banned(_ bans: some Sequence<Ban>) { append(bans.map { "+\t" + BanStateFile.line($0) }) }
 
     /// Appends lifted bans.
-    func lifted(_ addresses: some Sequence<IPAddress>) { append(addresses.map { "-\t\($0)" }) }
+    func lifted(_ targets: some Sequence<CIDR>) { append(targets.map { "-\t\($0)" }) }
 
     private func append(_ lines: [String]) {
         guard !lines.isEmpty else { return }
@@ -150,7 +150,7 @@ final class BanJournal: Sendable {
 
     /// `saved` (the state file's bans) with every segment on disk applied in order; malformed
     /// lines (a torn last line after a crash) are skipped and counted.
-    static func replay(_ saved: [IPAddress: Ban], statePath: String) -> (bans: [IPAddress: Ban], skipped: Int) {
+    static func replay(_ saved: [CIDR: Ban], statePath: String) -> (bans: [CIDR: Ban], skipped: Int) {
         var bans = saved, skipped = 0
         for n in segments(of: statePath) {
             guard case .text(let text) = TextFile.contents(of: "\(statePath).journal.\(n)") else { continue }
@@ -158,9 +158,9 @@ final class BanJournal: Sendable {
             guard lines.first == Substring(versionLine) else { skipped += lines.count; continue }
             for line in lines.dropFirst() {
                 if line.hasPrefix("+\t"), let ban = BanStateFile.parse(line.dropFirst(2)) {
-                    bans[ban.address] = ban
-                } else if line.hasPrefix("-\t"), let address = IPAddress(line.dropFirst(2)) {
-                    bans[address] = nil
+                    bans[ban.target] = ban
+                } else if line.hasPrefix("-\t"), let target = try? CIDR.parse(line.dropFirst(2)).cidr {
+                    bans[target] = nil
                 } else {
                     skipped += 1
                 }

@@ -2,7 +2,8 @@ import PortsentryCore
 
 /// One ban to commit.
 public struct BanRequest: Sendable, Hashable {
-    public var address: IPAddress
+    /// A host, or a prefix (an element of the prefix set of its length).
+    public var target: CIDR
     /// Ban length in seconds, 0 = no expiry; nil = BAN_TIME.
     public var seconds: UInt64?
     public var origin: BanOrigin?
@@ -11,9 +12,15 @@ public struct BanRequest: Sendable, Hashable {
     /// Which ban of the source it is (1 = its first).
     public var offence: Int
 
+    public init(_ target: CIDR, seconds: UInt64? = nil, origin: BanOrigin? = nil, time: Int64 = WallClock.nowMs(),
+                offence: Int = 1) {
+        self.target = target; self.seconds = seconds; self.origin = origin; self.time = time; self.offence = offence
+    }
+
+    /// A host ban.
     public init(_ address: IPAddress, seconds: UInt64? = nil, origin: BanOrigin? = nil, time: Int64 = WallClock.nowMs(),
                 offence: Int = 1) {
-        self.address = address; self.seconds = seconds; self.origin = origin; self.time = time; self.offence = offence
+        self.init(CIDR(host: address), seconds: seconds, origin: origin, time: time, offence: offence)
     }
 }
 

@@ -5,7 +5,7 @@ import PortsentryCore
 /// `nft flush ruleset`. Text, one ban per line, tab-separated, after a version line:
 ///
 ///     portsentry-bans 2
-///     <address> <expires ms|never> <hits> <trigger ms|-> <proto|-> <port|-> <type> <offence> <seconds|->
+///     <address or prefix> <expires ms|never> <hits> <trigger ms|-> <proto|-> <port|-> <type> <offence> <seconds|->
 ///
 /// Version 1 (without the last two fields) still loads: its bans are first offences.
 /// Written atomically (temp file in the same directory, fsync, rename, fsync of the directory):
@@ -25,7 +25,7 @@ struct BanStateFile: Sendable {
     static func line(_ b: Ban) -> String {
         let origin = b.origin.map(BanStateFile.fields(of:))
         let fields = [
-            b.address.description, b.expiresAt.map(String.init) ?? "never", String(b.hits),
+            b.target.description, b.expiresAt.map(String.init) ?? "never", String(b.hits),
             b.since.map(String.init) ?? "-", origin?.proto ?? "-", origin?.port ?? "-", origin?.type ?? "-",
             String(b.offence), b.seconds.map(String.init) ?? "-",
         ]
@@ -71,7 +71,9 @@ struct BanStateFile: Sendable {
 
     static func parse(_ line: Substring, version: Int = 2) -> Ban? {
         let f = line.split(separator: "\t", omittingEmptySubsequences: false)
-        guard f.count == (version == 1 ? 7 : 9), let address = IPAddress(f[0]), let hits = Int(f[2]), hits >= 0 else { return nil }
+        // A prefix ban is written as CIDR text; never one wider than any ban may be.
+        guard f.count == (version == 1 ? 7 : 9), let parsed = try? CIDR.parse(f[0]), !parsed.hadHostBits,
+              parsed.cidr.prefixLength >= BanPrefixes.shortest(parsed.cidr.family), let hits = Int(f[2]), hits >= 0 else { return nil }
         let expires: Int64?
         if f[1] == "never" { expires = nil } else { guard let e = Int64(f[1]) else { return nil }; expires = e }
         var offence = 1, seconds: UInt64?
@@ -80,7 +82,7 @@ struct BanStateFile: Sendable {
             offence = n
             if f[8] != "-" { guard let s = UInt64(f[8]) else { return nil }; seconds = s }
         }
-        guard f[3] != "-" else { return Ban(address: address, expiresAt: expires, hits: hits, offence: offence, seconds: seconds) }
+        guard f[3] != "-" else { return Ban(target: parsed.cidr, expiresAt: expires, hits: hits, offence: offence, seconds: seconds) }
         guard let since = Int64(f[3]) else { return nil }
         let proto = TransportProtocol(rawValue: String(f[4]))
         let port = UInt16(f[5])
@@ -94,7 +96,7 @@ struct BanStateFile: Sendable {
         } else {
             origin = .manual(reason: type.hasPrefix(manualPrefix) ? String(type.dropFirst(manualPrefix.count)) : nil)
         }
-        return Ban(address: address, expiresAt: expires, origin: origin, since: since, hits: hits, offence: offence, seconds: seconds)
+        return Ban(target: parsed.cidr, expiresAt: expires, origin: origin, since: since, hits: hits, offence: offence, seconds: seconds)
     }
 
     private static let manualPrefix = "manual: ", fleetPrefix = "fleet: "

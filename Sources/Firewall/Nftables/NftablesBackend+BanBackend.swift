@@ -6,48 +6,45 @@ extension NftablesBackend: BanBackend {
     public nonisolated var kind: BackendKind { .nftables }
     public nonisolated var keepsBans: Bool { true }
 
-    /// The set a ban of `family` goes into.
-    public nonisolated func enforcement(_ family: AddressFamily) -> Enforcement {
-        .nftables(table: layout.table, set: layout.setName(family))
+    /// The set a ban of `target` goes into.
+    public nonisolated func enforcement(_ target: CIDR) -> Enforcement {
+        .nftables(table: layout.table, set: layout.setName(target))
     }
 
     public nonisolated func apply(_ decisions: [BanDecision]) -> [BanResult] {
-        var results = [BanResult?](repeating: nil, count: decisions.count)
-        var requests: [BanRequest] = [], slots: [Int] = []
-        for (i, d) in decisions.enumerated() {
-            guard d.target.isHost else {
-                results[i] = .failed(d, enforcement(d.address.family), "prefix bans are not supported")
-                continue
-            }
-            requests.append(BanRequest(d.address, seconds: d.seconds, origin: d.origin, time: d.time, offence: d.offence))
-            slots.append(i)
-        }
-        for (slot, outcome) in zip(slots, banBlocking(requests)) {
-            let d = decisions[slot], step = enforcement(d.address.family)
+        let requests = decisions.map { BanRequest($0.target, seconds: $0.seconds, origin: $0.origin, time: $0.time, offence: $0.offence) }
+        var results: [BanResult] = []
+        results.reserveCapacity(decisions.count)
+        for (d, outcome) in zip(decisions, banBlocking(requests)) {
+            let step = enforcement(d.target)
             switch outcome {
             case .success(.banned(let ban, let displaced)):
-                results[slot] = BanResult(decision: d, steps: [EnforcementStep(step, .applied)], ban: ban,
-                                          displaced: displaced.map { [$0] } ?? [])
+                results.append(BanResult(decision: d, steps: [EnforcementStep(step, .applied)], ban: ban,
+                                         displaced: displaced.map { [$0] } ?? []))
             case .success(.refreshed(let ban)):
-                results[slot] = BanResult(decision: d, steps: [EnforcementStep(step, .applied)], ban: ban, refreshed: true)
+                results.append(BanResult(decision: d, steps: [EnforcementStep(step, .applied)], ban: ban, refreshed: true))
             case .success(.setFull(let family)):
-                results[slot] = .failed(d, step, "the \(family == .inet ? "IPv4" : "IPv6") ban set is full (NFT_SET_SIZE)")
+                results.append(.failed(d, step, "the \(family == .inet ? "IPv4" : "IPv6") ban set is full (NFT_SET_SIZE)"))
             case .failure(let error):
-                results[slot] = .failed(d, step, "\(error)")
+                results.append(.failed(d, step, "\(error)"))
             }
         }
-        return results.map { $0! }
+        return results
     }
 
-    public nonisolated func lift(_ targets: [CIDR]) throws(BanBackendError) -> [IPAddress] {
+    public nonisolated func absorbKernelBans(_ hosts: [IPAddress]) {
+        assumeIsolated { $0.foldKernelBans(hosts) }
+    }
+
+    public nonisolated func lift(_ targets: [CIDR]) throws(BanBackendError) -> [CIDR] {
         try reported(assumeIsolated { backend in Result { () throws(NftError) in try backend.unban(targets) } })
     }
 
-    public nonisolated func flush() throws(BanBackendError) -> [IPAddress] {
+    public nonisolated func flush() throws(BanBackendError) -> [CIDR] {
         try reported(assumeIsolated { backend in Result { () throws(NftError) in try backend.flushSets() } })
     }
 
-    private nonisolated func reported(_ result: Result<[IPAddress], NftError>) throws(BanBackendError) -> [IPAddress] {
+    private nonisolated func reported(_ result: Result<[CIDR], NftError>) throws(BanBackendError) -> [CIDR] {
         try result.mapError { BanBackendError("\($0)") }.get()
     }
 }

@@ -10,7 +10,12 @@ extension NftablesBackend {
     /// Bans `address` for `seconds` (0 = no expiry, nil = BAN_TIME); a banned source gets its
     /// timeout refreshed. Returns once the kernel has committed the transaction holding it.
     public func ban(_ address: IPAddress, seconds: UInt64? = nil, origin: BanOrigin? = nil) async throws(NftError) -> BanOutcome {
-        try await ban([BanRequest(address, seconds: seconds, origin: origin)])[0].get()
+        try await ban(CIDR(host: address), seconds: seconds, origin: origin)
+    }
+
+    /// Bans `target`, a host or a prefix, the same way.
+    public func ban(_ target: CIDR, seconds: UInt64? = nil, origin: BanOrigin? = nil) async throws(NftError) -> BanOutcome {
+        try await ban([BanRequest(target, seconds: seconds, origin: origin)])[0].get()
     }
 
     /// Bans many sources in one transaction (together with whatever else is queued); one result
@@ -49,37 +54,60 @@ extension NftablesBackend {
         executor.schedule(work)
     }
 
-    /// Unbans every banned address inside `targets` (hosts or networks) in one transaction;
-    /// returns those that were banned. A host target is removed from the kernel set even when
-    /// the ban table does not know it. Elements the kernel already expired do not fail the
-    /// transaction: each delete follows an add of the same element.
-    public func unban(_ targets: [CIDR]) throws(NftError) -> [IPAddress] {
+    /// Unbans, in one transaction, every ban inside `targets` (hosts or networks) and every
+    /// prefix ban that contains one (an address inside a banned /64 lifts the /64); returns the
+    /// bans lifted. A target is removed from the kernel set even when the ban table does not
+    /// know it (a host the kernel trap banned). Elements the kernel already expired do not fail
+    /// the transaction: each delete follows an add of the same element.
+    public func unban(_ targets: [CIDR]) throws(NftError) -> [CIDR] {
         commitPending()
         let ctx = try openContext()
-        var addresses = Set(targets.filter(\.isHost).map(\.network))
-        let networks = targets.filter { !$0.isHost }
-        if !networks.isEmpty {
-            let covered = shared.withLock { $0.book.bans.keys.filter { a in networks.contains { $0.contains(a) } } }
-            addresses.formUnion(covered)
-        }
-        guard !addresses.isEmpty else { return [] }
-        let list = Array(addresses)
-        do {
-            try ctx.run(layout.removeElements(list))
-        } catch {
-            // The add needs room (a full set refuses it): delete one by one; a missing element is fine.
-            for a in list { _ = try? ctx.run(layout.deleteElements([a])) }
-        }
-        let removed = shared.withLock { state in list.compactMap { state.book.remove($0)?.address } }
+        var elements = Set(targets.filter { $0.isHost || prefixSets.contains(PrefixLength($0)) })
+        shared.withLock { state in for t in targets { elements.formUnion(state.book.overlapping(t)) } }
+        guard !elements.isEmpty else { return [] }
+        let list = Array(elements)
+        removeFromKernel(list, ctx)
+        let removed = shared.withLock { state in list.compactMap { state.book.remove($0)?.target } }
         if !removed.isEmpty { stateDirty = true; journal?.lifted(removed) }
         return removed.sorted()
     }
 
-    /// Removes every ban (both sets emptied in one transaction); returns the addresses that were banned.
-    public func flushSets() throws(NftError) -> [IPAddress] {
+    /// How long after a prefix ban the kernel trap may still have banned hosts inside it on its
+    /// own: the prefix rule comes before the trap's, so only probes that raced the commit
+    /// (~0.2 ms) can have; a second is plenty.
+    static let kernelRaceMs: Int64 = 1000
+
+    /// Hosts the kernel trap banned on their own (KERNEL_BAN) that a prefix ban made within
+    /// `kernelRaceMs` covers: their elements leave the host set, so that lifting the prefix
+    /// lifts them too and the prefix is the one ban to list. Others are left alone.
+    func foldKernelBans(_ hosts: [IPAddress]) {
+        guard let ctx = context, !hosts.isEmpty else { return }
+        let now = clock()
+        let strays = shared.withLock { state in
+            let book = state.book
+            return Set(hosts.map(\.unmapped).filter { host in
+                guard let ban = book.covering(host), !ban.target.isHost, let since = ban.since else { return false }
+                return now - since < NftablesBackend.kernelRaceMs
+            })
+        }
+        if !strays.isEmpty { removeFromKernel(strays.map(CIDR.init(host:)), ctx) }
+    }
+
+    /// Deletes elements that may be missing: each delete follows an add of the same element;
+    /// when that fails (a full set refuses the add), one delete at a time, a missing one ignored.
+    private func removeFromKernel(_ elements: [CIDR], _ ctx: any NftKernel) {
+        do {
+            try ctx.run(layout.removeElements(elements))
+        } catch {
+            for t in elements { _ = try? ctx.run(layout.deleteElements([t])) }
+        }
+    }
+
+    /// Removes every ban (every set emptied in one transaction); returns the bans that were held.
+    public func flushSets() throws(NftError) -> [CIDR] {
         commitPending()
-        try openContext().run(layout.flushSets)
-        let removed = shared.withLock { $0.book.removeAll().map(\.address) }
+        try openContext().run(layout.flushSets(prefixes: prefixSets))
+        let removed = shared.withLock { $0.book.removeAll().map(\.target) }
         if !removed.isEmpty { stateDirty = true; journal?.lifted(removed) }
         return removed.sorted()
     }
@@ -95,8 +123,8 @@ extension NftablesBackend {
         let batch = pending
         pending = []
         guard !batch.isEmpty || !extra.isEmpty else { return [] }
-        // One slot per distinct address; the last request for an address wins.
-        var slotOf: [IPAddress: Int] = [:]
+        // One slot per distinct target; the last request for a target wins.
+        var slotOf: [CIDR: Int] = [:]
         var unique: [BanRequest] = []
         var slots: [Int] = []
         let groups = batch.map(\.requests) + [extra]
@@ -104,10 +132,10 @@ extension NftablesBackend {
         slotOf.reserveCapacity(total); unique.reserveCapacity(total); slots.reserveCapacity(total)
         for group in groups {
             for r in group {
-                if let s = slotOf[r.address] {
+                if let s = slotOf[r.target] {
                     unique[s] = r; slots.append(s)
                 } else {
-                    slotOf[r.address] = unique.count; slots.append(unique.count); unique.append(r)
+                    slotOf[r.target] = unique.count; slots.append(unique.count); unique.append(r)
                 }
             }
         }
@@ -124,8 +152,9 @@ extension NftablesBackend {
         return slots[i...].map { results[$0] }
     }
 
-    /// One transaction for `requests` (distinct addresses); on failure, restores a missing table
-    /// and retries, or falls back to one transaction per address. One result per request.
+    /// One transaction for `requests` (distinct targets), after the install of any prefix set
+    /// they need; on failure, restores a missing table and retries, or falls back to one
+    /// transaction per target. One result per request.
     private func commit(_ requests: [BanRequest]) -> [Result<BanOutcome, NftError>] {
         guard let ctx = context else { return requests.map { _ in .failure(.closed) } }
         var plan = BanPlan(layout: layout, now: clock(), defaultSeconds: defaultSeconds)
@@ -135,6 +164,9 @@ extension NftablesBackend {
         noteSetFull(plan.full.map(\.family))
         guard !plan.isEmpty else { return results }
 
+        do { try ensurePrefixSets(plan.prefixLengths, ctx) } catch {
+            logger.debug("nftables: cannot add the prefix sets \(plan.prefixLengths.sorted()): \(error)")
+        }
         var committed = (try? ctx.run(plan.script)) != nil
         if !committed, !tablePresent() {
             restore(ctx)
@@ -164,7 +196,7 @@ extension NftablesBackend {
                 let full: Bool
                 if case .commandFailed(let text) = error { full = NftablesBackend.isSetFull(text) } else { full = false }
                 if full, !item.refresh, item.evicts == nil,
-                   let victim = shared.withLock({ $0.book.evict(1, of: item.ban.family, sparing: plan.addresses).first }) {
+                   let victim = shared.withLock({ $0.book.evict(1, of: item.ban.family, sparing: plan.targets).first }) {
                     item.evicts = victim
                     continue
                 }
@@ -195,7 +227,7 @@ extension NftablesBackend {
             state.metrics.banTransactions += 1
             state.metrics.evictions += evicted.values.reduce(0, +)
         }
-        journal?.lifted(items.compactMap { $0.evicts?.address })   // before the bans: an evicted entry may be re-banned
+        journal?.lifted(items.compactMap { $0.evicts?.target })   // before the bans: an evicted entry may be re-banned
         journal?.banned(items.map(\.ban))
         for f in Set(items.lazy.filter { !$0.refresh }.map(\.ban.family)) { setFullLogged.remove(f) }
         for (family, n) in evicted { reportEvictions(family, adding: n) }

@@ -27,8 +27,8 @@ extension NftablesBackend {
     func reapExpired() {
         let cutoff = clock() - NftablesBackend.expiryGraceMs
         let expired = shared.withLock { $0.book.removeExpired(at: cutoff) }
-        for ban in expired.sorted(by: { $0.address < $1.address }) {
-            expirySink.yield(BanRelease(address: ban.address, reason: .expired))
+        for ban in expired.sorted(by: { $0.target < $1.target }) {
+            expirySink.yield(BanRelease(target: ban.target, reason: .expired))
         }
         if !expired.isEmpty { stateDirty = true }
     }
@@ -44,7 +44,7 @@ extension NftablesBackend {
     func restore(_ ctx: any NftKernel) {
         let now = clock()
         let live = shared.withLock { $0.book.bans.values.filter { $0.isLive(at: now) } }
-        let elements = live.map { ($0.address, $0.timeLeftMs(at: now).map { UInt64($0) }) }
+        let elements = live.map { ($0.target, $0.timeLeftMs(at: now).map { UInt64($0) }) }
         do {
             try install(ctx, extra: layout.addElements(elements))
             shared.withLock { $0.metrics.restores += 1 }
@@ -87,13 +87,14 @@ extension NftablesBackend {
     }
 
     /// Start-up: the kernel sets are the truth for what is live; the state file adds the origin
-    /// details and brings back bans the kernel lost, with their remaining time.
+    /// details and brings back bans the kernel lost, with their remaining time. The table is read
+    /// before it is installed, so the prefix sets of an earlier run keep their rules.
     func reconcile(_ ctx: any NftKernel) throws(NftError) {
         let now = clock()
-        var saved: [IPAddress: Ban] = [:]
+        var saved: [CIDR: Ban] = [:]
         if let stateFile {
             do {
-                for b in try stateFile.read() { saved[b.address] = b }
+                for b in try stateFile.read() { saved[b.target] = b }
             } catch {
                 logger.error("ignoring the state file: \(error)")
             }
@@ -101,13 +102,26 @@ extension NftablesBackend {
             saved = replayed.bans
             if replayed.skipped > 0 { logger.warning("ban journal: skipped \(replayed.skipped) unreadable lines (a write cut short by a crash)") }
         }
+        let before = try? ctx.list(layout.listTable)   // nil: no table yet
+        prefixSets.formUnion(saved.keys.filter { !$0.isHost }.map(PrefixLength.init))
+        for set in before?.objects.compactMap(\.set) ?? [] {
+            if let p = layout.prefixLength(ofSet: set.name) { prefixSets.insert(p) }
+        }
+        try install(ctx)
+        let listing: NftListing
+        if let before { listing = before } else { listing = try ctx.list(layout.listTable) }
         var book = BanBook()
-        for f in AddressFamily.allCases {
-            for e in try ctx.list(layout.listSet(f)).elements {
-                guard let address = IPAddress(e.value) else { throw .malformedOutput("set element \"\(e.value)\"") }
-                let old = saved.removeValue(forKey: address)
+        for set in listing.objects.compactMap(\.set) {
+            let length: Int
+            if let p = layout.prefixLength(ofSet: set.name) { length = p.length }
+            else if let f = AddressFamily.allCases.first(where: { layout.setName($0) == set.name }) { length = f.width }
+            else { continue }
+            for e in set.elem ?? [] {
+                guard let address = IPAddress(e.value), length <= address.family.width else { throw .malformedOutput("set element \"\(e.value)\"") }
+                let target = CIDR(address: address, prefixLength: length)
+                let old = saved.removeValue(forKey: target)
                 let expiresAt = e.timeout == nil ? nil : now + Int64(e.expires ?? 0) * 1000
-                book.put(Ban(address: address, expiresAt: expiresAt, origin: old?.origin, since: old?.since, hits: old?.hits ?? 0))
+                book.put(Ban(target: target, expiresAt: expiresAt, origin: old?.origin, since: old?.since, hits: old?.hits ?? 0))
             }
         }
         // Bans the kernel lost, longest first, as many as the sets have room for.
@@ -120,7 +134,7 @@ extension NftablesBackend {
             return true
         }
         if !back.isEmpty {
-            try ctx.run(layout.addElements(back.map { ($0.address, $0.timeLeftMs(at: now).map { UInt64($0) }) }))
+            try ctx.run(layout.addElements(back.map { ($0.target, $0.timeLeftMs(at: now).map { UInt64($0) }) }))
             for b in back { book.put(b) }
             logger.notice("nftables: restored \(back.count) bans from \(stateFile?.path ?? "the state file")")
         }

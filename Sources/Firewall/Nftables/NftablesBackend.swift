@@ -51,6 +51,9 @@ public actor NftablesBackend {
     var lastStateWrite: Int64 = 0
     /// The kernel trap installed with the table (KERNEL_BAN), nil for none.
     var trap: KernelTrap?
+    /// The prefix sets installed with the table: the configured ones and those of every ban
+    /// held; a ban of a new length reinstalls the table with its set first.
+    var prefixSets: Set<PrefixLength>
 
     /// - Parameters:
     ///   - stateFile: STATE_FILE path, nil for none.
@@ -72,6 +75,7 @@ public actor NftablesBackend {
         self.stateFile = stateFile.map(BanStateFile.init(path:))
         journal = stateFile.map { BanJournal(statePath: $0, report: { [logger] in logger.error("\($0)") }) }
         self.logger = logger
+        prefixSets = layout.configuredPrefixes
         (expiries, expirySink) = AsyncStream.makeStream(of: BanRelease.self)
         executor = try NftThreadExecutor(namespace: namespace)
     }
@@ -83,15 +87,14 @@ public actor NftablesBackend {
     }
 
     /// Opens libnftables (after checking netlink, CAP_NET_ADMIN and nf_tables), installs the table
-    /// idempotently, rebuilds the ban table from the kernel sets and the state file, and puts back
-    /// bans from the state file that the kernel lost (reboot, flushed ruleset) with their remaining
-    /// time.
+    /// idempotently (with the prefix sets it holds already), rebuilds the ban table from the kernel
+    /// sets and the state file, and puts back bans from the state file that the kernel lost
+    /// (reboot, flushed ruleset) with their remaining time.
     public func start() async throws(NftError) {
         guard context == nil else { return }
         let nsError = executor.namespaceError
         if nsError != 0 { throw .namespaceUnavailable(executor.namespace ?? "", nsError) }
         let ctx = try openKernel()
-        try install(ctx)
         try reconcile(ctx)
         context = ctx
     }
@@ -112,7 +115,8 @@ public actor NftablesBackend {
 
     // MARK: Queries (no await, O(1) where it matters)
 
-    /// Whether `address` is banned and the ban has not expired: the daemon's already-blocked check.
+    /// Whether a host or prefix ban covers `address` and has not expired: the daemon's
+    /// already-blocked check (one lookup per prefix length in use).
     public nonisolated func isBanned(_ address: IPAddress) -> Bool {
         let now = clock()
         return shared.withLock { $0.book.isBanned(address, at: now) }
@@ -120,16 +124,16 @@ public actor NftablesBackend {
 
     public nonisolated func liveBan(covering address: IPAddress) -> Ban? {
         let now = clock()
-        return shared.withLock { $0.book.ban(address) }.flatMap { $0.isLive(at: now) ? $0 : nil }
+        return shared.withLock { $0.book.covering(address) }.flatMap { $0.isLive(at: now) ? $0 : nil }
     }
 
-    /// The live bans, sorted by address.
+    /// The live bans, sorted by target.
     public nonisolated func bans() -> [Ban] {
         let now = clock()
-        return shared.withLock { $0.book.bans.values.filter { $0.isLive(at: now) } }.sorted { $0.address < $1.address }
+        return shared.withLock { $0.book.bans.values.filter { $0.isLive(at: now) } }.sorted { $0.target < $1.target }
     }
 
-    /// Counts one more probe from an already banned source.
+    /// Counts one more probe from an already banned source, on the ban that covers it.
     public nonisolated func recordHit(_ address: IPAddress) {
         shared.withLock { $0.book.recordHit(address) }
     }

@@ -68,6 +68,8 @@ public struct Config: Sendable, Hashable {
     public var nftTable: String = "portsentry"
     public var nftHook: NftHook = .prerouting
     public var nftSetSize: Int = 65_536
+    /// IPV4_BAN_PREFIX and IPV6_BAN_PREFIX: how wide a probe ban is, per family.
+    public var banPrefixes = BanPrefixes.standard
     public var kernelBan: KernelBanChoice = .auto
     /// BAN_RATE_ALARM: new bans per second above which a warning (once a minute) names the
     /// busiest networks; 0 = no alarm.

@@ -28,6 +28,8 @@ public enum ConfigKey: String, CaseIterable, Sendable, Hashable {
     case nftTable = "NFT_TABLE"
     case nftHook = "NFT_HOOK"
     case nftSetSize = "NFT_SET_SIZE"
+    case ipv4BanPrefix = "IPV4_BAN_PREFIX"
+    case ipv6BanPrefix = "IPV6_BAN_PREFIX"
     case kernelBan = "KERNEL_BAN"
     case banRateAlarm = "BAN_RATE_ALARM"
     case banRateLimit = "BAN_RATE_LIMIT"

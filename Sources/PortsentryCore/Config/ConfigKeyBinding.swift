@@ -40,6 +40,8 @@ extension ConfigKey {
         case .resolveHost: .field(\.resolveHost) { text throws(ValueError) in try ConfigValue.flag(text) }
         case .scanTrigger: .field(\.scanTrigger) { text throws(ValueError) in try ConfigValue.count(text, minimum: 0) }
         case .nftSetSize: .field(\.nftSetSize) { text throws(ValueError) in try ConfigValue.count(text, minimum: 1) }
+        case .ipv4BanPrefix: .field(\.banPrefixes.v4) { text throws(ValueError) in try ConfigValue.banPrefix(text, .inet) }
+        case .ipv6BanPrefix: .field(\.banPrefixes.v6) { text throws(ValueError) in try ConfigValue.banPrefix(text, .inet6) }
         case .banRateAlarm:
             .field(\.banRateAlarm) { text throws(ValueError) in try ConfigValue.count(text, minimum: 0, maximum: Config.banRateMaximum) }
         case .banRateLimit:

@@ -25,6 +25,16 @@ enum ConfigValue {
         return n
     }
 
+    /// A ban prefix length of `family`: `BanPrefixes.shortest` up to the family's width.
+    static func banPrefix(_ text: String, _ family: AddressFamily) throws(ValueError) -> Int {
+        let range = BanPrefixes.shortest(family)...family.width
+        guard !text.isEmpty, text.count <= 3, text.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }),
+              let n = Int(text), range.contains(n) else {
+            throw ValueError("\(text.quotedForMessage) is not valid; use a prefix length from \(range.lowerBound) to \(range.upperBound) (\(range.upperBound) bans single hosts; \(BanPrefixes.whyShortest(family)))")
+        }
+        return n
+    }
+
     /// Free text on one line (paths, banner): no control characters.
     static func text(_ text: String) throws(ValueError) -> String {
         if let bad = text.unicodeScalars.first(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7f }) {

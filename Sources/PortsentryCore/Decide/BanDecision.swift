@@ -51,7 +51,7 @@ public enum BanTerm: Sendable, Hashable {
 
 /// One ban to make, as the ban policy decided it: the input of every backend.
 public struct BanDecision: Sendable, Hashable {
-    /// Whom to ban: a host (a network once prefix bans exist).
+    /// Whom to ban: a host or a network (a prefix ban).
     public var target: CIDR
     /// How long, in seconds; 0 = no expiry.
     public var seconds: UInt64
@@ -63,10 +63,16 @@ public struct BanDecision: Sendable, Hashable {
     /// Why it lasts `seconds`.
     public var term: BanTerm
 
+    /// The host whose probe made a probe ban (inside `target`); nil for other bans.
+    public var source: IPAddress?
+    /// Why a probe ban holds only its host although IPV4/IPV6_BAN_PREFIX is wider (a protected,
+    /// local or ignored address shares the prefix); nil when it was not narrowed.
+    public var narrowed: String?
+
     public init(target: CIDR, seconds: UInt64, origin: BanOrigin, time: Int64 = WallClock.nowMs(), offence: Int = 1,
-                term: BanTerm = .requested) {
+                term: BanTerm = .requested, source: IPAddress? = nil, narrowed: String? = nil) {
         self.target = target; self.seconds = seconds; self.origin = origin; self.time = time
-        self.offence = offence; self.term = term
+        self.offence = offence; self.term = term; self.source = source; self.narrowed = narrowed
     }
 
     /// The banned host; a network target is named by its network address.

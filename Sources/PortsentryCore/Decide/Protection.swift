@@ -35,6 +35,12 @@ public struct ProtectedAddresses: Sendable, Hashable {
         lists.first { $0.1.contains(address) }?.0
     }
 
+    /// A protected network that shares an address with `network`, and why it is protected.
+    public func overlap(with network: CIDR) -> (CIDR, ProtectionReason)? {
+        for (reason, list) in lists { if let hit = list.overlap(with: network) { return (hit, reason) } }
+        return nil
+    }
+
     public static func == (a: ProtectedAddresses, b: ProtectedAddresses) -> Bool { a.entries == b.entries }
     public func hash(into hasher: inout Hasher) { hasher.combine(entries) }
 }
@@ -46,6 +52,16 @@ public protocol ProtectionSource: Sendable {
     func protection(of address: IPAddress) -> ProtectionReason?
     /// What is protected now (SSH sessions are checked per ban, so they are not listed).
     func snapshot() -> ProtectedAddresses
+    /// A protected network or address inside `network` or containing it, and why (a prefix ban
+    /// that would hit it is narrowed to its host); SSH peers included.
+    func protection(overlapping network: CIDR) -> (CIDR, ProtectionReason)?
+}
+
+extension ProtectionSource {
+    /// From the snapshot alone: right for sources without per-ban checks.
+    public func protection(overlapping network: CIDR) -> (CIDR, ProtectionReason)? {
+        snapshot().overlap(with: network)
+    }
 }
 
 /// A fixed set of protected addresses (tests, and PROTECT_AUTO="0" without PROTECT).

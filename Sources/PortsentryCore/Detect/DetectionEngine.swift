@@ -13,6 +13,9 @@ public struct DetectionSettings: Sendable {
     public var localCheck: Bool
     /// PORT_BANNER's bytes (connect mode sends them to triggering peers).
     public var banner: [UInt8]?
+    /// IPV4/IPV6_BAN_PREFIX: probes are counted per prefix, so a scanner cannot rotate through
+    /// the addresses of its /64 to stay under SCAN_TRIGGER.
+    public var countingPrefixes: BanPrefixes
 
     public init(config: Config, ignoreList: IgnoreList, localCheck: Bool) {
         trigger = TriggerRule(config: config)
@@ -22,6 +25,7 @@ public struct DetectionSettings: Sendable {
         ignoreFilePath = config.ignoreFile ?? ""
         self.localCheck = localCheck
         banner = config.portBanner.map { Array($0.utf8) }
+        countingPrefixes = config.banPrefixes
     }
 }
 
@@ -51,9 +55,9 @@ public final class DetectionEngine: ProbeSink {
     /// Probe events received since start (portsentry-ctl status).
     public var eventsReceived: UInt64 { state.withLock { $0.events } }
 
-    /// Forgets a source's count (after an admin unblocks it).
+    /// Forgets the count of a source's prefix (after an admin unblocks it).
     public func resetCount(of source: IPAddress) {
-        state.withLock { $0.counter.reset(source.unmapped) }
+        state.withLock { $0.counter.reset($0.settings.countingPrefixes.prefix(of: source).network) }
     }
 
     public func receive(_ event: ProbeEvent) -> Verdict { receive(event, at: WallClock.nowMs()) }
@@ -72,14 +76,15 @@ public final class DetectionEngine: ProbeSink {
                 return Verdict(event: event, outcome: outcome, notes: notes)
             }
             outcome.ignored = false
-            // 2. Count against the trigger rule (SCAN_TRIGGER 0 and 1 both act on the first event).
+            // 2. Count against the trigger rule per prefix (SCAN_TRIGGER 0 and 1 both act on the first event).
             let rule = s.settings.trigger
-            guard s.counter.record(source, ProbeRecord(event, at: now), rule: rule) >= rule.threshold else {
+            let key = s.settings.countingPrefixes.prefix(of: source).network
+            guard s.counter.record(key, ProbeRecord(event, at: now), rule: rule) >= rule.threshold else {
                 outcome.triggered = false
                 return Verdict(event: event, outcome: outcome)
             }
             outcome.triggered = true
-            let trigger = TriggerEvidence(rule: rule, probes: s.counter.evidence(of: source))
+            let trigger = TriggerEvidence(rule: rule, probes: s.counter.evidence(of: key))
             // 3. Self traffic.
             if s.settings.localCheck, source == event.destination.unmapped {
                 outcome.ignored = true

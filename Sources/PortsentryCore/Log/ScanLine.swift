@@ -34,18 +34,23 @@ public enum LogLine {
     /// nftables backend: `attackalert: Host <ip> has been blocked via nftables set inet <table> <set> for <duration>`
     /// (duration as in BAN_TIME, `ever` when the ban does not expire).
     /// `byKernel`: the kernel trap made the ban, on the probe's own packet (KERNEL_BAN).
-    public static func blockedViaNftables(_ ip: IPAddress, table: String, set: String, duration: BanDuration,
-                                          byKernel: Bool = false) -> String {
-        "attackalert: Host \(ip) has been blocked via nftables set inet \(table) \(set) for \(duration.expires ? duration.description : "ever")"
+    /// A prefix ban names the host whose probe made it and ends in `(prefix <cidr>)`; one
+    /// without such a host (manual, fleet) reads `Network <cidr> has been blocked ...`.
+    public static func blockedViaNftables(_ target: CIDR, source: IPAddress? = nil, table: String, set: String,
+                                          duration: BanDuration, byKernel: Bool = false) -> String {
+        let who = target.isHost ? "Host \(target)" : source.map { "Host \($0)" } ?? "Network \(target)"
+        return "attackalert: \(who) has been blocked via nftables set inet \(table) \(set) for \(duration.expires ? duration.description : "ever")"
+            + (!target.isHost && source != nil ? " (prefix \(target))" : "")
             + (byKernel ? " (by the kernel, on the probe's own packet)" : "")
     }
     /// A ban the policy refused: `attackalert: Host <ip> is protected (<reason>), not blocked`.
     public static func protected(_ ip: IPAddress, reason: String) -> String {
         "attackalert: Host \(ip) is protected (\(reason)), not blocked"
     }
-    /// Dry run: `attackalert: Dry run: host <ip> would have been blocked via <nftables|route|wrappers>`.
-    public static func dryRun(_ ip: IPAddress, via method: String) -> String {
-        "attackalert: Dry run: host \(ip) would have been blocked via \(method)"
+    /// Dry run: `attackalert: Dry run: host <ip> would have been blocked via <nftables|route|wrappers>`
+    /// (`network <cidr>` for a prefix).
+    public static func dryRun(_ target: CIDR, via method: String) -> String {
+        "attackalert: Dry run: \(target.isHost ? "host" : "network") \(target) would have been blocked via \(method)"
     }
     public static func externalCommand(_ ip: IPAddress, command: String) -> String {
         "attackalert: External command run for host: \(ip) using command: \"\(command)\""

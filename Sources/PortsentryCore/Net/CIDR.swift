@@ -13,14 +13,13 @@ public struct CIDR: Sendable, Hashable, Comparable, CustomStringConvertible {
             address = address.unmapped
             length -= 96
         }
-        let width = address.family == .inet ? 32 : 128
-        self.prefixLength = min(max(length, 0), width)
+        self.prefixLength = min(max(length, 0), address.family.width)
         self.network = CIDR.mask(address, self.prefixLength)
     }
 
     /// A single host (an IPv4-mapped IPv6 address becomes its IPv4 address).
     public init(host: IPAddress) {
-        self.init(address: host.unmapped, prefixLength: host.unmapped.family == .inet ? 32 : 128)
+        self.init(address: host.unmapped, prefixLength: host.unmapped.family.width)
     }
 
     /// Parses `address` or `address/length` (decimal length, no sign). The result says
@@ -30,7 +29,7 @@ public struct CIDR: Sendable, Hashable, Comparable, CustomStringConvertible {
         guard let address = IPAddress(parts[0]) else {
             throw ValueError("\(String(parts[0]).quotedForMessage) is not an IP address; write an address like 192.0.2.7 or 2001:db8::7, optionally with /prefix (host names are not allowed)")
         }
-        let width = address.family == .inet ? 32 : 128
+        let width = address.family.width
         var length = width
         if parts.count == 2 {
             let digits = parts[1]
@@ -46,13 +45,23 @@ public struct CIDR: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     /// Whether the network is a single address.
-    public var isHost: Bool { prefixLength == (network.family == .inet ? 32 : 128) }
+    public var isHost: Bool { prefixLength == network.family.width }
+
+    public var family: AddressFamily { network.family }
 
     /// Whether `address` (IPv4-mapped IPv6 taken as IPv4) is inside this network.
     public func contains(_ address: IPAddress) -> Bool {
         let a = address.unmapped
         return a.family == network.family && CIDR.mask(a, prefixLength) == network
     }
+
+    /// Whether `other` lies wholly inside this network (or is it).
+    public func contains(_ other: CIDR) -> Bool {
+        other.prefixLength >= prefixLength && contains(other.network)
+    }
+
+    /// Whether the two networks share an address: one of them contains the other.
+    public func overlaps(_ other: CIDR) -> Bool { contains(other) || other.contains(self) }
 
     /// The netmask of the prefix as an address (`255.255.240.0`, `ffff:ffff:ffff::`).
     public var netmask: IPAddress {

@@ -137,6 +137,9 @@ public enum AddressFamily: UInt16, Sendable, Hashable, CaseIterable {
     case inet = 2
     case inet6 = 10
 
+    /// Bits in an address: 32 or 128.
+    public var width: Int { self == .inet ? 32 : 128 }
+
     /// nftables' name for the family of a host address (`ip`/`ip6`).
     public var nftName: String { self == .inet ? "ip" : "ip6" }
 }

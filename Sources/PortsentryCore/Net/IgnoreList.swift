@@ -29,6 +29,12 @@ public struct IgnoreList: Sendable, Hashable {
         return (a.family == .inet ? v4 : v6).covers(a)
     }
 
+    /// An entry that shares an address with `network` (contains it or lies inside it), if any:
+    /// one hash probe per shorter prefix length, a scan of the longer entries.
+    public func overlap(with network: CIDR) -> CIDR? {
+        (network.family == .inet ? v4 : v6).overlap(with: network)
+    }
+
     /// This list with every entry of `other` added.
     public func merging(_ other: IgnoreList) -> IgnoreList {
         IgnoreList(entries + other.entries)
@@ -47,6 +53,20 @@ private struct PrefixTable: Sendable, Hashable {
             lengths.sort(by: >)
         }
         groups[cidr.prefixLength, default: []].insert(cidr.network)
+    }
+
+    /// A stored network that contains `network` or lies inside it (of this table's family).
+    func overlap(with network: CIDR) -> CIDR? {
+        for length in lengths {
+            guard let group = groups[length] else { continue }
+            if length <= network.prefixLength {
+                let candidate = CIDR(address: network.network, prefixLength: length)
+                if group.contains(candidate.network) { return candidate }
+            } else if let inside = group.first(where: { network.contains($0) }) {
+                return CIDR(address: inside, prefixLength: length)
+            }
+        }
+        return nil
     }
 
     /// Whether some stored network contains `address` (of this table's family).
