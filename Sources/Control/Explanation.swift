@@ -64,6 +64,8 @@ public struct Explanation: Codable, Sendable, Hashable {
         public var fleet: String?
         /// The probes that counted, oldest first.
         public var probes: [Probe]
+        /// Why a probe ban held only its host although IPV4/IPV6_BAN_PREFIX is wider.
+        public var narrowed: String?
         /// When it expires or expired, seconds since the epoch; nil = never.
         public var expiresAt: Int64?
         /// When it ended early or expired, seconds since the epoch, and how (`expired`,
@@ -112,6 +114,7 @@ extension Explanation.PastBan {
         case .manual(let why): origin = "manual"; reason = why
         case .fleet(let source): origin = "fleet"; fleet = source
         }
+        narrowed = d.narrowed
         expiresAt = record.expiresAt.map { $0 / 1000 }
         endedAt = record.ended.map { $0.time / 1000 }
         endReason = record.ended?.reason.rawValue

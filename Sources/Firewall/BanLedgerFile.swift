@@ -6,6 +6,7 @@ import PortsentryCore
 ///     portsentry-ledger 1
 ///     <target> <offences> <decided ms> <seconds> <offence> <term> <expires ms|never> <ended ms|-> <end reason|->
 ///         <origin: probe|manual|fleet> <proto|-> <port|-> <text> <by kernel 0|1> <rule|-> <probes|->
+///         <source host|-> <narrowed: why a prefix ban held only its host|->
 ///
 /// term: `configured:<base>:<factor>:<capped 0|1>`, `requested` or `fleet`; rule:
 /// `<trigger>:<window seconds|->:<distinct ports 0|1>`; probes: `;`-separated
@@ -68,6 +69,7 @@ public struct BanLedgerFile: Sendable {
         case .manual(let reason): fields += ["manual", "-", "-", oneField(reason ?? ""), "0", "-", "-"]
         case .fleet(let source): fields += ["fleet", "-", "-", oneField(source), "0", "-", "-"]
         }
+        fields += [d.source.map { "\($0)" } ?? "-", d.narrowed.map(oneField) ?? "-"]
         return fields.joined(separator: "\t")
     }
 
@@ -98,7 +100,7 @@ public struct BanLedgerFile: Sendable {
 
     static func record(_ line: Substring) -> BanRecord? {
         let f = line.split(separator: "\t", omittingEmptySubsequences: false)
-        guard f.count == 16, let target = try? CIDR.parse(f[0]), !target.hadHostBits,
+        guard f.count == 18, let target = try? CIDR.parse(f[0]), !target.hadHostBits,
               let offences = Int(f[1]), offences >= 1, let time = Int64(f[2]), let seconds = UInt64(f[3]),
               let offence = Int(f[4]), offence >= 1, let term = term(f[5]) else { return nil }
         let expires: Int64?
@@ -110,7 +112,10 @@ public struct BanLedgerFile: Sendable {
         }
         guard let origin = origin(kind: f[9], proto: f[10], port: f[11], text: f[12], byKernel: f[13], rule: f[14], probes: f[15])
         else { return nil }
-        let decision = BanDecision(target: target.cidr, seconds: seconds, origin: origin, time: time, offence: offence, term: term)
+        var source: IPAddress?
+        if f[16] != "-" { guard let s = IPAddress(f[16]) else { return nil }; source = s }
+        let decision = BanDecision(target: target.cidr, seconds: seconds, origin: origin, time: time, offence: offence, term: term,
+                                   source: source, narrowed: f[17] == "-" ? nil : String(f[17]))
         return BanRecord(target: target.cidr, offences: offences, last: decision, expiresAt: expires, ended: ended)
     }
 

@@ -91,6 +91,7 @@ enum Formatting {
         }
         if let last = e.last {
             field("decided by", decidedBy(last))
+            if let narrowed = last.narrowed { field("target", "\(last.target) only: \(narrowed)") }
             field("duration", duration(last))
             field("offences", "\(e.offences) remembered (OFFENCE_MEMORY=\(memory)); this was ban #\(last.offence)")
             field("banned at", time(last.decidedAt / 1000))

@@ -18,7 +18,8 @@ import TestSupport
     func records() -> [BanRecord] {
         let probe = BanDecision(target: CIDR(host: IPAddress("203.0.113.9")!), seconds: 172_800,
                                 origin: .probe(ProbeEvidence(proto: .udp, port: 161, type: "UDP", byKernel: true, trigger: trigger)),
-                                time: 3_001, offence: 2, term: .configured(base: 86_400, factor: 2, capped: false))
+                                time: 3_001, offence: 2, term: .configured(base: 86_400, factor: 2, capped: false),
+                                source: IPAddress("203.0.113.9")!, narrowed: "2001:db8::1 (resolver) shares 203.0.113.0/24\t; banned the host alone")
         let manual = BanDecision(target: CIDR(host: IPAddress("2001:db8::7")!), seconds: 3_600,
                                  origin: .manual(reason: "office\tscan\nagain"), time: 5, offence: 1, term: .requested)
         let fleet = BanDecision(target: CIDR(host: IPAddress("198.51.100.1")!), seconds: 600, origin: .fleet("lapi:crowdsec"),
@@ -40,6 +41,7 @@ import TestSupport
         #expect(read.problems.isEmpty)
         var expected = records()
         expected[1].last.origin = .manual(reason: "office scan again")   // one field: tabs and line breaks become blanks
+        expected[0].last.narrowed = "2001:db8::1 (resolver) shares 203.0.113.0/24 ; banned the host alone"
         #expect(read.records == expected)
     }
 
