@@ -152,6 +152,16 @@ while True:
     wait_for 30 sh -c "ip netns exec $NS_A ss -Hltn 'sport = :$port' | grep -q ':$port'"
 }
 
+# ban_seconds_left TABLE SET ADDRESS: the remaining time of ADDRESS's ban in `inet TABLE SET` of
+# NS_A, in whole seconds (from nft's text output).
+ban_seconds_left() {
+    in_a nft list set inet "$1" "$2" | python3 -c '
+import re, sys
+m = re.search(re.escape(sys.argv[1]) + r" timeout \S+ expires (\S+?)[,\s}]", sys.stdin.read())
+units = {"d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001}
+print(int(sum(int(n) * units[u] for n, u in re.findall(r"(\d+)(ms|d|h|m|s)", m.group(1)))))' "$3"
+}
+
 # line_count FILE: number of lines in FILE (0 if missing).
 line_count() { [ -f "$1" ] && wc -l < "$1" || echo 0; }
 # file_size FILE: size in bytes (0 if missing).
