@@ -15,6 +15,7 @@ public final class BanService: Sendable {
     private struct State {
         var policy: BanPolicy
         var blockedFile: BlockedFile?
+        var blockedHealth = WriteHealth()
         /// What BLOCKED_FILE holds: with a backend that keeps no bans, who is blocked already.
         var blockedHosts: Set<IPAddress>
     }
@@ -93,11 +94,18 @@ public final class BanService: Sendable {
     /// New bans made since start (refreshes and dry runs not counted).
     public var bansMade: UInt64 { newBans.load(ordering: .relaxed) }
 
-    /// Records `address` in BLOCKED_FILE (once).
+    /// Records `address` in BLOCKED_FILE (once). After failed writes (full disk, read-only
+    /// directory: logged once) the next one rewrites the whole file, so it lists every host again.
     public func noteBlocked(_ address: IPAddress) {
-        let (file, isNew) = state.withLock { ($0.blockedFile, $0.blockedHosts.insert(address).inserted) }
-        guard let file, isNew, let err = file.append(address) else { return }
-        logger.error("Unable to write blocked file \(file.path): \(String(cString: strerror(err)))")
+        let (file, isNew, stale) = state.withLock { ($0.blockedFile, $0.blockedHosts.insert(address).inserted, $0.blockedHealth.isFailing) }
+        guard let file, isNew || stale else { return }
+        recordBlockedWrite(file, stale ? file.rewrite(listing: state.withLock { $0.blockedHosts }) : file.append(address))
+    }
+
+    /// Logs the first failure of a BLOCKED_FILE write and the first success after failures.
+    private func recordBlockedWrite(_ file: BlockedFile, _ err: Int32?) {
+        guard let report = state.withLock({ $0.blockedHealth.record("blocked file \(file.path)", errno: err) }) else { return }
+        report.isFailure ? logger.error("\(report.line)") : logger.notice("\(report.line)")
     }
 
     /// Counts an event from a source the firewall already drops.
@@ -196,8 +204,9 @@ public final class BanService: Sendable {
             s.blockedHosts.subtract(addresses)
             return s.blockedFile
         }
-        if let file, let err = file.remove(Set(addresses)) {
-            logger.error("Cannot update blocked file \(file.path): \(String(cString: strerror(err)))")
+        if let file {
+            let stale = state.withLock { $0.blockedHealth.isFailing }
+            recordBlockedWrite(file, stale ? file.rewrite(listing: state.withLock { $0.blockedHosts }) : file.remove(Set(addresses)))
         }
     }
 

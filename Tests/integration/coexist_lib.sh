@@ -16,18 +16,7 @@ coexist_setup() {
 
 # write_coexist_config FILE HOOK: a daemon config with the test's paths and table, NFT_HOOK=HOOK.
 write_coexist_config() {
-    cat >"$1" <<CONF
-TCP_PORTS="11,15"
-UDP_PORTS="7"
-BLOCK_TCP="1"
-BLOCK_UDP="1"
-SCAN_TRIGGER="0"
-BLOCK_BACKEND="nftables"
-BAN_TIME="10m"
-NFT_TABLE="$COEX_TABLE"
-NFT_HOOK="$2"
-CONF
-    test_paths_conf >>"$1"
+    { nft_test_conf "$COEX_TABLE" "NFT_HOOK=\"$2\""; test_paths_conf; } >"$1"
 }
 
 # connects_from SOURCE HOST PORT: a TCP connection from NS_B, bound to SOURCE, to HOST:PORT is

@@ -10,24 +10,13 @@
 make_pair
 TABLE="psab$TEST_NUM"
 SOURCES=300
-cat >"$WORK/portsentry.conf" <<CONF
-TCP_PORTS="11,15"
-UDP_PORTS="7"
-BLOCK_TCP="1"
-BLOCK_UDP="1"
-SCAN_TRIGGER="0"
-KERNEL_BAN="0"
-BLOCK_BACKEND="nftables"
-BAN_TIME="10m"
-NFT_TABLE="$TABLE"
-CONF
-test_paths_conf >>"$WORK/portsentry.conf"
+{ nft_test_conf "$TABLE" 'KERNEL_BAN="0"'; test_paths_conf; } >"$WORK/portsentry.conf"
 SOCKET="$WORK/control.sock"
 
 start_daemon daemon "$WORK/portsentry.conf" --stealth -m raw
 # One probe first: the daemon opens its service-check and conntrack netlink sockets on the first
 # one and keeps them, so the descriptor baseline is taken after it.
-in_b python3 "$ROOT/scripts/lib/forge_syn.py" 198.19.0.1 "$IP_A" 11
+forge_probes 198.19.0.1 1
 warm() { local out; out=$(in_a nft list set inet "$TABLE" banned_v4) && grep -q 198.19.0.1 <<<"$out"; }
 wait_for 5 warm
 fds() { ls "/proc/$DAEMON_PID/fd" | wc -l; }
@@ -77,17 +66,8 @@ ABUSE_PID=$LAST_PID
 wait_for 20 grep -q holding "$WORK/abuse.out"
 note "1,000 silent connections, a trickler and a non-reader are connected"
 
-# The forged probes: $SOURCES sources from 198.18.0.0/16, one SYN each to port 11, ~100/s.
-cat >"$WORK/forge.py" <<'PY'
-import sys, time
-sys.path.insert(0, sys.argv[2])
-from forge_syn import raw_sender, syn
-tx = raw_sender()
-for i in range(int(sys.argv[3])):
-    tx.sendto(syn(f"198.18.{i // 250}.{i % 250 + 1}", sys.argv[1], 40000 + i, 11), (sys.argv[1], 0))
-    time.sleep(0.01)
-PY
-start_bg forge ip netns exec "$NS_B" python3 "$WORK/forge.py" "$IP_A" "$ROOT/scripts/lib" "$SOURCES"
+# The forged probes: $SOURCES sources from 198.18.0.1 on, one SYN each to port 11, ~100/s.
+start_bg forge forge_probes 198.18.0.1 "$SOURCES" 0.01
 FORGE_PID=$LAST_PID
 
 # A burst of 1,000 well-behaved clients at once: each sends status; all answers are read.
