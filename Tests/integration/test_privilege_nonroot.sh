@@ -43,8 +43,11 @@ start_bg daemon ip netns exec "$NS_A" setpriv --reuid="$DAEMON_UID" --regid="$DA
     strace -f -qq --seccomp-bpf -e signal=none -o "$WORK/state/privileged-syscalls" -e trace="$privileged" \
     "$PORTSENTRY" -c "$WORK/portsentry.conf"
 TRACER_PID=$LAST_PID
+# The daemon is strace's child; strace's end does not end it, so clean-up must know it too.
+traced_daemon() { DAEMON_PID=$(pgrep -P "$TRACER_PID"); }
+wait_for 5 traced_daemon
+_PIDS+=("$DAEMON_PID")
 wait_for 20 grep -q "Portsentry is now active and listening." "$WORK/daemon.out"
-DAEMON_PID=$(pgrep -P "$TRACER_PID") || fail "no daemon process under strace"
 
 note "the daemon runs as uid $DAEMON_UID with CAP_NET_ADMIN and CAP_NET_RAW only"
 status=/proc/$DAEMON_PID/status
