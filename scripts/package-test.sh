@@ -334,6 +334,8 @@ if [ "${PACKAGE_TEST_CHROOT:-1}" = "1" ]; then
         sed -i 's/^BLOCK_TCP="0"/BLOCK_TCP="1"/' "$ch/etc/portsentry/portsentry.conf"
         echo "192.0.2.99" >>"$ch/etc/portsentry/portsentry.ignore.static"
         old_conf=$(md5sum <"$ch/etc/portsentry/portsentry.conf")
+        # A history file as 1.2 (run as root) leaves it: the upgrade must hand it to the new user.
+        mkdir -p "$ch/var/lib/portsentry" && echo "1.2 history" >>"$ch/var/lib/portsentry/portsentry.history"
         check "install this package over it (apt-get install ./portsentry.deb)" \
             in_ch apt-get install "${apt_opts[@]}" "/tmp/$(basename "$deb")"
         check "upgrade: the admin's edited portsentry.conf is kept" \
@@ -356,6 +358,8 @@ if [ "${PACKAGE_TEST_CHROOT:-1}" = "1" ]; then
                 && [ "$(chroot "$ch" stat -c '%U:%G %a' /var/lib/portsentry)" = "portsentry:portsentry 700" ]
         }
         check "upgrade: system user and group portsentry, owning /var/lib/portsentry (0700)" system_user
+        check "upgrade: 1.2's history file now belongs to portsentry" \
+            test "$(chroot "$ch" stat -c %U:%G /var/lib/portsentry/portsentry.history)" = portsentry:portsentry
         check "upgrade: the kept 1.2 config (KILL_ROUTE set) passes --check-config" \
             accepted isolated "$ch" /usr/sbin/portsentry --check-config -c /etc/portsentry/portsentry.conf
         check "upgrade: the daemon accepts the kept 1.2 modes (-tcp -udp)" \
