@@ -121,7 +121,6 @@ expect_files=(
     /etc/portsentry/portsentry.conf /etc/portsentry/portsentry.ignore
     /etc/portsentry/portsentry.ignore.static /etc/default/portsentry
     /etc/logrotate.d/portsentry /lib/systemd/system/portsentry.service
-    /var/lib/portsentry/
     /usr/share/man/man8/portsentry.8.gz /usr/share/man/man8/portsentry-ctl.8.gz
     /usr/share/man/man5/portsentry.conf.5.gz
     /usr/share/doc/portsentry/copyright /usr/share/doc/portsentry/changelog.gz
@@ -132,6 +131,7 @@ expect_files=(
     /usr/share/doc/portsentry/examples/fail2ban/filter.d/portsentry-scan.conf
     /usr/share/doc/portsentry/examples/fail2ban/jail.d/portsentry.conf
     /usr/share/doc/portsentry/examples/portsentry.service.d/hosts-deny.conf
+    /usr/share/doc/portsentry/examples/portsentry.service.d/legacy-commands.conf
 )
 missing_files=()
 # dh_compress may have gzipped a document: either form counts.
@@ -222,14 +222,23 @@ check "systemd-analyze verify portsentry.service" systemd-analyze verify --man=n
 security=$(systemd-analyze security --offline=yes --root="$root" portsentry.service 2>&1)
 exposure=$(grep -o 'Overall exposure level for portsentry.service: [0-9.]*' <<<"$security" | awk '{print $NF}')
 echo "    systemd-analyze security: exposure ${exposure:-?}"
-check "systemd-analyze security: exposure <= 3.0 (OK)" \
-    awk -v e="${exposure:-99}" 'BEGIN { exit !(e <= 3.0) }'
+check "systemd-analyze security: exposure <= 2.0 (OK)" \
+    awk -v e="${exposure:-99}" 'BEGIN { exit !(e <= 2.0) }'
 unit=$root/lib/systemd/system/portsentry.service
 for want in '^Type=notify$' "^ExecStartPre=/bin/sh -c 'exec /usr/sbin/portsentry --check-config" \
             "^ExecReload=/bin/sh -c 'exec /usr/sbin/portsentry --check-config" "^ExecReload=/bin/sh -c 'kill -HUP \\\$MAINPID'\$" \
-            '^RuntimeDirectoryMode=0700$' '^ProtectSystem=strict$' '^NoNewPrivileges=yes$'; do
-    check "unit has $want" grep -q "$want" "$unit"
+            '^User=portsentry$' '^Group=portsentry$' '^StateDirectory=portsentry$' '^StateDirectoryMode=0700$' \
+            '^RuntimeDirectory=portsentry$' '^RuntimeDirectoryMode=0750$' \
+            '^CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_NET_BIND_SERVICE$' \
+            '^AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW CAP_NET_BIND_SERVICE$' \
+            '^SystemCallFilter=~@privileged$' '^After=.* nftables.service' \
+            '^ProtectSystem=strict$' '^NoNewPrivileges=yes$'; do
+    check "unit has $want" grep -q -- "$want" "$unit"
 done
+check "unit: no Wants=, Requires= or PartOf= on nftables.service (ordering only)" \
+    bash -c "! grep -E '^(Wants|Requires|BindsTo|PartOf)=.*nftables' '$unit'"
+check "logrotate: the history file is rotated as the portsentry user" \
+    bash -c "grep -qx '	create 0600 portsentry portsentry' '$root/etc/logrotate.d/portsentry' && grep -qx '	su portsentry portsentry' '$root/etc/logrotate.d/portsentry'"
 
 # ---------------------------------------------------------------- man pages
 stage "man pages"
@@ -325,6 +334,8 @@ if [ "${PACKAGE_TEST_CHROOT:-1}" = "1" ]; then
         sed -i 's/^BLOCK_TCP="0"/BLOCK_TCP="1"/' "$ch/etc/portsentry/portsentry.conf"
         echo "192.0.2.99" >>"$ch/etc/portsentry/portsentry.ignore.static"
         old_conf=$(md5sum <"$ch/etc/portsentry/portsentry.conf")
+        # A history file as 1.2 (run as root) leaves it: the upgrade must hand it to the new user.
+        mkdir -p "$ch/var/lib/portsentry" && echo "1.2 history" >>"$ch/var/lib/portsentry/portsentry.history"
         check "install this package over it (apt-get install ./portsentry.deb)" \
             in_ch apt-get install "${apt_opts[@]}" "/tmp/$(basename "$deb")"
         check "upgrade: the admin's edited portsentry.conf is kept" \
@@ -337,6 +348,18 @@ if [ "${PACKAGE_TEST_CHROOT:-1}" = "1" ]; then
         check "upgrade: init script, its rc.d links and the ppp hooks are gone" bash -c \
             "! ls '$ch'/etc/init.d/portsentry '$ch'/etc/rc?.d/*portsentry '$ch'/etc/ppp/ip-up.d/portsentry '$ch'/etc/ppp/ip-down.d/portsentry 2>/dev/null | grep ."
         check "upgrade: portsentry.service is enabled" test -L "$ch/etc/systemd/system/multi-user.target.wants/portsentry.service"
+        # system_user: the daemon's account as the postinst makes it (portsentry.service's User=).
+        system_user() {
+            local entry; entry=$(chroot "$ch" getent passwd portsentry) || { echo "no user portsentry"; return 1; }
+            echo "$entry"
+            IFS=: read -r _ _ uid gid _ home shell <<<"$entry"
+            [ "$uid" -lt 1000 ] && [ "$home" = /var/lib/portsentry ] && [ "$shell" = /usr/sbin/nologin ] \
+                && [ "$(chroot "$ch" getent group portsentry | cut -d: -f3)" = "$gid" ] \
+                && [ "$(chroot "$ch" stat -c '%U:%G %a' /var/lib/portsentry)" = "portsentry:portsentry 700" ]
+        }
+        check "upgrade: system user and group portsentry, owning /var/lib/portsentry (0700)" system_user
+        check "upgrade: 1.2's history file now belongs to portsentry" \
+            test "$(chroot "$ch" stat -c %U:%G /var/lib/portsentry/portsentry.history)" = portsentry:portsentry
         check "upgrade: the kept 1.2 config (KILL_ROUTE set) passes --check-config" \
             accepted isolated "$ch" /usr/sbin/portsentry --check-config -c /etc/portsentry/portsentry.conf
         check "upgrade: the daemon accepts the kept 1.2 modes (-tcp -udp)" \
@@ -348,7 +371,12 @@ if [ "${PACKAGE_TEST_CHROOT:-1}" = "1" ]; then
         check "purge" in_ch dpkg --purge portsentry
         check "purge removes /etc/portsentry and /var/lib/portsentry state" \
             bash -c "! ls -d '$ch/var/lib/portsentry/portsentry.history' '$ch/etc/default/portsentry' '$ch/etc/portsentry/portsentry.conf' 2>/dev/null | grep ."
+        check "purge keeps the portsentry user (Debian practice), removes /var/lib/portsentry" \
+            bash -c "chroot '$ch' getent passwd portsentry && ! test -e '$ch/var/lib/portsentry'"
+        kept_uid=$(chroot "$ch" id -u portsentry 2>/dev/null)
         check "fresh install" in_ch dpkg -i "/tmp/$(basename "$deb")"
+        user_reused() { system_user && [ "$(chroot "$ch" id -u portsentry)" = "$kept_uid" ]; }
+        check "fresh install: the kept user is reused, /var/lib/portsentry made again" user_reused
         check "fresh install: shipped portsentry.conf in place" \
             cmp "$ch/etc/portsentry/portsentry.conf" "$root/etc/portsentry/portsentry.conf"
         check "fresh install: --check-config passes in the real Debian root" \

@@ -10,6 +10,8 @@ struct ClientConnection {
     }
 
     let fd: Int32
+    /// Monotonic nanoseconds of the accept.
+    let acceptedAt: UInt64
     var phase: Phase = .reading
     var input: [UInt8] = []
     var output: [UInt8] = []
@@ -17,10 +19,14 @@ struct ClientConnection {
     /// Monotonic nanoseconds after which the connection is given up; nil while handling.
     var deadline: UInt64?
 
-    init(fd: Int32, deadline: UInt64) {
+    init(fd: Int32, acceptedAt: UInt64, deadline: UInt64) {
         self.fd = fd
+        self.acceptedAt = acceptedAt
         self.deadline = deadline
     }
+
+    /// Waiting on the client (for its request, or for it to read the answer), not on the daemon.
+    var isIdle: Bool { phase != .handling }
 
     /// Switches to sending `bytes`, to be done by `deadline`.
     mutating func respond(_ bytes: [UInt8], deadline: UInt64) {

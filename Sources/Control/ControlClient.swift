@@ -42,7 +42,13 @@ public struct ControlClient: Sendable {
         let deadline = MonotonicClock.now() + timeoutNanoseconds
         let fd = try UnixSocket.make(nonBlocking: true)
         defer { close(fd) }
-        switch try UnixSocket.connect(fd, to: path) {
+        var connected = try UnixSocket.connect(fd, to: path)
+        // EAGAIN: the listen backlog is full (a burst of clients); the daemon takes them fast.
+        while connected == EAGAIN, MonotonicClock.now() < deadline {
+            usleep(2_000)
+            connected = try UnixSocket.connect(fd, to: path)
+        }
+        switch connected {
         case 0:
             break
         case ENOENT, ECONNREFUSED:

@@ -15,11 +15,12 @@ public final class ControlServer: Sendable {
         public var group: String?
         /// How long a client may take to send its request, and to take the response.
         public var requestTimeout: Duration
-        /// Connections served at once; more wait in the listen backlog.
+        /// Connections served at once. Beyond it a new client takes the place of the connection
+        /// that has waited on its client longest (never a request the daemon is running).
         public var maxConnections: Int
 
         public init(socketPath: String, group: String? = nil,
-                    requestTimeout: Duration = .seconds(5), maxConnections: Int = 32) {
+                    requestTimeout: Duration = .seconds(5), maxConnections: Int = 128) {
             self.socketPath = socketPath
             self.group = group
             self.requestTimeout = requestTimeout
@@ -50,7 +51,7 @@ public final class ControlServer: Sendable {
             }
             bound = true
             identity = try SocketFile.restrict(path, group: policy.group)
-            guard listen(listener, 64) == 0 else { throw .system(operation: "listen \(path)", errno: errno) }
+            guard listen(listener, SOMAXCONN) == 0 else { throw .system(operation: "listen \(path)", errno: errno) }
             signals = try ServerSignals()
         } catch {
             close(listener)

@@ -29,10 +29,13 @@ struct AccessPolicy: Sendable {
     /// CONTROL_GROUP's id, if one is configured.
     let group: gid_t?
     let groupName: String?
+    /// The daemon's own user (`portsentry` under the packaged unit, root when started by hand).
+    let daemonUser: uid_t
 
     /// Resolves a group name (or number); nil allows root and the daemon's user only.
-    init(groupName: String?) throws(ControlError) {
+    init(groupName: String?, daemonUser: uid_t = geteuid()) throws(ControlError) {
         self.groupName = groupName
+        self.daemonUser = daemonUser
         guard let groupName else { group = nil; return }
         guard let gid = Self.groupID(named: groupName) else { throw .unknownGroup(groupName) }
         group = gid
@@ -40,11 +43,13 @@ struct AccessPolicy: Sendable {
 
     /// nil if `peer` may talk to the daemon, otherwise the reason for the refusal.
     func refusal(for peer: PeerCredentials) -> String? {
-        if peer.uid == 0 || peer.uid == geteuid() { return nil }
+        if peer.uid == 0 || peer.uid == daemonUser { return nil }
         if let group, peer.gid == group || Self.user(peer.uid, isMemberOf: group) { return nil }
+        var allowed = ["root"]
+        if daemonUser != 0 { allowed.append("the daemon's user (uid \(daemonUser))") }
+        if let groupName { allowed.append("a member of group \(groupName)") }
         let who = "uid \(peer.uid) (pid \(peer.pid))"
-        guard let groupName else { return "\(who) is not root" }
-        return "\(who) is neither root nor a member of group \(groupName)"
+        return allowed.count == 1 ? "\(who) is not root" : "\(who) is neither " + allowed.joined(separator: " nor ")
     }
 
     private static func groupID(named name: String) -> gid_t? {

@@ -8,6 +8,12 @@ import PortsentryCore
 /// The control server's event loop: one thread polls the listening socket, every connection
 /// and the wake pipe; requests run as tasks on the handler and come back through `signals`.
 /// All state here belongs to the loop thread alone.
+///
+/// Abuse: the connections are capped (`maxConnections`); when the cap is reached, each new
+/// client closes the idle connection (one that waits for its client to send or to read) that was
+/// accepted first, once it has had `evictionGrace` to send its request. So a thousand clients
+/// that connect and say nothing, or never read, cost a bounded number of descriptors and delay
+/// an administrator by their number over the cap's turnover, not by their timeouts.
 final class ServerLoop {
     struct Settings: Sendable {
         var path: String
@@ -24,6 +30,12 @@ final class ServerLoop {
     private let logger: Logger
     private var connections: [Int: ClientConnection] = [:]
     private var nextID = 0
+    private var evictions = EvictionReport()
+
+    /// How long a new connection is safe from eviction: ample time to send a request line.
+    static let evictionGrace: UInt64 = 250_000_000
+    /// Most accepts per turn of the loop, so the connections accepted are read in between.
+    static let acceptBatch = 32
 
     init(listener: Int32, settings: Settings, handler: any ControlHandler, signals: ServerSignals, logger: Logger) {
         self.listener = listener
@@ -47,7 +59,9 @@ final class ServerLoop {
 
     private func pollOnce() {
         var fds = [pollfd(fd: signals.wakeReader, events: Int16(POLLIN), revents: 0)]
-        let accepting = connections.count < settings.maxConnections
+        let now = MonotonicClock.now()
+        let full = connections.count >= settings.maxConnections
+        let accepting = !full || evictionCandidate(at: now) != nil
         fds.append(pollfd(fd: accepting ? listener : -1, events: Int16(POLLIN), revents: 0))
         let polled = Array(connections)
         for (_, connection) in polled {
@@ -58,7 +72,9 @@ final class ServerLoop {
             }
             fds.append(pollfd(fd: connection.fd, events: events, revents: 0))
         }
-        let deadline = connections.values.compactMap(\.deadline).min()
+        // Full with only young idle connections: wake when the first of them may be evicted.
+        let evictable = full && !accepting ? connections.values.filter(\.isIdle).map { $0.acceptedAt + Self.evictionGrace }.min() : nil
+        let deadline = (connections.values.compactMap(\.deadline) + [evictable].compactMap { $0 }).min()
         let timeout = deadline.map(UnixSocket.millisecondsLeft(until:)) ?? -1
         guard poll(&fds, nfds_t(fds.count), timeout) >= 0 || errno == EINTR else {
             logger.error("control socket: poll failed: \(String(cString: strerror(errno)))")
@@ -79,7 +95,10 @@ final class ServerLoop {
     private func deadlineFromNow() -> UInt64 { MonotonicClock.now() + settings.timeoutNanoseconds }
 
     private func acceptAll() {
-        while connections.count < settings.maxConnections {
+        for _ in 0..<Self.acceptBatch {
+            let now = MonotonicClock.now()
+            let victim = connections.count < settings.maxConnections ? nil : evictionCandidate(at: now)
+            guard connections.count < settings.maxConnections || victim != nil else { return }
             let fd = accept4(listener, nil, nil, Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
             guard fd >= 0 else {
                 if errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR {
@@ -87,15 +106,29 @@ final class ServerLoop {
                 }
                 return
             }
+            if let victim { evict(victim, at: now) }
             nextID += 1
-            var connection = ClientConnection(fd: fd, deadline: deadlineFromNow())
+            var connection = ClientConnection(fd: fd, acceptedAt: now, deadline: deadlineFromNow())
             if let refusal = refusal(for: fd) {
                 logger.warning("control socket: refused \(refusal)")
                 connection.respond(ControlResponse.failure("permission denied: \(refusal)", code: .permissionDenied).encodedLine(),
                                    deadline: deadlineFromNow())
             }
             connections[nextID] = connection
-            if case .writing = connection.phase { writeResponse(nextID) }
+            // A client usually sends its request right after connecting: take it now.
+            if case .writing = connection.phase { writeResponse(nextID) } else { readRequest(nextID) }
+        }
+    }
+
+    /// The idle connection accepted first, if it has had its grace time.
+    private func evictionCandidate(at now: UInt64) -> Int? {
+        connections.filter { $0.value.isIdle && $0.value.acceptedAt + Self.evictionGrace <= now }.keys.min()
+    }
+
+    private func evict(_ id: Int, at now: UInt64) {
+        finish(id)
+        if let count = evictions.record(at: now) {
+            logger.warning("control socket: more than \(settings.maxConnections) clients at once; closed \(count) idle connection(s) to make room (the longest waiting first)")
         }
     }
 

@@ -31,9 +31,8 @@ enum SocketFile {
             throw .system(operation: "mkdir \(directory)", errno: errno)
         }
         if let group {
-            guard chown(directory, geteuid(), group) == 0, chmod(directory, 0o750) == 0 else {
-                throw .system(operation: "set owner and mode of \(directory)", errno: errno)
-            }
+            try setGroup(of: directory, to: group)
+            guard chmod(directory, 0o750) == 0 else { throw .system(operation: "chmod \(directory)", errno: errno) }
         }
         return nil
     }
@@ -61,13 +60,25 @@ enum SocketFile {
         }
     }
 
-    /// Restricts a freshly bound socket: 0600 owned by the daemon's user, or 0660 with `group`.
+    /// Restricts a freshly bound socket (owned by the daemon's user, as `bind` made it): 0600, or
+    /// 0660 with `group`.
     static func restrict(_ path: String, group: gid_t?) throws(ControlError) -> Identity {
-        guard chown(path, geteuid(), group ?? gid_t.max) == 0, chmod(path, group == nil ? 0o600 : 0o660) == 0 else {
-            throw .system(operation: "set owner and mode of \(path)", errno: errno)
-        }
+        if let group { try setGroup(of: path, to: group) }
+        guard chmod(path, group == nil ? 0o600 : 0o660) == 0 else { throw .system(operation: "chmod \(path)", errno: errno) }
         guard let identity = identity(of: path) else { throw .system(operation: "stat \(path)", errno: errno) }
         return identity
+    }
+
+    /// Gives `path` to `group`, calling `chown` only if it belongs to another group: a file the
+    /// daemon made already has its group (portsentry.service's Group=), and the unit's system
+    /// call filter refuses `chown` (docs/installation.md).
+    private static func setGroup(of path: String, to group: gid_t) throws(ControlError) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { throw .system(operation: "stat \(path)", errno: errno) }
+        guard info.st_gid != group else { return }
+        guard chown(path, uid_t.max, group) == 0 else {
+            throw .system(operation: "give \(path) to group \(group) (CONTROL_GROUP)", errno: errno)
+        }
     }
 
     /// Unlinks `path` only if it is still the file `identity` names.

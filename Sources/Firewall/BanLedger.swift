@@ -8,6 +8,8 @@ import Synchronization
 public final class BanLedger: BanObserver, OffenceHistory {
     private let memory: Mutex<BanMemory>
     private let dirty = Atomic<Bool>(false)
+    /// Failed writes are retried every second but logged once (a full disk), and once more when they work again.
+    private let health = Mutex(WriteHealth())
     /// nil: kept in memory only (no STATE_FILE).
     public let file: BanLedgerFile?
     private let logger: Logger
@@ -62,12 +64,15 @@ public final class BanLedger: BanObserver, OffenceHistory {
     public func save() {
         guard let file, dirty.exchange(false, ordering: .relaxed) else { return }
         let records = memory.withLock { $0.records }
+        var failure: Int32?
         do {
             try file.write(records)
         } catch {
             dirty.store(true, ordering: .relaxed)
-            logger.error("Cannot write the ban ledger \(file.path): \(error)")
+            failure = error.code
         }
+        guard let report = health.withLock({ $0.record("ban ledger \(file.path)", errno: failure) }) else { return }
+        report.isFailure ? logger.error("\(report.line)") : logger.notice("\(report.line)")
     }
 
     /// Saves once a second until the calling task is cancelled, then a last time.

@@ -17,6 +17,7 @@ public final class BanService: Sendable {
     private struct State {
         var policy: BanPolicy
         var blockedFile: BlockedFile?
+        var blockedHealth = WriteHealth()
         /// What BLOCKED_FILE holds: with a backend that keeps no bans, who is blocked already.
         var blockedHosts: Set<IPAddress>
     }
@@ -105,11 +106,19 @@ public final class BanService: Sendable {
     public func liveBan(covering address: IPAddress) -> Ban? { backend.liveBan(covering: address) }
 
     /// Records `address` in BLOCKED_FILE (once). Its 2.x records hold hosts: a prefix ban is
-    /// recorded as the host whose probe made it, a manual or fleet prefix not at all.
+    /// recorded as the host whose probe made it, a manual or fleet prefix not at all. After
+    /// failed writes (full disk, read-only directory: logged once) the next one rewrites the
+    /// whole file, so it lists every host again.
     public func noteBlocked(_ address: IPAddress) {
-        let (file, isNew) = state.withLock { ($0.blockedFile, $0.blockedHosts.insert(address).inserted) }
-        guard let file, isNew, let err = file.append(address) else { return }
-        logger.error("Unable to write blocked file \(file.path): \(String(cString: strerror(err)))")
+        let (file, isNew, stale) = state.withLock { ($0.blockedFile, $0.blockedHosts.insert(address).inserted, $0.blockedHealth.isFailing) }
+        guard let file, isNew || stale else { return }
+        recordBlockedWrite(file, stale ? file.rewrite(listing: state.withLock { $0.blockedHosts }) : file.append(address))
+    }
+
+    /// Logs the first failure of a BLOCKED_FILE write and the first success after failures.
+    private func recordBlockedWrite(_ file: BlockedFile, _ err: Int32?) {
+        guard let report = state.withLock({ $0.blockedHealth.record("blocked file \(file.path)", errno: err) }) else { return }
+        report.isFailure ? logger.error("\(report.line)") : logger.notice("\(report.line)")
     }
 
     /// On the backend's thread: sources the kernel trap banned as hosts that a prefix ban may
@@ -216,8 +225,9 @@ public final class BanService: Sendable {
             s.blockedHosts.subtract(hosts)
             return (s.blockedFile, hosts)
         }
-        if let file, let err = file.remove(hosts) {
-            logger.error("Cannot update blocked file \(file.path): \(String(cString: strerror(err)))")
+        if let file {
+            let stale = state.withLock { $0.blockedHealth.isFailing }
+            recordBlockedWrite(file, stale ? file.rewrite(listing: state.withLock { $0.blockedHosts }) : file.remove(hosts))
         }
     }
 

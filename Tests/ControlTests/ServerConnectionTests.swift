@@ -56,10 +56,7 @@ import PortsentryCore
 
     @Test func largeAnswerArrivesWhole() async throws {
         // Far more than a socket buffer: the server must write it in pieces as the client reads.
-        let bans = (0..<50_000).map { i in
-            BanEntry(address: "10.\(i >> 16).\(i >> 8 & 255).\(i & 255)", expiresIn: UInt64(i), bannedAt: 1_700_000_000,
-                     trigger: BanEntry.Trigger(proto: "TCP", port: 23, type: "TCP SYN/Normal scan"), hits: i)
-        }
+        let bans = ScriptedHandler.manyBans(50_000)
         let socket = TemporarySocket()
         let server = try ControlServer.forTest(socket.path, handler: ScriptedHandler(bans: bans))
         #expect(try await ControlClient(socketPath: socket.path).send(.list).bans == bans)

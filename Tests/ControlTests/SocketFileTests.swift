@@ -26,6 +26,15 @@ import Testing
         await server.stop()
     }
 
+    @Test func groupTheSocketAlreadyHasIsKept() async throws {
+        // CONTROL_GROUP = the daemon's own group (portsentry.service's Group=): no chown needed.
+        let socket = TemporarySocket()
+        let server = try ControlServer.forTest(socket.path, group: String(getegid()))
+        let file = try #require(fileMode(socket.path))
+        #expect(file.mode == 0o660 && file.gid == getegid() && file.uid == geteuid())
+        await server.stop()
+    }
+
     @Test func unknownGroupIsAnError() {
         let socket = TemporarySocket()
         #expect(throws: ControlError.unknownGroup("no-such-group-xyz")) {

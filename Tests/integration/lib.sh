@@ -152,6 +152,38 @@ while True:
     wait_for 30 sh -c "ip netns exec $NS_A ss -Hltn 'sport = :$port' | grep -q ':$port'"
 }
 
+# nft_test_conf TABLE [LINE...]: config lines for the nftables backend in table TABLE, TCP 11 and
+# 15 and UDP 7 watched, a source banned for 10 minutes on its first probe; then each LINE.
+nft_test_conf() {
+    local table=$1; shift
+    printf '%s\n' 'TCP_PORTS="11,15"' 'UDP_PORTS="7"' 'BLOCK_TCP="1"' 'BLOCK_UDP="1"' 'SCAN_TRIGGER="0"' \
+        'BLOCK_BACKEND="nftables"' 'BAN_TIME="10m"' "NFT_TABLE=\"$table\"" "$@"
+}
+
+# forge_probes FIRST COUNT [INTERVAL]: from NS_B, one forged TCP SYN to IP_A:11 from each of COUNT
+# consecutive IPv4 sources starting at FIRST, INTERVAL seconds apart (default 0.005).
+forge_probes() {
+    ip netns exec "$NS_B" python3 -c '
+import ipaddress, sys, time
+sys.path.insert(0, sys.argv[1])
+from forge_syn import raw_sender, syn
+first, count, gap, target = ipaddress.IPv4Address(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
+tx = raw_sender()
+for i in range(count):
+    tx.sendto(syn(str(first + i), target, 40000 + i % 20000, 11), (target, 0))
+    time.sleep(gap)' "$ROOT/scripts/lib" "$1" "$2" "${3:-0.005}" "$IP_A"
+}
+
+# ban_seconds_left TABLE SET ADDRESS: the remaining time of ADDRESS's ban in `inet TABLE SET` of
+# NS_A, in whole seconds (from nft's text output).
+ban_seconds_left() {
+    in_a nft list set inet "$1" "$2" | python3 -c '
+import re, sys
+m = re.search(re.escape(sys.argv[1]) + r" timeout \S+ expires (\S+?)[,\s}]", sys.stdin.read())
+units = {"d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001}
+print(int(sum(int(n) * units[u] for n, u in re.findall(r"(\d+)(ms|d|h|m|s)", m.group(1)))))' "$3"
+}
+
 # line_count FILE: number of lines in FILE (0 if missing).
 line_count() { [ -f "$1" ] && wc -l < "$1" || echo 0; }
 # file_size FILE: size in bytes (0 if missing).

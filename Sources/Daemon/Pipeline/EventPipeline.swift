@@ -28,6 +28,7 @@ final class EventPipeline: Sendable {
     private let kernelTrap = Mutex<KernelTrap?>(nil)
     /// Verdicts dropped (queue full) when the last warning about drops was logged.
     private let reportedDrops = Atomic<Int>(0)
+    private let historyHealth = Mutex(WriteHealth())
 
     init(settings: Settings, bans: BanService, logger: Logger) {
         self.settings = Mutex(settings)
@@ -209,10 +210,15 @@ final class EventPipeline: Sendable {
             if item.quiet { continue }
             let line = LogLine.scan(event, hostName: hostName, outcome: item.verdict.outcome)
             logger.notice("\(line)")
-            if let history = s.history, let err = history.append(line) {
-                logger.error("Unable to write history file \(history.path): \(String(cString: strerror(err)))")
-            }
+            if let history = s.history { record(line, in: history) }
         }
+    }
+
+    /// Appends to HISTORY_FILE; a failure (full disk, read-only directory) is logged once.
+    private func record(_ line: String, in history: HistoryFile) {
+        let err = history.append(line)
+        guard let report = historyHealth.withLock({ $0.record("history file \(history.path)", errno: err) }) else { return }
+        report.isFailure ? logger.error("\(report.line)") : logger.notice("\(report.line)")
     }
 
     /// A source that is banned already: with a backend that keeps bans the firewall drops it,

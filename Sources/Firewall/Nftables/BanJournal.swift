@@ -17,9 +17,11 @@ final class BanJournal: Sendable {
     static let versionLine = "portsentry-journal 1"
 
     let statePath: String
+    /// The segment appends go to. Its file is open only between an append and the next sync,
+    /// so an idle daemon holds no file open for writing (a read-only remount of its directory works).
     private struct Segment {
         var number: Int
-        var fd: Int32
+        var fd: Int32 = -1
         var unsynced = false
     }
     private let current: Mutex<Segment?>
@@ -74,22 +76,25 @@ final class BanJournal: Sendable {
         let ok = current.withLock { segment -> Bool in
             guard var s = segment else { return false }
             defer { segment = s }
+            if s.fd < 0 { s.fd = Glibc.open(path(s.number), O_WRONLY | O_APPEND | O_CLOEXEC) }
+            guard s.fd >= 0 else { return false }
             s.unsynced = true
             return BanJournal.writeAll(s.fd, bytes)
         }
         noteOutcome(ok, "cannot append to the ban journal \(statePath).journal: \(String(cString: strerror(errno)))")
     }
 
-    /// Makes the appends so far durable; the flusher calls it every `syncIntervalMs`.
+    /// Makes the appends so far durable and closes the file until the next append; the flusher
+    /// calls it every `syncIntervalMs`. The disk is waited for outside the lock.
     func sync() {
         let fd = current.withLock { segment -> Int32? in
-            guard var s = segment, s.unsynced else { return nil }
-            s.unsynced = false
-            segment = s
+            guard var s = segment, s.unsynced, s.fd >= 0 else { return nil }
+            defer { s.fd = -1; s.unsynced = false; segment = s }
             return s.fd
         }
         guard let fd else { return }
         noteOutcome(fdatasync(fd) == 0, "cannot sync the ban journal: \(String(cString: strerror(errno)))")
+        Glibc.close(fd)
     }
 
     /// A state-file snapshot is being taken: later appends go to a new segment. Returns the
@@ -97,7 +102,7 @@ final class BanJournal: Sendable {
     func checkpoint() -> Int {
         current.withLock { segment in
             let next = segment.map { $0.number + 1 } ?? firstNumber
-            if let s = segment { fdatasync(s.fd); Glibc.close(s.fd) }
+            if let s = segment, s.fd >= 0 { fdatasync(s.fd); Glibc.close(s.fd) }
             segment = open(next)
             return next
         }
@@ -112,7 +117,7 @@ final class BanJournal: Sendable {
     func close() {
         closed.store(true, ordering: .relaxed)
         current.withLock { segment in
-            if let s = segment { fdatasync(s.fd); Glibc.close(s.fd) }
+            if let s = segment, s.fd >= 0 { fdatasync(s.fd); Glibc.close(s.fd) }
             segment = nil
         }
     }

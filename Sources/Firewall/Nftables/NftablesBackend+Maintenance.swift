@@ -57,13 +57,13 @@ extension NftablesBackend {
         }
     }
 
-    /// Writes the state file when bans changed (at most once per interval) or when it has gone
-    /// missing; `force` writes now.
+    /// Writes the state file when bans changed or the last write failed (at most once per
+    /// interval), or when it has gone missing; `force` writes now.
     func writeState(force: Bool) {
         guard let stateFile else { return }
         let now = clock()
         var missing = false
-        if !force, !stateDirty {
+        if !force, !stateDirty, !stateWriteFailing.load(ordering: .relaxed) {
             var st = stat()
             missing = stat(stateFile.path, &st) != 0 && errno == ENOENT
             guard missing else { return }

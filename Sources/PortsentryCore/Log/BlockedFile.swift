@@ -21,11 +21,22 @@ public struct BlockedFile: Sendable {
         return record.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == record.count ? nil : errno
     }
 
+    /// Rewrites the file to list exactly `hosts`: the records it has that are still in `hosts`,
+    /// in their order, then the others; returns the errno on failure.
+    public func rewrite(listing hosts: Set<IPAddress>) -> Int32? {
+        let listed = load().filter(hosts.contains)
+        let missing = hosts.subtracting(listed).sorted { $0.description < $1.description }
+        return replace(with: listed + missing)
+    }
+
     /// Rewrites the file without `addresses`; returns the errno on failure.
     public func remove(_ addresses: Set<IPAddress>) -> Int32? {
-        let kept = load().filter { !addresses.contains($0) }
+        replace(with: load().filter { !addresses.contains($0) })
+    }
+
+    private func replace(with hosts: [IPAddress]) -> Int32? {
         do {
-            try AtomicFile.write(kept.flatMap(BlockedRecord.encode), to: path)
+            try AtomicFile.write(hosts.flatMap(BlockedRecord.encode), to: path)
             return nil
         } catch {
             return error.code

@@ -29,6 +29,14 @@ final class ScriptedHandler: ControlHandler {
     static let ban = BanEntry(address: "192.0.2.7", expiresIn: 60, bannedAt: 1_700_000_100,
                               trigger: BanEntry.Trigger(proto: "TCP", port: 23, type: "TCP SYN/Normal scan"), hits: 3)
 
+    /// `count` distinct bans (10.x.y.z), for answers larger than a socket buffer.
+    static func manyBans(_ count: Int) -> [BanEntry] {
+        (0..<count).map { i in
+            BanEntry(address: "10.\(i >> 16).\(i >> 8 & 255).\(i & 255)", expiresIn: UInt64(i), bannedAt: 1_700_000_000,
+                     trigger: BanEntry.Trigger(proto: "TCP", port: 23, type: "TCP SYN/Normal scan"), hits: i)
+        }
+    }
+
     func status() async throws -> StatusReport {
         record("status")
         if statusDelay > .zero { try await Task.sleep(for: statusDelay) }
