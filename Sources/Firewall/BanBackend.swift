@@ -25,6 +25,11 @@ public protocol BanBackend: Sendable {
     /// On the backend's thread: lifts every ban; returns the addresses that were banned.
     func flush() throws(BanBackendError) -> [IPAddress]
 
+    /// On the backend's thread, before `isBanned` answers for a batch of events: makes sure
+    /// the backend's view of who is banned still matches the firewall, so that a source someone
+    /// else unbanned behind its back is banned again (nftables: a generation check, and the
+    /// watchdog's repair when the ruleset changed). The default does nothing.
+    func confirmBans()
     /// Whether `address` is banned now (never blocks).
     func isBanned(_ address: IPAddress) -> Bool
     /// The live bans, sorted by address.
@@ -39,6 +44,10 @@ public protocol BanBackend: Sendable {
     func maintain() async
     /// Finishes pending work and lets go of the firewall; the bans stay in force.
     func shutdown() async
+}
+
+extension BanBackend {
+    public func confirmBans() {}
 }
 
 /// Which backend bans, as `portsentry-ctl status` names it.

@@ -26,6 +26,7 @@ public final class HostsDenyLayer: BanBackend {
 
     public func lift(_ targets: [CIDR]) throws(BanBackendError) -> [IPAddress] { try base.lift(targets) }
     public func flush() throws(BanBackendError) -> [IPAddress] { try base.flush() }
+    public func confirmBans() { base.confirmBans() }
     public func isBanned(_ address: IPAddress) -> Bool { base.isBanned(address) }
     public func bans() -> [Ban] { base.bans() }
     public func recordHit(_ address: IPAddress) { base.recordHit(address) }

@@ -114,6 +114,7 @@ final class EventPipeline: Sendable {
         let policy = bans.policy
         var items = batch.map { Pending(verdict: $0) }
         var planned = Set<IPAddress>()
+        var confirmed = false
 
         // Protected? Step 6: already blocked? Otherwise the ban decision and KILL_RUN_CMD.
         for i in items.indices {
@@ -124,7 +125,13 @@ final class EventPipeline: Sendable {
                 items[i].verdict.outcome.blocked = false
                 continue
             }
-            let standing = planned.contains(source) ? bans.standingOfPlanned : bans.standing(of: source)
+            var standing = planned.contains(source) ? bans.standingOfPlanned : bans.standing(of: source)
+            if standing == .banned, !planned.contains(source), !confirmed {
+                // The ban table is trusted only once the firewall is known to match it.
+                bans.confirmBans()
+                confirmed = true
+                standing = bans.standing(of: source)
+            }
             if let standing {
                 reportAlreadyBlocked(&items[i], quiet: mode == .block && standing == .banned, settings: s)
                 continue

@@ -83,7 +83,6 @@ public struct NftLayout: Sendable, Hashable {
         AddressFamily.allCases.map { "flush set inet \(table) \(setName($0))\n" }.joined()
     }
 
-    func listSet(_ family: AddressFamily) -> String { "list set inet \(table) \(setName(family))" }
     func listCounter(_ family: AddressFamily) -> String { "list counter inet \(table) \(counterName(family))" }
 
 

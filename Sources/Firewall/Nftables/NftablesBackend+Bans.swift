@@ -65,10 +65,10 @@ extension NftablesBackend {
         guard !addresses.isEmpty else { return [] }
         let list = Array(addresses)
         do {
-            try ctx.run(layout.removeElements(list))
+            try transact(ctx, layout.removeElements(list))
         } catch {
             // The add needs room (a full set refuses it): delete one by one; a missing element is fine.
-            for a in list { _ = try? ctx.run(layout.deleteElements([a])) }
+            for a in list { _ = try? transact(ctx, layout.deleteElements([a])) }
         }
         let removed = shared.withLock { state in list.compactMap { state.book.remove($0)?.address } }
         if !removed.isEmpty { stateDirty = true }
@@ -78,7 +78,7 @@ extension NftablesBackend {
     /// Removes every ban (both sets emptied in one transaction); returns the addresses that were banned.
     public func flushSets() throws(NftError) -> [IPAddress] {
         commitPending()
-        try openContext().run(layout.flushSets)
+        try transact(openContext(), layout.flushSets)
         let removed = shared.withLock { $0.book.removeAll().map(\.address) }
         if !removed.isEmpty { stateDirty = true }
         return removed.sorted()
@@ -124,8 +124,8 @@ extension NftablesBackend {
         return slots[i...].map { results[$0] }
     }
 
-    /// One transaction for `requests` (distinct addresses); on failure, restores a missing table
-    /// and retries, or falls back to one transaction per address. One result per request.
+    /// One transaction for `requests` (distinct addresses); on failure, repairs a table someone
+    /// changed and retries, or falls back to one transaction per address. One result per request.
     private func commit(_ requests: [BanRequest]) -> [Result<BanOutcome, NftError>] {
         guard let ctx = context else { return requests.map { _ in .failure(.closed) } }
         var plan = BanPlan(layout: layout, now: clock(), defaultSeconds: defaultSeconds)
@@ -135,10 +135,9 @@ extension NftablesBackend {
         noteSetFull(plan.full.map(\.family))
         guard !plan.isEmpty else { return results }
 
-        var committed = (try? ctx.run(plan.script)) != nil
-        if !committed, !tablePresent() {
-            restore(ctx)
-            committed = (try? ctx.run(plan.script)) != nil
+        var committed = (try? transact(ctx, plan.script)) != nil
+        if !committed, watch(ctx) {
+            committed = (try? transact(ctx, plan.script)) != nil
         }
         if committed {
             apply(plan.items, at: plan.now)
@@ -157,7 +156,7 @@ extension NftablesBackend {
         var item = item
         while true {
             do {
-                try ctx.run(BanPlan.script(for: [item], layout: layout))
+                try transact(ctx, BanPlan.script(for: [item], layout: layout))
                 apply([item], at: plan.now)
                 return .success(item.outcome(at: plan.now))
             } catch {

@@ -1,5 +1,6 @@
 import Glibc
 import PortsentryCore
+import Synchronization
 
 extension NftablesBackend {
     /// How often maintenance runs: expiry reports, the table watchdog, state-file writes.
@@ -10,15 +11,15 @@ extension NftablesBackend {
     /// The state file is rewritten at most this often while bans change.
     static let stateWriteIntervalMs: Int64 = 1000
 
-    /// Expiry reports, eviction warnings, the table watchdog and state-file writes, every 250 ms until the calling
-    /// task is cancelled (or the backend shut down).
+    /// Expiry reports, eviction warnings, the watchdog and state-file writes, every 250 ms until
+    /// the calling task is cancelled (or the backend shut down).
     public func maintain() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(NftablesBackend.maintenanceIntervalMs))
             guard !Task.isCancelled, let ctx = context else { return }
             reapExpired()
             for family in AddressFamily.allCases { reportEvictions(family) }
-            if !tablePresent() { restore(ctx) }
+            watch(ctx)
             writeState(force: false)
         }
     }
@@ -31,30 +32,6 @@ extension NftablesBackend {
             expirySink.yield(BanRelease(address: ban.address, reason: .expired))
         }
         if !expired.isEmpty { stateDirty = true }
-    }
-
-    /// Whether our table and chain exist, asked straight over netlink (a libnftables command
-    /// would first fetch every set element). When netlink cannot say, the answer is "no", and
-    /// `restore` reinstalls what is missing (idempotent).
-    func tablePresent() -> Bool {
-        context?.chainExists(table: layout.table, chain: layout.chain) ?? false
-    }
-
-    /// Reinstalls the table and puts back every live ban with its remaining time, in one transaction.
-    func restore(_ ctx: any NftKernel) {
-        let now = clock()
-        let live = shared.withLock { $0.book.bans.values.filter { $0.isLive(at: now) } }
-        let elements = live.map { ($0.address, $0.timeLeftMs(at: now).map { UInt64($0) }) }
-        do {
-            try install(ctx, extra: layout.addElements(elements))
-            shared.withLock { $0.metrics.restores += 1 }
-            failureLogged.remove(.restore)
-            logger.warning("nftables table inet \(layout.table) was missing or incomplete; restored it with \(live.count) live bans")
-        } catch {
-            if failureLogged.insert(.restore).inserted {
-                logger.error("nftables: cannot restore table inet \(layout.table) (retrying every \(NftablesBackend.maintenanceIntervalMs) ms): \(error)")
-            }
-        }
     }
 
     /// Writes the state file when bans changed (at most once per interval) or when it has gone
@@ -84,46 +61,71 @@ extension NftablesBackend {
         if force { stateWriter.sync(execute: write) } else { stateWriter.async(execute: write) }
     }
 
-    /// Start-up: the kernel sets are the truth for what is live; the state file adds the origin
-    /// details and brings back bans the kernel lost, with their remaining time.
-    func reconcile(_ ctx: any NftKernel) throws(NftError) {
+    /// Start-up: the kernel sets are the truth for what is live (read over netlink, with the
+    /// time left in milliseconds); `saved` (the state file, read meanwhile on another thread)
+    /// adds the origin details and brings back bans the kernel lost, with their remaining time.
+    func reconcile(_ ctx: any NftKernel, saved: () -> [Ban]) throws(NftError) {
+        var held: [AddressFamily: [NftElement]] = [:]
+        for f in AddressFamily.allCases {
+            held[f] = try ctx.elements(table: layout.table, set: layout.setName(f)) ?? []
+        }
         let now = clock()
-        var saved: [IPAddress: Ban] = [:]
-        if let stateFile {
+        var records: [IPAddress: Ban] = [:]
+        let fromFile = saved()
+        records.reserveCapacity(fromFile.count)
+        for b in fromFile { records[b.address] = b }
+        var book = BanBook()
+        book.reserve(held.values.reduce(0) { $0 + $1.count } + records.count)
+        for e in held.values.joined() {
+            let old = records.removeValue(forKey: e.address)
+            book.put(Ban(address: e.address, expiresAt: e.timeLeftMs.map { now + Int64($0) }, origin: old?.origin,
+                         since: old?.since, hits: old?.hits ?? 0))
+        }
+        // Bans the kernel lost, longest first, as many as the sets have room for.
+        var back: [Ban] = [], dropped = 0
+        let lost = Dictionary(grouping: records.values.filter { b in b.expiresAt.map { $0 - now > NftablesBackend.expiryGraceMs } ?? true },
+                              by: \.family)
+        for (family, bans) in lost {
+            let room = max(0, layout.setSize - book.count(family))
+            back += bans.count <= room ? bans : Array(bans.sorted { ($0.expiresAt ?? .max) > ($1.expiresAt ?? .max) }.prefix(room))
+            dropped += max(0, bans.count - room)
+        }
+        if !back.isEmpty {
+            try transact(ctx, layout.addElements(back.map { ($0.address, $0.timeLeftMs(at: now).map { UInt64($0) }) }))
+            for b in back { book.put(b) }
+            logger.notice("nftables: restored \(back.count) bans from \(stateFile?.path ?? "the state file")")
+        }
+        if dropped > 0 {
+            logger.warning("nftables: \(dropped) bans from the state file do not fit in NFT_SET_SIZE=\(layout.setSize) and were dropped")
+        }
+        shared.withLock { $0.book = book }
+        ledger.reset(to: ctx.generation())
+        lastFullCheck = now
+        // Written off this thread: the file on disk already holds every ban it had.
+        stateDirty = true
+        writeState(force: false)
+    }
+
+    /// Reads the state file on the state queue while the caller goes on; the closure returned
+    /// waits for the bans (none, with an error logged, when the file is unreadable).
+    func readStateInBackground() -> () -> [Ban] {
+        guard let stateFile else { return { [] } }
+        let result = Mutex<[Ban]>([])
+        let logger = self.logger
+        stateWriter.async {
             do {
-                for b in try stateFile.read() { saved[b.address] = b }
+                let bans = try stateFile.read()
+                result.withLock { $0 = bans }
             } catch {
                 logger.error("ignoring the state file: \(error)")
             }
         }
-        var book = BanBook()
-        for f in AddressFamily.allCases {
-            for e in try ctx.list(layout.listSet(f)).elements {
-                guard let address = IPAddress(e.value) else { throw .malformedOutput("set element \"\(e.value)\"") }
-                let old = saved.removeValue(forKey: address)
-                let expiresAt = e.timeout == nil ? nil : now + Int64(e.expires ?? 0) * 1000
-                book.put(Ban(address: address, expiresAt: expiresAt, origin: old?.origin, since: old?.since, hits: old?.hits ?? 0))
+        return { [stateWriter] in
+            stateWriter.sync {}
+            return result.withLock { r in
+                defer { r = [] }
+                return r
             }
         }
-        // Bans the kernel lost, longest first, as many as the sets have room for.
-        let lost = saved.values.filter { b in b.expiresAt.map { $0 - now > NftablesBackend.expiryGraceMs } ?? true }
-            .sorted { ($0.expiresAt ?? .max) > ($1.expiresAt ?? .max) }
-        var room = [AddressFamily.inet: layout.setSize - book.count(.inet), .inet6: layout.setSize - book.count(.inet6)]
-        let back = lost.filter { b in
-            guard room[b.family, default: 0] > 0 else { return false }
-            room[b.family, default: 0] -= 1
-            return true
-        }
-        if !back.isEmpty {
-            try ctx.run(layout.addElements(back.map { ($0.address, $0.timeLeftMs(at: now).map { UInt64($0) }) }))
-            for b in back { book.put(b) }
-            logger.notice("nftables: restored \(back.count) bans from \(stateFile?.path ?? "the state file")")
-        }
-        if back.count < lost.count {
-            logger.warning("nftables: \(lost.count - back.count) bans from the state file do not fit in NFT_SET_SIZE=\(layout.setSize) and were dropped")
-        }
-        shared.withLock { $0.book = book }
-        stateDirty = true
-        writeState(force: true)
     }
 }

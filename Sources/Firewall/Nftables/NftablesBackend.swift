@@ -7,7 +7,8 @@ import Synchronization
 /// of its own table (`NftLayout`), batching every ban that arrives within one turn of its thread
 /// into one libnftables transaction. It keeps the live bans in memory (rebuilt from the kernel at
 /// start), in STATE_FILE, and — while `maintain()` runs — reports expiries on `expiries`,
-/// restores the table if it disappears, and keeps the state file written.
+/// repairs the table and its bans when someone else changes them (the watchdog), and keeps the
+/// state file written.
 ///
 /// It runs on a dedicated thread (`NftThreadExecutor`) that owns the one libnftables context.
 /// Standalone use (portsentry-ctl with the daemon down): `start()`, the operations, then
@@ -46,6 +47,12 @@ public actor NftablesBackend {
     /// Repeating failures already logged (logged again only after a success).
     var failureLogged: Set<RepeatingFailure> = []
     enum RepeatingFailure { case restore }
+    /// Whose commits moved the ruleset generation (the watchdog's cue to compare elements).
+    var ledger = NftGenerationLedger()
+    /// Our table as our last install left it, for the watchdog; nil before the first.
+    var expectedShape: NftTableShape?
+    /// When the elements were last compared with the ban table in full (wall-clock ms).
+    var lastFullCheck: Int64 = 0
     var lastStateWrite: Int64 = 0
     /// The kernel trap installed with the table (KERNEL_BAN), nil for none.
     var trap: KernelTrap?
@@ -87,9 +94,10 @@ public actor NftablesBackend {
         guard context == nil else { return }
         let nsError = executor.namespaceError
         if nsError != 0 { throw .namespaceUnavailable(executor.namespace ?? "", nsError) }
+        let saved = readStateInBackground()
         let ctx = try openKernel()
         try install(ctx)
-        try reconcile(ctx)
+        try reconcile(ctx, saved: saved)
         context = ctx
     }
 

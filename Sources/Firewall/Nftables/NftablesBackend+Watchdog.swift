@@ -1,0 +1,120 @@
+import PortsentryCore
+
+/// The watchdog (docs/nftables.md, "Drift"): enforcement is never silently off. Every tick, and
+/// before the daemon trusts its ban table for a batch of events, the backend reads over netlink
+/// (no libnftables cache fill) the ruleset generation and our table's chains, rules and sets,
+/// and compares them with what its own last install left (`NftTableShape`). When someone else
+/// committed (`NftGenerationLedger`), or the structure drifted, it also compares the sets'
+/// elements with the ban table. Any drift is logged once and repaired: the table reinstalled,
+/// missing bans put back with their remaining time.
+extension NftablesBackend {
+    /// A full comparison of the elements also runs this often, whatever the generation says.
+    static let fullCheckIntervalMs: Int64 = 60_000
+
+    /// Runs one transaction of ours, reading the generation right before and after it, so that
+    /// the watchdog can tell its steps from someone else's.
+    func transact(_ ctx: any NftKernel, _ script: String) throws(NftError) {
+        ledger.beforeOwn(ctx.generation())
+        do {
+            try ctx.run(script)
+        } catch {
+            ledger.afterOwn(ctx.generation(), committed: false)
+            throw error
+        }
+        ledger.afterOwn(ctx.generation(), committed: true)
+    }
+
+    /// Before the ban table answers "already banned" for a batch of events: when someone else
+    /// committed since the last look, the watchdog runs now, so a source whose element was
+    /// deleted is not trusted to be banned. One netlink round trip when nothing changed.
+    public nonisolated func confirmBans() {
+        assumeIsolated { backend in
+            guard let ctx = backend.context else { return }
+            backend.ledger.observe(ctx.generation())
+            if backend.ledger.outsideChange { backend.watch(ctx) }
+        }
+    }
+
+    /// One look: the structure every time; the elements after someone else's commit, after a
+    /// structural repair, and every `fullCheckIntervalMs`. Logs each drift once, with what was
+    /// repaired; returns whether it repaired anything.
+    @discardableResult
+    func watch(_ ctx: any NftKernel) -> Bool {
+        ledger.observe(ctx.generation())
+        let outside = ledger.takeOutsideChange()
+        var drift: [String] = []
+        do {
+            let shape = try ctx.shape(of: layout.table)
+            if let shape, let expectedShape {
+                drift = shape.differences(from: expectedShape)
+            } else if let shape {
+                expectedShape = shape   // the install could not read it back
+            } else {
+                drift = ["the table is missing"]
+            }
+            if !drift.isEmpty {
+                try install(ctx, replacingSets: shape.map { staleSets($0) } ?? [])
+            }
+            let now = clock()
+            var putBack = 0
+            if outside || !drift.isEmpty || now - lastFullCheck >= NftablesBackend.fullCheckIntervalMs {
+                lastFullCheck = now
+                let (missing, perSet) = try missingBans(ctx, at: now)
+                if !missing.isEmpty {
+                    try transact(ctx, layout.addElements(missing.map { ($0.address, $0.timeLeftMs(at: now).map(UInt64.init)) }))
+                    putBack = missing.count
+                    if drift.isEmpty { drift = perSet }
+                }
+            }
+            failureLogged.remove(.restore)
+            guard !drift.isEmpty else { return false }
+            shared.withLock { $0.metrics.restores += 1 }
+            let bans = putBack == 0 ? "" : putBack == 1 ? ", 1 ban put back with its remaining time" : ", \(putBack) bans put back with their remaining time"
+            logger.warning("nftables table inet \(layout.table) was changed behind portsentry's back (\(drift.joined(separator: "; "))); repaired it\(bans)")
+            return true
+        } catch {
+            // Nothing certain: look again (elements included) at the next tick.
+            ledger.observe(nil)
+            if failureLogged.insert(.restore).inserted {
+                logger.error("nftables: cannot check or repair table inet \(layout.table) (retrying every \(NftablesBackend.maintenanceIntervalMs) ms): \(error)")
+            }
+            return false
+        }
+    }
+
+    /// Our sets whose flags, key or size someone changed (a set deleted and made anew): they are
+    /// replaced, as nftables refuses to redeclare a set with other flags.
+    private func staleSets(_ shape: NftTableShape) -> [String] {
+        guard let expectedShape else { return [] }
+        return expectedShape.sets.compactMap { name, want in shape.sets[name].map { $0 == want ? nil : name } ?? nil }
+    }
+
+    /// The live bans of the ban table that the kernel's sets do not hold, and a line per set
+    /// for the log.
+    private func missingBans(_ ctx: any NftKernel, at now: Int64) throws(NftError) -> ([Ban], [String]) {
+        var missing: [Ban] = [], lines: [String] = []
+        for family in AddressFamily.allCases {
+            let set = layout.setName(family)
+            let held = try ctx.elements(table: layout.table, set: set) ?? []
+            let bans = shared.withLock { state in state.book.bans.values.filter { $0.family == family } }
+            let gone = NftablesBackend.missing(bans, kernel: held, at: now)
+            if !gone.isEmpty {
+                lines.append("\(gone.count) of \(bans.count) bans missing from set \(set)")
+                missing += gone
+            }
+        }
+        return (missing, lines)
+    }
+
+    /// The bans in `bans` that `kernel` does not hold, leaving out those within a second of
+    /// their expiry (the kernel may have dropped them already). Elements the kernel holds and
+    /// the ban table does not (the kernel trap's newest, someone's own) are no drift.
+    static func missing(_ bans: [Ban], kernel: [NftElement], at now: Int64) -> [Ban] {
+        guard !bans.isEmpty else { return [] }
+        let held = Set(kernel.lazy.map(\.address))
+        return bans.filter { ban in
+            guard ban.expiresAt.map({ $0 - now > expiryGraceMs }) ?? true else { return false }
+            return !held.contains(ban.address)
+        }
+    }
+}
