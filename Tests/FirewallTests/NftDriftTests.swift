@@ -137,7 +137,7 @@ import TestSupport
         kernel.changeBehindBack(removing: ["10.0.0.2"])   // `nft delete element`
         await withCheckedContinuation { done in b.schedule { b.confirmBans(); done.resume() } }
         #expect(kernel.elements == [ip("10.0.0.1"), ip("10.0.0.2")])
-        #expect(kernel.scripts.last == "add element inet t banned_v4 { 10.0.0.2 timeout 600000ms }\n")
+        #expect(kernel.scripts.last == "netlink add banned_v4 { 10.0.0.2 timeout 600000ms }")
         #expect(log.texts.filter { $0.contains("changed behind portsentry's back") }
             == ["nftables table inet t was changed behind portsentry's back (1 of 2 bans missing from set banned_v4); repaired it, 1 ban put back with its remaining time"])
         await b.shutdown()

@@ -42,16 +42,11 @@ struct BanStateFile: Sendable {
             if n == 0 { break }
             data += chunk[0..<n]
         }
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        guard lines.first == Substring(BanStateFile.versionLine) else {
+        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        guard let first = lines.first, String(decoding: first, as: UTF8.self) == BanStateFile.versionLine else {
             throw .stateFile(path, "not a portsentry ban state file (first line must be \"\(BanStateFile.versionLine)\")")
         }
-        var bans: [Ban] = []
-        for (i, line) in lines.enumerated().dropFirst() where !line.isEmpty {
-            guard let ban = BanStateFile.parse(line) else { throw .stateFile(path, "line \(i + 1) is malformed") }
-            bans.append(ban)
-        }
-        return bans
+        return try parseLines(lines.dropFirst())
     }
 
     /// Free text (a probe type or an admin's reason) as one field: tabs and line breaks

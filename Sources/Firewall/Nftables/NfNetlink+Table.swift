@@ -49,16 +49,16 @@ extension NfNetlink {
                               restart: { out.removeAll() }) { message in
             message.first(NfNetlink.elementListElements)?.forEach { type, element in
                 guard type == NftTableShape.Attribute.listElement else { return }
-                var key: IPAddress?, hasTimeout = false, left: UInt64?
+                var key: IPAddress?, timeout: UInt64?, left: UInt64?
                 element.forEach { attribute, value in
                     switch attribute {
                     case NfNetlink.elementKey: key = value.first(NfNetlink.dataValue)?.address
-                    case NfNetlink.elementTimeout: hasTimeout = true
+                    case NfNetlink.elementTimeout: timeout = value.u64
                     case NfNetlink.elementExpiration: left = value.u64
                     default: break
                     }
                 }
-                if let key { out.append(NftElement(address: key, timeLeftMs: hasTimeout || left != nil ? left ?? 0 : nil)) }
+                if let key { out.append(NftElement(address: key, timeLeftMs: timeout != nil || left != nil ? left ?? 0 : nil, timeoutMs: timeout)) }
             }
         }
         if status == ENOENT { return nil }
@@ -66,11 +66,23 @@ extension NfNetlink {
         return out
     }
 
+    /// How many elements set `set` of `table inet <table>` holds, as the kernel counts them
+    /// (NFTA_SET_COUNT, in newer kernels than Debian 12's 6.1); nil when it does not say.
+    func elementCount(table: String, set: String) -> Int? {
+        var count: Int?
+        let status = try? dump(NfNetlink.msgGetSet, family: NfNetlink.familyInet,
+                               strings: [(NftTableShape.Attribute.setTable, table), (NftTableShape.Attribute.setName, set)]) { a in
+            if a.first(NftTableShape.Attribute.setName)?.string == set { count = a.first(NfNetlink.setCount)?.u32.map(Int.init) }
+        }
+        return status == 0 ? count : nil
+    }
+
     private func expect(_ status: Int32) throws(NftError) {
         if status != 0 { throw .netlinkUnavailable(status) }
     }
 
     private static let setAnonymous: UInt32 = 0x1       // NFT_SET_ANONYMOUS
+    private static let setCount: UInt16 = 20            // NFTA_SET_COUNT
     private static let elementListTable: UInt16 = 1     // NFTA_SET_ELEM_LIST_TABLE
     private static let elementListSet: UInt16 = 2       // NFTA_SET_ELEM_LIST_SET
     private static let elementListElements: UInt16 = 3  // NFTA_SET_ELEM_LIST_ELEMENTS

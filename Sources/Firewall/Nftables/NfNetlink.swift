@@ -89,20 +89,10 @@ final class NfNetlink {
     private func exchange(_ message: UInt16, family: UInt8, strings: [(UInt16, String)], dump: Bool,
                           object: (UInt16, NfAttributes) -> Bool, status: (Int32) -> Void) throws(NftError) {
         sequence &+= 1
-        // nlmsghdr (16 bytes), nfgenmsg (family, version 0, resource id 0), then the attributes.
-        var request = [UInt8](repeating: 0, count: 20)
-        request[16] = family
-        for (type, text) in strings {
-            let value = Array(text.utf8) + [0]
-            var attribute = [UInt8](repeating: 0, count: 4)
-            put16(&attribute, 0, UInt16(4 + value.count))
-            put16(&attribute, 2, type)
-            request += attribute + value + [UInt8](repeating: 0, count: (4 - value.count % 4) % 4)
-        }
-        put32(&request, 0, UInt32(request.count))
-        put16(&request, 4, UInt16(NfNetlink.subsysNftables << 8) | message)
-        put16(&request, 6, NfNetlink.flagRequest | (dump ? NfNetlink.flagDump : NfNetlink.flagAck))
-        put32(&request, 8, sequence)
+        let body = strings.flatMap { NfNetlink.attribute($0.0, Array($0.1.utf8) + [0]) }
+        let request = NfNetlink.header(type: UInt16(NfNetlink.subsysNftables << 8) | message,
+                                       flags: NfNetlink.flagRequest | (dump ? NfNetlink.flagDump : NfNetlink.flagAck),
+                                       sequence: sequence, family: family, resource: 0, body: body)
         guard send(fd, request, request.count, 0) == request.count else { throw .netlinkUnavailable(errno) }
 
         while true {
@@ -138,19 +128,44 @@ final class NfNetlink {
     }
 
     private static let netlinkNetfilter: Int32 = 12     // NETLINK_NETFILTER
-    private static let subsysNftables: UInt16 = 10      // NFNL_SUBSYS_NFTABLES
-    private static let flagRequest: UInt16 = 1          // NLM_F_REQUEST
-    private static let flagAck: UInt16 = 4              // NLM_F_ACK
+    static let subsysNftables: UInt16 = 10      // NFNL_SUBSYS_NFTABLES
+    static let flagRequest: UInt16 = 1          // NLM_F_REQUEST
+    static let flagAck: UInt16 = 4              // NLM_F_ACK
     private static let flagDump: UInt16 = 0x300         // NLM_F_DUMP
     private static let flagDumpInterrupted: UInt16 = 0x10   // NLM_F_DUMP_INTR
     private static let messageDone: UInt16 = 3          // NLMSG_DONE
-    private static let messageError: UInt16 = 2         // NLMSG_ERROR
+    static let messageError: UInt16 = 2         // NLMSG_ERROR
 
-    /// Netlink headers are in host byte order.
-    private func put16(_ b: inout [UInt8], _ at: Int, _ v: UInt16) {
-        withUnsafeBytes(of: v) { b.replaceSubrange(at..<at + 2, with: $0) }
+    /// Reserves `count` sequence numbers for a batch; returns the first.
+    func nextSequence(count: Int) -> UInt32 {
+        defer { sequence &+= UInt32(count) }
+        return sequence &+ 1
     }
-    private func put32(_ b: inout [UInt8], _ at: Int, _ v: UInt32) {
-        withUnsafeBytes(of: v) { b.replaceSubrange(at..<at + 4, with: $0) }
+
+    /// Sends a batch of messages in one datagram (the kernel wants a batch whole), growing the
+    /// send buffer for it (SO_SNDBUFFORCE: CAP_NET_ADMIN, which nftables needs anyway).
+    func sendBatch(_ batch: [UInt8]) throws(NftError) {
+        var size = Int32(batch.count + 4096)
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, socklen_t(MemoryLayout<Int32>.size))
+        guard send(fd, batch, batch.count, 0) == batch.count else { throw .netlinkUnavailable(errno) }
+    }
+
+    /// Receives one datagram and calls `body` with the sequence number and code (0 or a positive
+    /// errno) of each acknowledgement or error in it.
+    func receiveStatuses(_ body: (UInt32, Int32) -> Void) throws(NftError) {
+        let n = recv(fd, &buffer, buffer.count, 0)
+        guard n >= 16 else { throw .netlinkUnavailable(n < 0 ? errno : EPROTO) }
+        buffer.withUnsafeBytes { raw in
+            var offset = 0
+            while offset + 20 <= n {
+                let length = Int(raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+                guard length >= 16, offset + length <= n else { return }
+                if raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt16.self) == NfNetlink.messageError {
+                    body(raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self),
+                         -raw.loadUnaligned(fromByteOffset: offset + 16, as: Int32.self))
+                }
+                offset += (length + 3) & ~3
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 import CNftables
 import Glibc
+import PortsentryCore
 
 /// One libnftables context: buffered output and error, drained after every call, failures as
 /// Swift errors with libnftables' text. libnftables is not thread-safe, so a context is not
@@ -49,6 +50,15 @@ final class NftContext: NftKernel {
 
     func elements(table: String, set: String) throws(NftError) -> [NftElement]? {
         try withNetlink { netlink throws(NftError) in try netlink.elements(table: table, set: set) }
+    }
+
+    func elementCount(table: String, set: String) -> Int? {
+        try? withNetlink { netlink throws(NftError) in netlink.elementCount(table: table, set: set) }
+    }
+
+    @discardableResult
+    func addElements(table: String, set: String, _ items: [(address: IPAddress, timeoutMs: UInt64?)]) throws(NftError) -> Int {
+        try withNetlink { netlink throws(NftError) in try netlink.addElements(table: table, set: set, items) }
     }
 
     /// Runs `body` with the netlink socket, opened on first use; a socket that failed is

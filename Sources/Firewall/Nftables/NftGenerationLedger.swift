@@ -29,7 +29,12 @@ struct NftGenerationLedger: Sendable, Hashable {
     /// The reading right after it: a committed transaction of ours accounts for a step of one at
     /// most, a failed one for none.
     mutating func afterOwn(_ generation: UInt32?, committed: Bool) {
-        if let generation, let before = accounted, generation &- before <= (committed ? 1 : 0) {
+        afterOwn(generation, transactions: committed ? 1 : 0)
+    }
+
+    /// The same after `transactions` of ours in a row (netlink batches).
+    mutating func afterOwn(_ generation: UInt32?, transactions: Int) {
+        if let generation, let before = accounted, generation &- before <= UInt32(clamping: transactions) {
             accounted = generation
         } else {
             observe(generation)

@@ -51,8 +51,11 @@ public actor NftablesBackend {
     var ledger = NftGenerationLedger()
     /// Our table as our last install left it, for the watchdog; nil before the first.
     var expectedShape: NftTableShape?
-    /// When the elements were last compared with the ban table in full (wall-clock ms).
-    var lastFullCheck: Int64 = 0
+    /// When the watchdog next compares the elements whatever the generation says (wall-clock ms).
+    var nextFullCheck: Int64 = 0
+    /// When the start-up began, while elements the state file did not know are still to be
+    /// learned from the kernel (`importUnknownElements`); nil once done or not needed.
+    var importPendingSince: Int64?
     var lastStateWrite: Int64 = 0
     /// The kernel trap installed with the table (KERNEL_BAN), nil for none.
     var trap: KernelTrap?
@@ -87,10 +90,11 @@ public actor NftablesBackend {
     }
 
     /// Opens libnftables (after checking netlink, CAP_NET_ADMIN and nf_tables), installs the table
-    /// idempotently, rebuilds the ban table from the kernel sets and the state file, and puts back
-    /// bans from the state file that the kernel lost (reboot, flushed ruleset) with their remaining
-    /// time.
-    public func start() async throws(NftError) {
+    /// idempotently, puts every ban of the state file still running in the kernel (those it
+    /// lost after a reboot or a flushed ruleset come back with their remaining time) and learns
+    /// the kernel's bans the state file does not know. `maintained`: `maintain()` will run, and
+    /// does that last part on its first tick, after the start-up.
+    public func start(maintained: Bool = false) async throws(NftError) {
         guard context == nil else { return }
         let nsError = executor.namespaceError
         if nsError != 0 { throw .namespaceUnavailable(executor.namespace ?? "", nsError) }
@@ -98,6 +102,7 @@ public actor NftablesBackend {
         let ctx = try openKernel()
         try install(ctx)
         try reconcile(ctx, saved: saved)
+        if !maintained { importUnknownElements(ctx) }
         context = ctx
     }
 
