@@ -56,7 +56,7 @@ struct BanStateFile: Sendable {
     }
 
     static func parse(_ line: Substring) -> Ban? {
-        let f = line.split(separator: "\t", omittingEmptySubsequences: false)
+        let f = line.utf8.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false).map(Substring.init)   // bytes: Characters cost more than the parse
         guard f.count == 7, let address = IPAddress(f[0]), let hits = Int(f[2]), hits >= 0 else { return nil }
         let expires: Int64?
         if f[1] == "never" { expires = nil } else { guard let e = Int64(f[1]) else { return nil }; expires = e }
