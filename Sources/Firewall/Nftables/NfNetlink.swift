@@ -1,8 +1,9 @@
 import Glibc
 
-/// A NETLINK_NETFILTER socket for the few nf_tables questions asked without libnftables: whether
-/// nf_tables answers at all (`NftSupport`) and whether our chain exists (the watchdog). A libnftables
-/// command would first fill its cache with every set element: 13 ms at 500 bans, seconds at 100,000.
+/// A NETLINK_NETFILTER socket for what is asked of nf_tables without libnftables: whether it
+/// answers at all (`NftSupport`), the ruleset generation, our table's shape and elements (the
+/// watchdog, the start-up: `NfNetlink+Table`), and bulk element adds (`NfNetlink+Elements`). A
+/// libnftables command would first fill its cache with every set element: seconds at 100,000.
 /// The socket belongs to the network namespace of the thread that opens it.
 final class NfNetlink {
     /// What nf_tables answered.
@@ -34,8 +35,6 @@ final class NfNetlink {
     static let msgGetGen: UInt16 = 16       // NFT_MSG_GETGEN
     static let msgGetChain: UInt16 = 4      // NFT_MSG_GETCHAIN
     static let familyInet: UInt8 = 1        // NFPROTO_INET
-    static let chainTable: UInt16 = 1       // NFTA_CHAIN_TABLE
-    static let chainName: UInt16 = 3        // NFTA_CHAIN_NAME
     static let genID: UInt16 = 1            // NFTA_GEN_ID
 
     /// Sends one nf_tables request (with string attributes) and returns the first answer to it.
