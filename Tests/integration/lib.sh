@@ -189,3 +189,13 @@ except OSError:
     pass
 PY
 }
+# ban_seconds_left TABLE ADDRESS [SET]: the time left of ADDRESS's element in SET (default
+# banned_v4) of `table inet TABLE` in the daemon's namespace, in whole seconds (from nft's text
+# output).
+ban_seconds_left() {
+    in_a nft list set inet "$1" "${3:-banned_v4}" | python3 -c '
+import re, sys
+m = re.search(re.escape(sys.argv[1]) + r" timeout \S+ expires (\S+?)[,\s}]", sys.stdin.read())
+units = {"d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001}
+print(int(sum(int(n) * units[u] for n, u in re.findall(r"(\d+)(ms|d|h|m|s)", m.group(1)))))' "$2"
+}

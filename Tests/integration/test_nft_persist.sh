@@ -25,14 +25,7 @@ CONF
 # in_set: IP_B is in the set (output captured first: grep -q closing the pipe early would fail
 # nft with SIGPIPE under pipefail).
 in_set() { local out; out=$(in_a nft list set inet "$TABLE" banned_v4 2>/dev/null) && grep -qw -- "$IP_B" <<<"$out"; }
-# seconds_left: the remaining time of IP_B's ban in whole seconds (from nft's text output).
-seconds_left() {
-    in_a nft list set inet "$TABLE" banned_v4 | python3 -c '
-import re, sys
-m = re.search(r"'"$IP_B"' timeout \S+ expires (\S+?)[,\s}]", sys.stdin.read())
-units = {"d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001}
-print(int(sum(int(n) * units[u] for n, u in re.findall(r"(\d+)(ms|d|h|m|s)", m.group(1)))))'
-}
+seconds_left() { ban_seconds_left "$TABLE" "$IP_B"; }
 state_has_b() { grep -q "^$IP_B	" "$STATE" 2>/dev/null; }
 
 start_daemon daemon "$WORK/portsentry.conf" --stealth -m raw
