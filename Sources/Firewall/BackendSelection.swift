@@ -13,7 +13,9 @@ public enum BackendSelection {
     /// The running backend for `config`. With `dryRun`, nothing is started: the dry run
     /// simulates the chosen backend's steps. nftables that cannot start falls back to KILL_ROUTE
     /// when the config has one (a warning), and is an error that says what is missing otherwise.
-    public static func start(_ config: Config, dryRun: Bool, logger: Logger) async throws(Failure) -> any BanBackend {
+    /// `maintained`: the caller runs the backend's `maintain()` (the daemon), which may then
+    /// finish the start-up's slower parts after it returns.
+    public static func start(_ config: Config, dryRun: Bool, maintained: Bool = false, logger: Logger) async throws(Failure) -> any BanBackend {
         let rule = BackendRule(config)
         if dryRun { return try DryRunBackend(simulating: rule, config) }
         switch rule.backend {
@@ -22,7 +24,7 @@ public enum BackendSelection {
         case .nftables:
             do {
                 let nft = try NftablesBackend(config: config, logger: logger)
-                try await nft.start()
+                try await nft.start(maintained: maintained)
                 return config.killHostsDeny.map { HostsDenyLayer(hostsDeny: $0, over: nft) } ?? nft
             } catch {
                 guard config.killRoute != nil else {

@@ -31,6 +31,11 @@ public protocol BanBackend: Sendable {
     /// them into the prefix, so that lifting it lifts them. The default does nothing.
     func absorbKernelBans(_ hosts: [IPAddress])
 
+    /// On the backend's thread, before `isBanned` answers for a batch of events: makes sure
+    /// the backend's view of who is banned still matches the firewall, so that a source someone
+    /// else unbanned behind its back is banned again (nftables: a generation check, and the
+    /// watchdog's repair when the ruleset changed). The default does nothing.
+    func confirmBans()
     /// Whether `address` is banned now, by a host or a prefix ban (never blocks).
     func isBanned(_ address: IPAddress) -> Bool
     /// The live ban that drops `address`, for a backend that keeps bans (never blocks).
@@ -53,6 +58,7 @@ extension BanBackend {
     /// A backend that keeps no bans knows of none.
     public func liveBan(covering address: IPAddress) -> Ban? { nil }
     public func absorbKernelBans(_ hosts: [IPAddress]) {}
+    public func confirmBans() {}
 }
 
 /// Which backend bans, as `portsentry-ctl status` names it.

@@ -72,6 +72,10 @@ public final class BanService: Sendable {
         return state.withLock { $0.blockedFile != nil && $0.blockedHosts.contains(address) } ? .listed : nil
     }
 
+    /// On the backend's thread, before the standings of a batch are trusted: the backend checks
+    /// that its view of who is banned still matches the firewall (`BanBackend.confirmBans`).
+    public func confirmBans() { backend.confirmBans() }
+
     /// How a source stands that an earlier event of the same batch is banning (without
     /// BLOCKED_FILE the legacy commands act on every event, as 2.x does; a dry run reports
     /// every event).

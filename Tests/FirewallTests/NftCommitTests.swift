@@ -10,28 +10,78 @@ import TestSupport
 final class ScriptedKernel: NftKernel, Sendable {
     private struct State {
         var scripts: [String] = []
-        var chainPresent = true
         var failure: @Sendable (String) -> NftError? = { _ in nil }
+        var generation: UInt32 = 1
+        var table: NftTableShape? = ScriptedKernel.installed
+        var elements: Set<IPAddress> = []
+        var countsKnown = true
     }
     private let state = Mutex(State())
+    /// The shape every install leaves.
+    static let installed = NftTableShape(chains: ["prerouting": .init(hook: [1], rules: [[1], [2]])],
+                                         sets: ["banned_v4": .init(flags: 0x30, keyLength: 4)])
 
     var scripts: [String] { state.withLock { $0.scripts } }
+    var elements: Set<IPAddress> { state.withLock { $0.elements } }
     func fail(when rule: @escaping @Sendable (String) -> NftError?) { state.withLock { $0.failure = rule } }
-    func setChainPresent(_ present: Bool) { state.withLock { $0.chainPresent = present } }
-
-    func run(_ commands: String) throws(NftError) -> String {
-        let failure = state.withLock { s -> NftError? in
-            s.scripts.append(commands)
-            return s.failure(commands)
+    /// Someone else's transaction: `nft flush ruleset`, a deleted element, an edited rule.
+    func changeBehindBack(dropTable: Bool = false, removing: [String] = [], editRule: Bool = false) {
+        state.withLock { s in
+            s.generation += 1
+            if dropTable { s.table = nil; s.elements = [] }
+            for a in removing { s.elements.remove(IPAddress(a)!) }
+            if editRule { s.table?.chains["prerouting"]?.rules[0] = [9] }
         }
-        if let failure { throw failure }
+    }
+
+    /// Applies what the fake understands of a script: an install, element adds and deletes, set
+    /// flushes. A committed script moves the generation.
+    func run(_ commands: String) throws(NftError) -> String {
+        let rule = state.withLock { s in
+            s.scripts.append(commands)
+            return s.failure
+        }
+        if let failure = rule(commands) { throw failure }
+        state.withLock { s in
+            for line in commands.split(separator: "\n") {
+                if line.hasPrefix("add table") { s.table = ScriptedKernel.installed }
+                if line.hasPrefix("flush set") { s.elements = [] }
+                let add = line.hasPrefix("add element"), delete = line.hasPrefix("delete element")
+                guard add || delete, let open = line.firstIndex(of: "{") else { continue }
+                for item in line[line.index(after: open)...].dropLast(2).split(separator: ",") {
+                    let address = IPAddress(item.split(separator: " ")[0])!
+                    if add { s.elements.insert(address) } else { s.elements.remove(address) }
+                }
+            }
+            s.generation += 1
+        }
         return ""
     }
 
-    func list(_ command: String) throws(NftError) -> NftListing {
-        try! JSONDecoder().decode(NftListing.self, from: Data(#"{"nftables": []}"#.utf8))   // empty sets
+    /// Netlink adds are recorded as `netlink add <set> { a timeout Nms, b }`.
+    func addElements(table: String, set: String, _ items: [(address: IPAddress, timeoutMs: UInt64?)]) throws(NftError) -> Int {
+        let text = items.map { item in item.timeoutMs.map { "\(item.address) timeout \($0)ms" } ?? "\(item.address)" }
+        state.withLock { s in
+            s.scripts.append("netlink add \(set) { \(text.joined(separator: ", ")) }")
+            s.elements.formUnion(items.map(\.address))
+            s.generation += 1
+        }
+        return 1
     }
-    func chainExists(table: String, chain: String) -> Bool { state.withLock { $0.chainPresent } }
+
+    /// The kernel tells the count (a newer kernel than 6.1) unless a test says otherwise.
+    func elementCount(table: String, set: String) -> Int? {
+        state.withLock { s in s.countsKnown && s.table != nil ? s.elements.filter { ($0.family == .inet) == (set == "banned_v4") }.count : nil }
+    }
+    func setCountsKnown(_ known: Bool) { state.withLock { $0.countsKnown = known } }
+
+    func generation() -> UInt32? { state.withLock { $0.generation } }
+    func shape(of table: String) throws(NftError) -> NftTableShape? { state.withLock { $0.table } }
+    func elements(table: String, set: String) throws(NftError) -> [NftElement]? {
+        state.withLock { s in
+            s.table == nil ? nil : s.elements.filter { ($0.family == .inet) == (set == "banned_v4") }.map { NftElement(address: $0, timeLeftMs: 1) }
+        }
+    }
 }
 
 /// A wall clock the test moves by hand (milliseconds).
@@ -130,16 +180,12 @@ final class TestClock: Sendable {
         try await b.start()
         _ = try await b.ban(IPAddress("10.0.0.1")!)
         // Someone ran `nft flush ruleset`: adds fail until the table is back.
-        kernel.setChainPresent(false)
-        let restored = TestClock()   // 0 until the restore ran
-        kernel.fail { [restored] script in
-            if script.hasPrefix("add table inet t") { restored.advance(1); return nil }
-            return restored.ms > 0 ? nil : .commandFailed("Error: No such file or directory")
-        }
+        kernel.changeBehindBack(dropTable: true)
+        kernel.fail { [kernel] script in script.hasPrefix("add element") && (try? kernel.shape(of: "t")) == nil ? .commandFailed("Error: No such file or directory") : nil }
         #expect(try await b.ban(IPAddress("10.0.0.2")!) == .banned(b.bans()[1]))
         #expect(b.metrics().restores == 1)
-        let restore = try #require(commits.first { $0.hasPrefix("add table inet t") })
-        #expect(restore.contains("10.0.0.1 timeout"))   // the live ban came back with its time left
+        #expect(kernel.elements == [IPAddress("10.0.0.1")!, IPAddress("10.0.0.2")!])   // the live ban came back
+        #expect(commits.contains { $0.hasPrefix("netlink add banned_v4 { 10.0.0.1 timeout") })   // with its time left
         await b.shutdown()
     }
 

@@ -127,6 +127,7 @@ final class EventPipeline: Sendable {
         // Sources the kernel trap banned as hosts whose prefix is (being) banned.
         var kernelHosts: [IPAddress] = []
         func trapped(_ event: ProbeEvent) -> Bool { kernelTrap.withLock { $0?.covers(event) ?? false } }
+        var confirmed = false
 
         // Protected? Step 6: already blocked? Otherwise the ban decision and KILL_RUN_CMD.
         for i in items.indices {
@@ -138,7 +139,13 @@ final class EventPipeline: Sendable {
                 continue
             }
             let isPlanned = planned.contains(CIDR(host: source)) || planned.contains(policy.prefixes.prefix(of: source))
-            let standing = isPlanned ? bans.standingOfPlanned : bans.standing(of: source)
+            var standing = isPlanned ? bans.standingOfPlanned : bans.standing(of: source)
+            if standing == .banned, !isPlanned, !confirmed {
+                // The ban table is trusted only once the firewall is known to match it.
+                bans.confirmBans()
+                confirmed = true
+                standing = bans.standing(of: source)
+            }
             if let standing {
                 if mode == .block, standing == .banned, trapped(items[i].verdict.event) { kernelHosts.append(source) }
                 reportAlreadyBlocked(&items[i], quiet: mode == .block && standing == .banned, settings: s)

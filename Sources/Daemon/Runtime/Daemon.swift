@@ -39,7 +39,7 @@ final class Daemon: Sendable {
             logger.warning("PROTECT_AUTO=\"0\": this host's addresses, gateways, resolvers and SSH sessions are not protected; forged probes can make portsentry block them")
         }
         fleet = try FleetLink(config.crowdsec, logger: logger)
-        let backend = try await BackendSelection.start(config, dryRun: options.dryRun || config.dryRun, logger: logger)
+        let backend = try await BackendSelection.start(config, dryRun: options.dryRun || config.dryRun, maintained: true, logger: logger)
         rateAlarm = BanRateAlarm(perSecond: config.banRateAlarm, logger: logger)
         let ledger = BanLedger(file: backend.kind == .nftables ? BanLedgerFile(statePath: config.stateFile) : nil,
                                memorySeconds: config.offenceMemory, logger: logger)

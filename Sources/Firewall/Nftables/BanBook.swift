@@ -15,6 +15,8 @@ struct BanBook: Sendable {
 
     /// Bans of one family in the table, hosts and prefixes.
     func count(_ family: AddressFamily) -> Int { family == .inet ? v4Count : v6Count }
+    /// Bans of one prefix length (the elements its set should hold); a host's length counts hosts.
+    func count(_ length: PrefixLength) -> Int { lengthCounts[length.family]?[length.length] ?? 0 }
 
     func ban(_ target: CIDR) -> Ban? { bans[target] }
 

@@ -48,19 +48,14 @@ struct BanStateFile: Sendable {
             if n == 0 { break }
             data += chunk[0..<n]
         }
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         let version: Int
-        switch lines.first {
-        case Substring(BanStateFile.versionLine)?: version = 2
-        case Substring(BanStateFile.previousVersionLine)?: version = 1
+        switch lines.first.map({ String(decoding: $0, as: UTF8.self) }) {
+        case BanStateFile.versionLine?: version = 2
+        case BanStateFile.previousVersionLine?: version = 1
         default: throw .stateFile(path, "not a portsentry ban state file (first line must be \"\(BanStateFile.versionLine)\")")
         }
-        var bans: [Ban] = []
-        for (i, line) in lines.enumerated().dropFirst() where !line.isEmpty {
-            guard let ban = BanStateFile.parse(line, version: version) else { throw .stateFile(path, "line \(i + 1) is malformed") }
-            bans.append(ban)
-        }
-        return bans
+        return try parseLines(lines.dropFirst(), version: version)
     }
 
     /// Free text (a probe type or an admin's reason) as one field: tabs and line breaks
@@ -70,7 +65,7 @@ struct BanStateFile: Sendable {
     }
 
     static func parse(_ line: Substring, version: Int = 2) -> Ban? {
-        let f = line.split(separator: "\t", omittingEmptySubsequences: false)
+        let f = line.utf8.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false).map(Substring.init)   // bytes: Characters cost more than the parse
         // A prefix ban is written as CIDR text; never one wider than any ban may be.
         guard f.count == (version == 1 ? 7 : 9), let parsed = try? CIDR.parse(f[0]), !parsed.hadHostBits,
               parsed.cidr.prefixLength >= BanPrefixes.shortest(parsed.cidr.family), let hits = Int(f[2]), hits >= 0 else { return nil }

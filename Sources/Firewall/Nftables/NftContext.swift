@@ -1,15 +1,17 @@
 import CNftables
 import Glibc
-import FoundationEssentials
+import PortsentryCore
 
 /// One libnftables context: buffered output and error, drained after every call, failures as
 /// Swift errors with libnftables' text. libnftables is not thread-safe, so a context is not
 /// `Sendable`: it belongs to one actor (`NftablesBackend`) and is used only on its thread.
-/// Command text is built by `NftLayout` from validated values only.
+/// Command text is built by `NftLayout` from validated values only. What is read back (the
+/// generation, the table's shape, set elements) is asked over netlink (`NfNetlink`).
 final class NftContext: NftKernel {
     private let ctx: OpaquePointer
-    /// The netlink socket of `chainExists`, opened on first use (on the backend's thread).
-    private var chainProbe: NfNetlink?
+    /// The netlink socket for what is asked without libnftables, opened on first use (on the
+    /// backend's thread, so in its namespace).
+    private var netlink: NfNetlink?
 
     /// Checks netlink, CAP_NET_ADMIN and nf_tables first (`NftSupport.check`), because
     /// `nft_ctx_new` exit(3)s when its netlink socket does not open. The context binds to the
@@ -20,12 +22,11 @@ final class NftContext: NftKernel {
         self.ctx = ctx
         nft_ctx_buffer_output(ctx)
         nft_ctx_buffer_error(ctx)
-        nft_ctx_output_set_flags(ctx, UInt32(NFT_CTX_OUTPUT_JSON))
     }
 
     deinit { nft_ctx_free(ctx) }
 
-    /// Runs `commands` as one transaction; returns what libnftables printed (JSON for lists).
+    /// Runs `commands` as one transaction; returns what libnftables printed.
     @discardableResult
     func run(_ commands: String) throws(NftError) -> String {
         let rc = nft_run_cmd_from_buffer(ctx, commands)
@@ -39,25 +40,36 @@ final class NftContext: NftKernel {
         return output
     }
 
-    func chainExists(table: String, chain: String) -> Bool {
-        do {
-            if chainProbe == nil { chainProbe = try NfNetlink() }
-            let reply = try chainProbe!.ask(NfNetlink.msgGetChain, family: NfNetlink.familyInet,
-                                            strings: [(NfNetlink.chainTable, table), (NfNetlink.chainName, chain)])
-            return reply == .object
-        } catch {
-            chainProbe = nil   // opened again next time
-            return false
-        }
+    func generation() -> UInt32? {
+        try? withNetlink { netlink throws(NftError) in try netlink.generation() }
     }
 
-    /// Runs a `list` command and decodes its JSON output.
-    func list(_ command: String) throws(NftError) -> NftListing {
-        let json = try run(command)
+    func shape(of table: String) throws(NftError) -> NftTableShape? {
+        try withNetlink { netlink throws(NftError) in try netlink.shape(of: table) }
+    }
+
+    func elements(table: String, set: String) throws(NftError) -> [NftElement]? {
+        try withNetlink { netlink throws(NftError) in try netlink.elements(table: table, set: set) }
+    }
+
+    func elementCount(table: String, set: String) -> Int? {
+        try? withNetlink { netlink throws(NftError) in netlink.elementCount(table: table, set: set) }
+    }
+
+    @discardableResult
+    func addElements(table: String, set: String, _ items: [(address: IPAddress, timeoutMs: UInt64?)]) throws(NftError) -> Int {
+        try withNetlink { netlink throws(NftError) in try netlink.addElements(table: table, set: set, items) }
+    }
+
+    /// Runs `body` with the netlink socket, opened on first use; a socket that failed is
+    /// opened again next time.
+    private func withNetlink<T>(_ body: (NfNetlink) throws(NftError) -> T) throws(NftError) -> T {
         do {
-            return try JSONDecoder().decode(NftListing.self, from: Data(json.utf8))
+            if netlink == nil { netlink = try NfNetlink() }
+            return try body(netlink!)
         } catch {
-            throw .malformedOutput("\(error)")
+            netlink = nil
+            throw error
         }
     }
 }

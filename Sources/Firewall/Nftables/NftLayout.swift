@@ -28,8 +28,9 @@ public struct NftLayout: Sendable, Hashable {
     /// The host set of a family: `banned_v4` / `banned_v6`.
     public func setName(_ family: AddressFamily) -> String { family == .inet ? "banned_v4" : "banned_v6" }
     /// The set a ban goes into: its family's host set, or the prefix set of its length (`banned_v6_64`).
-    public func setName(_ target: CIDR) -> String { target.isHost ? setName(target.family) : setName(PrefixLength(target)) }
-    public func setName(_ prefix: PrefixLength) -> String { "\(setName(prefix.family))_\(prefix.length)" }
+    public func setName(_ target: CIDR) -> String { setName(PrefixLength(target)) }
+    /// The set of a prefix length: `banned_v6_64`, or the family's host set for a host's length.
+    public func setName(_ prefix: PrefixLength) -> String { prefix.isHost ? setName(prefix.family) : "\(setName(prefix.family))_\(prefix.length)" }
 
     /// The prefix set a set name names (`banned_v6_64`), nil for host sets and other names.
     public func prefixLength(ofSet name: String) -> PrefixLength? {
@@ -111,9 +112,6 @@ public struct NftLayout: Sendable, Hashable {
         (AddressFamily.allCases.map(setName) + prefixes.sorted().map(setName)).map { "flush set inet \(table) \($0)\n" }.joined()
     }
 
-    /// The whole table: every set with its elements (start-up only: it fetches every element).
-    var listTable: String { "list table inet \(table)" }
-    func listSet(_ family: AddressFamily) -> String { "list set inet \(table) \(setName(family))" }
     func listCounter(_ family: AddressFamily) -> String { "list counter inet \(table) \(counterName(family))" }
 
     /// One statement per set, host sets first, in a fixed order.
@@ -121,7 +119,7 @@ public struct NftLayout: Sendable, Hashable {
         var groups: [PrefixLength: [String]] = [:]
         for (target, text) in items { groups[PrefixLength(target), default: []].append(text) }
         return groups.keys.sorted { ($0.isHost ? 0 : 1, $0) < ($1.isHost ? 0 : 1, $1) }.map { key in
-            "\(verb) element inet \(table) \(key.isHost ? setName(key.family) : setName(key)) { \(groups[key]!.joined(separator: ", ")) }\n"
+            "\(verb) element inet \(table) \(setName(key)) { \(groups[key]!.joined(separator: ", ")) }\n"
         }.joined()
     }
 

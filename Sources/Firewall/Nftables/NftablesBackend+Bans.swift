@@ -97,16 +97,16 @@ extension NftablesBackend {
     /// when that fails (a full set refuses the add), one delete at a time, a missing one ignored.
     private func removeFromKernel(_ elements: [CIDR], _ ctx: any NftKernel) {
         do {
-            try ctx.run(layout.removeElements(elements))
+            try transact(ctx, layout.removeElements(elements))
         } catch {
-            for t in elements { _ = try? ctx.run(layout.deleteElements([t])) }
+            for t in elements { _ = try? transact(ctx, layout.deleteElements([t])) }
         }
     }
 
     /// Removes every ban (every set emptied in one transaction); returns the bans that were held.
     public func flushSets() throws(NftError) -> [CIDR] {
         commitPending()
-        try openContext().run(layout.flushSets(prefixes: prefixSets))
+        try transact(openContext(), layout.flushSets(prefixes: prefixSets))
         let removed = shared.withLock { $0.book.removeAll().map(\.target) }
         if !removed.isEmpty { stateDirty = true; journal?.lifted(removed) }
         return removed.sorted()
@@ -153,7 +153,7 @@ extension NftablesBackend {
     }
 
     /// One transaction for `requests` (distinct targets), after the install of any prefix set
-    /// they need; on failure, restores a missing table and retries, or falls back to one
+    /// they need; on failure, repairs a table someone changed and retries, or falls back to one
     /// transaction per target. One result per request.
     private func commit(_ requests: [BanRequest]) -> [Result<BanOutcome, NftError>] {
         guard let ctx = context else { return requests.map { _ in .failure(.closed) } }
@@ -167,10 +167,9 @@ extension NftablesBackend {
         do { try ensurePrefixSets(plan.prefixLengths, ctx) } catch {
             logger.debug("nftables: cannot add the prefix sets \(plan.prefixLengths.sorted()): \(error)")
         }
-        var committed = (try? ctx.run(plan.script)) != nil
-        if !committed, !tablePresent() {
-            restore(ctx)
-            committed = (try? ctx.run(plan.script)) != nil
+        var committed = (try? transact(ctx, plan.script)) != nil
+        if !committed, watch(ctx) {
+            committed = (try? transact(ctx, plan.script)) != nil
         }
         if committed {
             apply(plan.items, at: plan.now)
@@ -189,7 +188,7 @@ extension NftablesBackend {
         var item = item
         while true {
             do {
-                try ctx.run(BanPlan.script(for: [item], layout: layout))
+                try transact(ctx, BanPlan.script(for: [item], layout: layout))
                 apply([item], at: plan.now)
                 return .success(item.outcome(at: plan.now))
             } catch {

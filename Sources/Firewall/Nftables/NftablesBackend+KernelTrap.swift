@@ -1,15 +1,19 @@
 import PortsentryCore
 
 extension NftablesBackend {
-    /// Installs the table with `trap` (nil = none), the prefix sets in use and `extra` commands,
-    /// in one transaction. Ban sets made by an older version lack the `dynamic` flag; they are
-    /// declared as they are (the trap's first rule then makes them dynamic).
-    func install(_ ctx: any NftKernel, trap: KernelTrap?, extra: String = "") throws(NftError) {
+    /// Installs the table with `trap` (nil = none) and the prefix sets in use in one transaction,
+    /// first making the sets named in `replacingSets` anew (the watchdog's repair of a set someone
+    /// replaced), and records the table's shape for the watchdog. Ban sets made by an older
+    /// version lack the `dynamic` flag; they are declared as they are (the trap's first rule then
+    /// makes them dynamic).
+    func install(_ ctx: any NftKernel, trap: KernelTrap?, replacingSets: [String] = []) throws(NftError) {
+        let teardown = layout.teardown(sets: replacingSets)
         do {
-            try ctx.run(layout.installScript(trap: trap, prefixes: prefixSets) + extra)
+            try transact(ctx, teardown + layout.installScript(trap: trap, prefixes: prefixSets))
         } catch let first {
-            do { try ctx.run(layout.installScript(trap: trap, prefixes: prefixSets, dynamicSets: false) + extra) } catch { throw first }
+            do { try transact(ctx, teardown + layout.installScript(trap: trap, prefixes: prefixSets, dynamicSets: false)) } catch { throw first }
         }
+        expectedShape = try? ctx.shape(of: layout.table)
     }
 
     /// Makes sure the prefix sets `needed` exist and are matched: a new length reinstalls the
@@ -27,8 +31,8 @@ extension NftablesBackend {
     }
 
     /// The same with the trap in force.
-    func install(_ ctx: any NftKernel, extra: String = "") throws(NftError) {
-        try install(ctx, trap: trap, extra: extra)
+    func install(_ ctx: any NftKernel, replacingSets: [String] = []) throws(NftError) {
+        try install(ctx, trap: trap, replacingSets: replacingSets)
     }
 
     /// Puts the kernel trap that `make` computes in force (nil removes it), replacing the previous

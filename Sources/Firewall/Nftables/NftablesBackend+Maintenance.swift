@@ -1,5 +1,6 @@
 import Glibc
 import PortsentryCore
+import Synchronization
 
 extension NftablesBackend {
     /// How often maintenance runs: expiry reports, the table watchdog, state-file writes.
@@ -10,15 +11,16 @@ extension NftablesBackend {
     /// The state file is rewritten at most this often while bans change.
     static let stateWriteIntervalMs: Int64 = 1000
 
-    /// Expiry reports, eviction warnings, the table watchdog and state-file writes, every 250 ms until the calling
-    /// task is cancelled (or the backend shut down).
+    /// Expiry reports, eviction warnings, the watchdog and state-file writes, every 250 ms until
+    /// the calling task is cancelled (or the backend shut down).
     public func maintain() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(NftablesBackend.maintenanceIntervalMs))
             guard !Task.isCancelled, let ctx = context else { return }
             reapExpired()
             for family in AddressFamily.allCases { reportEvictions(family) }
-            if !tablePresent() { restore(ctx) }
+            importUnknownElements(ctx)
+            watch(ctx)
             writeState(force: false)
         }
     }
@@ -31,30 +33,6 @@ extension NftablesBackend {
             expirySink.yield(BanRelease(target: ban.target, reason: .expired))
         }
         if !expired.isEmpty { stateDirty = true }
-    }
-
-    /// Whether our table and chain exist, asked straight over netlink (a libnftables command
-    /// would first fetch every set element). When netlink cannot say, the answer is "no", and
-    /// `restore` reinstalls what is missing (idempotent).
-    func tablePresent() -> Bool {
-        context?.chainExists(table: layout.table, chain: layout.chain) ?? false
-    }
-
-    /// Reinstalls the table and puts back every live ban with its remaining time, in one transaction.
-    func restore(_ ctx: any NftKernel) {
-        let now = clock()
-        let live = shared.withLock { $0.book.bans.values.filter { $0.isLive(at: now) } }
-        let elements = live.map { ($0.target, $0.timeLeftMs(at: now).map { UInt64($0) }) }
-        do {
-            try install(ctx, extra: layout.addElements(elements))
-            shared.withLock { $0.metrics.restores += 1 }
-            failureLogged.remove(.restore)
-            logger.warning("nftables table inet \(layout.table) was missing or incomplete; restored it with \(live.count) live bans")
-        } catch {
-            if failureLogged.insert(.restore).inserted {
-                logger.error("nftables: cannot restore table inet \(layout.table) (retrying every \(NftablesBackend.maintenanceIntervalMs) ms): \(error)")
-            }
-        }
     }
 
     /// Writes the state file when bans changed or the last write failed (at most once per
@@ -86,63 +64,86 @@ extension NftablesBackend {
         if force { stateWriter.sync(execute: write) } else { stateWriter.async(execute: write) }
     }
 
-    /// Start-up: the kernel sets are the truth for what is live; the state file adds the origin
-    /// details and brings back bans the kernel lost, with their remaining time. The table is read
-    /// before it is installed, so the prefix sets of an earlier run keep their rules.
-    func reconcile(_ ctx: any NftKernel) throws(NftError) {
+    /// Start-up: the state file, with its journal replayed over it, is the record of the bans
+    /// and their expiry; each ban still running is put in the kernel over netlink in one pass,
+    /// which leaves an element the kernel still holds as it is (a restart) and brings back one
+    /// it lost (a reboot, a flushed ruleset) with its remaining time. Nothing is listed: a dump
+    /// of 100,000 elements costs the kernel ~0.7 s. The table's sets are read before the
+    /// install, so the prefix sets of an earlier run keep their rules; a length only the record
+    /// has gets its set once the record is read. Elements the kernel holds beyond the record
+    /// (its own bans after the last write before a crash, adds by hand) are learned on the first
+    /// tick — only when a set's element count differs, or it gives none (Linux 6.1).
+    func reconcile(_ ctx: any NftKernel, saved: () -> [Ban]) throws(NftError) {
+        let started = clock()
+        prefixSets.formUnion((try? ctx.shape(of: layout.table))?.sets.keys.compactMap(layout.prefixLength(ofSet:)) ?? [])
+        try install(ctx)   // while the state file is read
+        let records = saved()
         let now = clock()
-        var saved: [CIDR: Ban] = [:]
-        if let stateFile {
+        // The bans still running, longest first where a family's sets have no room for all of them.
+        var book = BanBook(), kept: [Ban] = [], dropped = 0
+        book.reserve(records.count)
+        let live = Dictionary(grouping: records.filter { b in b.expiresAt.map { $0 - now > NftablesBackend.expiryGraceMs } ?? true },
+                              by: \.family)
+        for (_, bans) in live {
+            let fit = bans.count <= layout.setSize ? bans
+                : Array(bans.sorted { ($0.expiresAt ?? .max) > ($1.expiresAt ?? .max) }.prefix(layout.setSize))
+            dropped += bans.count - fit.count
+            kept += fit
+        }
+        for b in kept { book.put(b) }
+        try ensurePrefixSets(book.prefixLengths, ctx)   // lengths the record has and the table lacked
+        let before = banSets.map { ctx.elementCount(table: layout.table, set: layout.setName($0)) }
+        try putBack(ctx, kept, at: now)
+        let after = banSets.map { ctx.elementCount(table: layout.table, set: layout.setName($0)) }
+        let total = { (counts: [Int?]) in counts.contains(nil) ? nil : counts.reduce(0) { $0 + $1! } }
+        if let b = total(before), let a = total(after), a > b {
+            logger.notice("nftables: restored \(a - b) bans from \(stateFile?.path ?? "the state file")")
+        }
+        if dropped > 0 {
+            logger.warning("nftables: \(dropped) bans from the state file do not fit in NFT_SET_SIZE=\(layout.setSize) and were dropped")
+        }
+        let complete = zip(banSets, after).allSatisfy { set, n in n == book.count(set) }
+        importPendingSince = complete ? nil : started
+        shared.withLock { $0.book = book }
+        ledger.reset(to: ctx.generation())
+        nextFullCheck = now + NftablesBackend.fullCheckIntervalMs
+        // The file and its journal hold these bans already; the file is written again only if
+        // some were left out. Otherwise a checkpoint opens this run's journal segment (appends
+        // need one); the segments replayed stay until the next write covers them.
+        if kept.count != records.count {
+            stateDirty = true
+            writeState(force: false)
+        } else {
+            _ = journal?.checkpoint()
+        }
+    }
+
+    /// Reads the state file and replays its journal over it on the state queue while the caller
+    /// goes on; the closure returned waits for the bans (the journal's alone, with an error
+    /// logged, when the file is unreadable).
+    func readStateInBackground() -> () -> [Ban] {
+        guard let stateFile else { return { [] } }
+        let result = Mutex<[Ban]>([])
+        let logger = self.logger
+        stateWriter.async {
+            var saved: [CIDR: Ban] = [:]
             do {
-                for b in try stateFile.read() { saved[b.target] = b }
+                let bans = try stateFile.read()
+                saved.reserveCapacity(bans.count)
+                for b in bans { saved[b.target] = b }
             } catch {
                 logger.error("ignoring the state file: \(error)")
             }
             let replayed = BanJournal.replay(saved, statePath: stateFile.path)
-            saved = replayed.bans
             if replayed.skipped > 0 { logger.warning("ban journal: skipped \(replayed.skipped) unreadable lines (a write cut short by a crash)") }
+            result.withLock { $0 = Array(replayed.bans.values) }
         }
-        let before = try? ctx.list(layout.listTable)   // nil: no table yet
-        prefixSets.formUnion(saved.keys.filter { !$0.isHost }.map(PrefixLength.init))
-        for set in before?.objects.compactMap(\.set) ?? [] {
-            if let p = layout.prefixLength(ofSet: set.name) { prefixSets.insert(p) }
-        }
-        try install(ctx)
-        let listing: NftListing
-        if let before { listing = before } else { listing = try ctx.list(layout.listTable) }
-        var book = BanBook()
-        for set in listing.objects.compactMap(\.set) {
-            let length: Int
-            if let p = layout.prefixLength(ofSet: set.name) { length = p.length }
-            else if let f = AddressFamily.allCases.first(where: { layout.setName($0) == set.name }) { length = f.width }
-            else { continue }
-            for e in set.elem ?? [] {
-                guard let address = IPAddress(e.value), length <= address.family.width else { throw .malformedOutput("set element \"\(e.value)\"") }
-                let target = CIDR(address: address, prefixLength: length)
-                let old = saved.removeValue(forKey: target)
-                let expiresAt = e.timeout == nil ? nil : now + Int64(e.expires ?? 0) * 1000
-                book.put(Ban(target: target, expiresAt: expiresAt, origin: old?.origin, since: old?.since, hits: old?.hits ?? 0))
+        return { [stateWriter] in
+            stateWriter.sync {}
+            return result.withLock { r in
+                defer { r = [] }
+                return r
             }
         }
-        // Bans the kernel lost, longest first, as many as the sets have room for.
-        let lost = saved.values.filter { b in b.expiresAt.map { $0 - now > NftablesBackend.expiryGraceMs } ?? true }
-            .sorted { ($0.expiresAt ?? .max) > ($1.expiresAt ?? .max) }
-        var room = [AddressFamily.inet: layout.setSize - book.count(.inet), .inet6: layout.setSize - book.count(.inet6)]
-        let back = lost.filter { b in
-            guard room[b.family, default: 0] > 0 else { return false }
-            room[b.family, default: 0] -= 1
-            return true
-        }
-        if !back.isEmpty {
-            try ctx.run(layout.addElements(back.map { ($0.target, $0.timeLeftMs(at: now).map { UInt64($0) }) }))
-            for b in back { book.put(b) }
-            logger.notice("nftables: restored \(back.count) bans from \(stateFile?.path ?? "the state file")")
-        }
-        if back.count < lost.count {
-            logger.warning("nftables: \(lost.count - back.count) bans from the state file do not fit in NFT_SET_SIZE=\(layout.setSize) and were dropped")
-        }
-        shared.withLock { $0.book = book }
-        stateDirty = true
-        writeState(force: true)
     }
 }

@@ -7,7 +7,8 @@ import Synchronization
 /// of its own table (`NftLayout`), batching every ban that arrives within one turn of its thread
 /// into one libnftables transaction. It keeps the live bans in memory (rebuilt from the kernel at
 /// start), in STATE_FILE, and — while `maintain()` runs — reports expiries on `expiries`,
-/// restores the table if it disappears, and keeps the state file written.
+/// repairs the table and its bans when someone else changes them (the watchdog), and keeps the
+/// state file written.
 ///
 /// It runs on a dedicated thread (`NftThreadExecutor`) that owns the one libnftables context.
 /// Standalone use (portsentry-ctl with the daemon down): `start()`, the operations, then
@@ -48,12 +49,23 @@ public actor NftablesBackend {
     /// Repeating failures already logged (logged again only after a success).
     var failureLogged: Set<RepeatingFailure> = []
     enum RepeatingFailure { case restore }
+    /// Whose commits moved the ruleset generation (the watchdog's cue to compare elements).
+    var ledger = NftGenerationLedger()
+    /// Our table as our last install left it, for the watchdog; nil before the first.
+    var expectedShape: NftTableShape?
+    /// When the watchdog next compares the elements whatever the generation says (wall-clock ms).
+    var nextFullCheck: Int64 = 0
+    /// When the start-up began, while elements the state file did not know are still to be
+    /// learned from the kernel (`importUnknownElements`); nil once done or not needed.
+    var importPendingSince: Int64?
     var lastStateWrite: Int64 = 0
     /// The kernel trap installed with the table (KERNEL_BAN), nil for none.
     var trap: KernelTrap?
     /// The prefix sets installed with the table: the configured ones and those of every ban
     /// held; a ban of a new length reinstalls the table with its set first.
     var prefixSets: Set<PrefixLength>
+    /// Every ban set installed, as prefix lengths: the two host sets, then the prefix sets.
+    var banSets: [PrefixLength] { AddressFamily.allCases.map { PrefixLength($0, $0.width) } + prefixSets.sorted() }
 
     /// - Parameters:
     ///   - stateFile: STATE_FILE path, nil for none.
@@ -87,15 +99,19 @@ public actor NftablesBackend {
     }
 
     /// Opens libnftables (after checking netlink, CAP_NET_ADMIN and nf_tables), installs the table
-    /// idempotently (with the prefix sets it holds already), rebuilds the ban table from the kernel
-    /// sets and the state file, and puts back bans from the state file that the kernel lost
-    /// (reboot, flushed ruleset) with their remaining time.
-    public func start() async throws(NftError) {
+    /// idempotently (with the prefix sets of the bans it keeps and those the table holds already),
+    /// puts every ban of the state file and its journal still running in the kernel (those it
+    /// lost after a reboot or a flushed ruleset come back with their remaining time) and learns
+    /// the kernel's bans the state file does not know. `maintained`: `maintain()` will run, and
+    /// does that last part on its first tick, after the start-up.
+    public func start(maintained: Bool = false) async throws(NftError) {
         guard context == nil else { return }
         let nsError = executor.namespaceError
         if nsError != 0 { throw .namespaceUnavailable(executor.namespace ?? "", nsError) }
+        let saved = readStateInBackground()
         let ctx = try openKernel()
-        try reconcile(ctx)
+        try reconcile(ctx, saved: saved)
+        if !maintained { importUnknownElements(ctx) }
         context = ctx
     }
 
