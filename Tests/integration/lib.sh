@@ -221,5 +221,3 @@ except OSError:
     pass
 PY
 }
-print(int(sum(int(n) * units[u] for n, u in re.findall(r"(\d+)(ms|d|h|m|s)", m.group(1)))))' "$2"
-}

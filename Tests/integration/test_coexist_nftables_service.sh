@@ -37,7 +37,7 @@ assert_dropped_not_others "$IP_A" 2222 "before the restart"
 
 # repaired WHAT CMD...: runs CMD in NS_A, then waits until the ban is back in a whole table and
 # the repair is logged; prints the time it took.
-repair_line="was missing or incomplete; restored it with 1 live bans"
+repair_line="was changed behind portsentry's back"
 repairs_logged() { [ "$(count_lines "$WORK/daemon.err" "$repair_line")" -gt "$1" ]; }
 repaired() {
     local what=$1 start elapsed logged; shift
