@@ -10,6 +10,8 @@ let package = Package(
     products: [
         .executable(name: "portsentry", targets: ["portsentry"]),
         .executable(name: "portsentry-ctl", targets: ["portsentry-ctl"]),
+        // The modules whose parsers Fuzz/ drives (docs/fuzzing.md); declaring it builds nothing more.
+        .library(name: "PortsentryParsers", targets: ["PortsentryCore", "Firewall", "Control", "Fleet"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

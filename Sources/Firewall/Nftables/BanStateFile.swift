@@ -14,16 +14,21 @@ struct BanStateFile: Sendable {
     static let versionLine = "portsentry-bans 1"
 
     func write(_ bans: some Sequence<Ban>) throws(NftError) {
-        var text = BanStateFile.versionLine + "\n"
+        try writeAtomically(Array(BanStateFile.text(of: bans).utf8))
+    }
+
+    /// The file's text for `bans`: the version line, then one line per ban.
+    static func text(of bans: some Sequence<Ban>) -> String {
+        var text = versionLine + "\n"
         for b in bans {
-            let origin = b.origin.map(BanStateFile.fields(of:))
+            let origin = b.origin.map(fields(of:))
             let fields = [
                 b.address.description, b.expiresAt.map(String.init) ?? "never", String(b.hits),
                 b.since.map(String.init) ?? "-", origin?.proto ?? "-", origin?.port ?? "-", origin?.type ?? "-",
             ]
             text += fields.joined(separator: "\t") + "\n"
         }
-        try writeAtomically(Array(text.utf8))
+        return text
     }
 
     /// The bans in the file; an empty list when the file does not exist.
@@ -42,13 +47,25 @@ struct BanStateFile: Sendable {
             if n == 0 { break }
             data += chunk[0..<n]
         }
+        do {
+            return try BanStateFile.bans(in: data)
+        } catch {
+            throw .stateFile(path, error.reason)
+        }
+    }
+
+    /// Why a state file's contents could not be read.
+    struct FormatError: Error { var reason: String }
+
+    /// The bans in a state file's contents.
+    static func bans(in data: [UInt8]) throws(FormatError) -> [Ban] {
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        guard lines.first == Substring(BanStateFile.versionLine) else {
-            throw .stateFile(path, "not a portsentry ban state file (first line must be \"\(BanStateFile.versionLine)\")")
+        guard lines.first == Substring(versionLine) else {
+            throw FormatError(reason: "not a portsentry ban state file (first line must be \"\(versionLine)\")")
         }
         var bans: [Ban] = []
         for (i, line) in lines.enumerated().dropFirst() where !line.isEmpty {
-            guard let ban = BanStateFile.parse(line) else { throw .stateFile(path, "line \(i + 1) is malformed") }
+            guard let ban = parse(line) else { throw FormatError(reason: "line \(i + 1) is malformed") }
             bans.append(ban)
         }
         return bans
