@@ -70,7 +70,7 @@ let package = Package(
         // Test kit: temp files, a shared `eventually`, an in-memory log, a fake ban backend, ProbeFrame (test packets; the capture benchmark sends them too).
         .target(name: "TestSupport", dependencies: ["PortsentryCore", "Firewall", logging], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "FirewallTests", dependencies: ["Firewall", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "ControlTests", dependencies: ["Control"], swiftSettings: strict),
+        .testTarget(name: "ControlTests", dependencies: ["Control", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "TestSupport"], swiftSettings: strict),
     ]
