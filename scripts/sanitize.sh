@@ -11,9 +11,10 @@ export PATH=/opt/swift/usr/bin:$PATH
 kinds=(); while [ $# -gt 0 ] && [ "$1" != -- ]; do kinds+=("$1"); shift; done
 [ "${1:-}" = -- ] && shift
 [ ${#kinds[@]} -gt 0 ] || kinds=(address thread)
-# Reports go to the log whatever the exit code; halt_on_error keeps a report from being lost in
-# a later crash. The TSan suppressions name only reports documented as false positives.
+# halt_on_error keeps a report from being lost in a later crash. The suppression files name only
+# reports shown to be false positives or leaks outside portsentry (docs/fuzzing.md).
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/scripts/lib/lsan.supp:print_suppressions=0}
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1 suppressions=$PWD/scripts/lib/tsan.supp}
 status=0
 for kind in "${kinds[@]}"; do
