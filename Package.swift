@@ -10,6 +10,8 @@ let package = Package(
     products: [
         .executable(name: "portsentry", targets: ["portsentry"]),
         .executable(name: "portsentry-ctl", targets: ["portsentry-ctl"]),
+        // The modules whose parsers Fuzz/ drives (docs/fuzzing.md); declaring it builds nothing more.
+        .library(name: "PortsentryParsers", targets: ["PortsentryCore", "Firewall", "Control", "Fleet"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -69,7 +71,7 @@ let package = Package(
         // Test kit: temp files, a shared `eventually`, an in-memory log, a fake ban backend, ProbeFrame (test packets; the capture benchmark sends them too).
         .target(name: "TestSupport", dependencies: ["PortsentryCore", "Firewall", logging], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "FirewallTests", dependencies: ["Firewall", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "ControlTests", dependencies: ["Control"], swiftSettings: strict),
+        .testTarget(name: "ControlTests", dependencies: ["Control", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "TestSupport"], swiftSettings: strict),
     ]

@@ -10,6 +10,9 @@ echo "== build"
 swift build --build-tests 2>&1 | grep -E "error|warning:|Compiling|Build complete" | grep -v "^\[" ; [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
 echo "== unit tests"
 swift test --skip-build --no-parallel 2>&1 | tail -n 40 | tee /tmp/portsentry-unit.log | grep -E "✘|error|Test run|Executed" ; [ "${PIPESTATUS[0]}" -eq 0 ] || { status=1; cat /tmp/portsentry-unit.log; }
+echo "== fuzz smoke"
+# Each libFuzzer target for a few seconds on its seeds, debug build (docs/fuzzing.md).
+FUZZ_BUILD=debug scripts/fuzz.sh "${FUZZ_SECONDS:-5}" || status=1
 echo "== integration tests"
 scripts/integration.sh || status=1
 if [ -x scripts/package-test.sh ] && [ "${SKIP_PACKAGE:-0}" != 1 ]; then

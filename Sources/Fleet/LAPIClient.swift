@@ -55,12 +55,8 @@ actor LAPIClient {
         let body = (try? JSONEncoder().encode(["machine_id": login.machineID, "password": login.password])) ?? Data()
         let data = try await send("POST", "/v1/watchers/login", body: body, headers: [:], agent: Self.watcherAgent,
                                   timeout: 30, expect: 200)
-        struct Answer: Decodable { var token: String; var expire: String? }
-        guard let answer = try? JSONDecoder().decode(Answer.self, from: data), !answer.token.isEmpty else {
-            throw LAPIError.unreachable("the login answer holds no token")
-        }
-        let expires = answer.expire.flatMap { ISO8601DateFormatter().date(from: $0) } ?? Date(timeIntervalSinceNow: 3600)
-        token = (answer.token, expires)
+        guard let answer = LoginAnswer.parse(data) else { throw LAPIError.unreachable("the login answer holds no token") }
+        token = (answer.token, answer.expires ?? Date(timeIntervalSinceNow: 3600))
         return answer.token
     }
 
@@ -91,7 +87,7 @@ actor LAPIClient {
         case .success(let a): answer = a
         case .failure(let failure): throw LAPIError.unreachable("cannot reach \(base): \(failure.reason)")
         }
-        guard answer.status == expect else { throw LAPIError.http(answer.status, Self.message(in: answer.body)) }
+        guard answer.status == expect else { throw LAPIError.http(answer.status, ErrorAnswer.message(in: answer.body)) }
         return answer.body
     }
 
@@ -107,13 +103,6 @@ actor LAPIClient {
         } onCancel: {
             slot.resume(.failure(CancellationError()))
         }) ?? .failure(CurlExchange.Failure(reason: "cancelled"))
-    }
-
-    /// The `message` of an error answer, on one line.
-    private static func message(in data: Data) -> String {
-        struct Answer: Decodable { var message: String }
-        let text = (try? JSONDecoder().decode(Answer.self, from: data))?.message ?? ""
-        return String(text.map { $0.isNewline ? " " : $0 })
     }
 
     private static func escaped(_ text: String) -> String {

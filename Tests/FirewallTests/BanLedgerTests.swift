@@ -45,6 +45,13 @@ import TestSupport
         #expect(read.records == expected)
     }
 
+    @Test func theFuzzingSeedReadsWhole() throws {
+        let text = try String(contentsOfFile: Corpus.root + "/ledger/daemon.ledger", encoding: .utf8)
+        let contents = BanLedgerFile.parse(text, path: "daemon.ledger")
+        #expect(contents.problems.isEmpty && contents.records.count == 5)
+        #expect(([BanLedgerFile.versionLine] + contents.records.map(BanLedgerFile.line)).joined(separator: "\n") + "\n" == text)
+    }
+
     @Test func badLinesAreSkippedAndNamedNeverFatal() throws {
         let good = BanLedgerFile.line(records()[0])
         let text = ["portsentry-ledger 1", good, "garbage", good.replacingOccurrences(of: "\t2\t", with: "\t-2\t"),

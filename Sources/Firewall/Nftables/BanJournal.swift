@@ -159,18 +159,26 @@ final class BanJournal: Sendable {
         var bans = saved, skipped = 0
         for n in segments(of: statePath) {
             guard case .text(let text) = TextFile.contents(of: "\(statePath).journal.\(n)") else { continue }
-            let lines = text.split(separator: "\n")
-            guard lines.first == Substring(versionLine) else { skipped += lines.count; continue }
-            for line in lines.dropFirst() {
-                if line.hasPrefix("+\t"), let ban = BanStateFile.parse(line.dropFirst(2)) {
-                    bans[ban.target] = ban
-                } else if line.hasPrefix("-\t"), let target = try? CIDR.parse(line.dropFirst(2)).cidr {
-                    bans[target] = nil
-                } else {
-                    skipped += 1
-                }
-            }
+            skipped += apply(text, to: &bans)
         }
         return (bans, skipped)
+    }
+
+    /// Applies one segment's text to `bans`; returns how many lines it could not read (a
+    /// segment without its version line counts every line).
+    static func apply(_ text: String, to bans: inout [CIDR: Ban]) -> Int {
+        let lines = text.split(separator: "\n")
+        guard lines.first == Substring(versionLine) else { return lines.count }
+        var skipped = 0
+        for line in lines.dropFirst() {
+            if line.hasPrefix("+\t"), let ban = BanStateFile.parse(line.dropFirst(2)) {
+                bans[ban.target] = ban
+            } else if line.hasPrefix("-\t"), let target = try? CIDR.parse(line.dropFirst(2)).cidr {
+                bans[target] = nil
+            } else {
+                skipped += 1
+            }
+        }
+        return skipped
     }
 }

@@ -16,9 +16,14 @@ struct BanStateFile: Sendable {
     static let previousVersionLine = "portsentry-bans 1"
 
     func write(_ bans: some Sequence<Ban>) throws(NftError) {
-        var text = BanStateFile.versionLine + "\n"
-        for b in bans { text += BanStateFile.line(b) + "\n" }
-        try writeAtomically(Array(text.utf8))
+        try writeAtomically(Array(BanStateFile.text(of: bans).utf8))
+    }
+
+    /// The file's text for `bans`: the version line, then one line per ban.
+    static func text(of bans: some Sequence<Ban>) -> String {
+        var text = versionLine + "\n"
+        for b in bans { text += line(b) + "\n" }
+        return text
     }
 
     /// One ban as its line (without the line break); the journal writes the same lines.
@@ -48,14 +53,31 @@ struct BanStateFile: Sendable {
             if n == 0 { break }
             data += chunk[0..<n]
         }
+        return try BanStateFile.bans(in: data, path: path)
+    }
+
+    /// Why a state file's contents could not be read.
+    struct FormatError: Error { var reason: String }
+
+    /// The bans in a state file's contents (version 2, or 1).
+    static func bans(in data: [UInt8]) throws(FormatError) -> [Ban] {
+        do {
+            return try bans(in: data, path: "")
+        } catch {
+            if case .stateFile(_, let reason) = error { throw FormatError(reason: reason) }
+            throw FormatError(reason: "\(error)")
+        }
+    }
+
+    private static func bans(in data: [UInt8], path: String) throws(NftError) -> [Ban] {
         let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         let version: Int
         switch lines.first.map({ String(decoding: $0, as: UTF8.self) }) {
-        case BanStateFile.versionLine?: version = 2
-        case BanStateFile.previousVersionLine?: version = 1
-        default: throw .stateFile(path, "not a portsentry ban state file (first line must be \"\(BanStateFile.versionLine)\")")
+        case versionLine?: version = 2
+        case previousVersionLine?: version = 1
+        default: throw .stateFile(path, "not a portsentry ban state file (first line must be \"\(versionLine)\")")
         }
-        return try parseLines(lines.dropFirst(), version: version)
+        return try BanStateFile(path: path).parseLines(lines.dropFirst(), version: version)
     }
 
     /// Free text (a probe type or an admin's reason) as one field: tabs and line breaks
