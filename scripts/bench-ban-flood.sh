@@ -7,6 +7,9 @@
 # is removed on exit. Figures: docs/performance.md ("Floods of forged sources").
 # Usage: SOURCES=20000 RATE=100000 scripts/bench-ban-flood.sh
 #        EXTRA_CONF='KERNEL_BAN="0"' scripts/bench-ban-flood.sh   (more config lines)
+#        SOURCES=1000000 RATE=16667 scripts/bench-ban-flood.sh   (60 s of abuse: it also asks
+#        `portsentry-ctl status` once a second throughout and reports its slowest answer and the
+#        daemon's open descriptors)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCRATCH=${SCRATCH:-.build-bench}
@@ -14,7 +17,7 @@ SOURCES=${SOURCES:-20000}
 RATE=${RATE:-100000}
 
 . scripts/lib/release-build.sh
-release_build portsentry bench-capture
+release_build portsentry portsentry-ctl bench-capture
 
 PREFIX=bf
 . scripts/lib/bench-pair.sh
@@ -36,10 +39,22 @@ hwm() { sed -n 's/^VmHWM:[[:space:]]*//p' "/proc/$DAEMON_PID/status"; }
 echo "ban flood: $SOURCES spoofed sources at $RATE/s, $(nproc) CPUs, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg); daemon VmHWM at start $(hwm)"
 
 banned() { grep -c 'µs after its probe was captured' "$WORK/out" || true; }
+fds() { ls "/proc/$DAEMON_PID/fd" | wc -l; }
+# Once a second until the flood is over: how long `portsentry-ctl status` takes, and the descriptors.
+echo "$(fds)" > "$WORK/fds"
+( while [ ! -e "$WORK/flood-done" ]; do
+      s=$(date +%s%N)
+      ip netns exec "$NS_A" "$BIN/portsentry-ctl" --socket "$WORK/control.sock" --timeout 5 status >/dev/null 2>&1 || echo "failed" >> "$WORK/status-failures"
+      echo $(( ($(date +%s%N) - s) / 1000000 )) >> "$WORK/status-ms"; fds >> "$WORK/fds"
+      sleep 1
+  done ) &
+PROBE_PID=$!
 t0=$(date +%s%N)
 ip netns exec "$NS_A" "$BIN/bench-capture" --send-only --sender-ns "$NS_B" --sender-if "$IF_B" \
     --target "$IP_A" --packets "$SOURCES" --rate "$RATE" >/dev/null
 t_sent=$(date +%s%N)
+touch "$WORK/flood-done"; wait "$PROBE_PID" || true
+echo "portsentry-ctl status during the flood: $(wc -l < "$WORK/status-ms") asked, slowest $(sort -n "$WORK/status-ms" | tail -n 1) ms, $(cat "$WORK/status-failures" 2>/dev/null | wc -l) failed; daemon descriptors $(sort -n "$WORK/fds" | head -n 1)–$(sort -n "$WORK/fds" | tail -n 1)"
 set_count() { ip netns exec "$NS_A" nft -j list set inet portsentry banned_v4 | python3 -c 'import json,sys; print(sum(len(o["set"].get("elem", [])) for o in json.load(sys.stdin)["nftables"] if "set" in o))'; }
 # With KERNEL_BAN (the default) each probe's own packet banned its source as it arrived.
 echo "in the kernel set as the last probe was sent ($(( (t_sent - t0) / 1000000 )) ms after the first): $(set_count) of $SOURCES; $(grep -c '(by the kernel' "$WORK/out" || true) bans logged as the kernel's so far"
