@@ -72,7 +72,7 @@ public final class BanLedger: BanObserver, OffenceHistory {
             failure = error.code
         }
         guard let report = health.withLock({ $0.record("ban ledger \(file.path)", errno: failure) }) else { return }
-        report.isFailure ? logger.error("\(report.line)") : logger.notice("\(report.line)")
+        logger.log(report)
     }
 
     /// Saves once a second until the calling task is cancelled, then a last time.

@@ -64,17 +64,14 @@ public struct BanLedgerFile: Sendable {
                       r.expiresAt.map(String.init) ?? "never", r.ended.map { String($0.time) } ?? "-", r.ended?.reason.rawValue ?? "-"]
         switch d.origin {
         case .probe(let e):
-            fields += ["probe", e.proto.rawValue, String(e.port), oneField(e.type), e.byKernel ? "1" : "0",
+            fields += ["probe", e.proto.rawValue, String(e.port), BanStateFile.oneField(e.type), e.byKernel ? "1" : "0",
                        e.trigger.map { rule($0.rule) } ?? "-", e.trigger.map { probes($0.probes) } ?? "-"]
-        case .manual(let reason): fields += ["manual", "-", "-", oneField(reason ?? ""), "0", "-", "-"]
-        case .fleet(let source): fields += ["fleet", "-", "-", oneField(source), "0", "-", "-"]
+        case .manual(let reason): fields += ["manual", "-", "-", BanStateFile.oneField(reason ?? ""), "0", "-", "-"]
+        case .fleet(let source): fields += ["fleet", "-", "-", BanStateFile.oneField(source), "0", "-", "-"]
         }
-        fields += [d.source.map { "\($0)" } ?? "-", d.narrowed.map(oneField) ?? "-"]
+        fields += [d.source.map { "\($0)" } ?? "-", d.narrowed.map(BanStateFile.oneField) ?? "-"]
         return fields.joined(separator: "\t")
     }
-
-    /// Free text as one field: tabs and line breaks become spaces.
-    static func oneField(_ text: String) -> String { String(text.map { $0 == "\t" || $0.isNewline ? " " : $0 }) }
 
     private static func term(_ t: BanTerm) -> String {
         switch t {

@@ -122,7 +122,7 @@ public final class BanService: Sendable {
     /// Logs the first failure of a BLOCKED_FILE write and the first success after failures.
     private func recordBlockedWrite(_ file: BlockedFile, _ err: Int32?) {
         guard let report = state.withLock({ $0.blockedHealth.record("blocked file \(file.path)", errno: err) }) else { return }
-        report.isFailure ? logger.error("\(report.line)") : logger.notice("\(report.line)")
+        logger.log(report)
     }
 
     /// On the backend's thread: sources the kernel trap banned as hosts that a prefix ban may

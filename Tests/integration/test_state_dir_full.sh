@@ -70,7 +70,7 @@ wait_for 5 logged "Unable to write $history_file: Read-only file system" 1
 wait_for 5 logged "Unable to write $blocked_file: Read-only file system" 1
 wait_for 5 grep -q "state file.*Read-only file system" "$WORK/daemon.err"
 wait_for 5 logged "Unable to write ban ledger $STATE/bans.state.ledger: Read-only file system" 1
-wait_for 5 logged "cannot append to the ban journal $STATE/bans.state.journal: Read-only file system" 1
+wait_for 5 logged "Unable to write ban journal $STATE/bans.state.journal: Read-only file system" 1
 wait_for 10 sleep_until_quiet
 errors=$(grep -c "Read-only file system" "$WORK/daemon.err")
 [ "$errors" -eq 5 ] || fail "$errors error lines for a read-only directory, want 5 (history, blocked file, state file, ban ledger, journal): $(cat "$WORK/daemon.err")"

@@ -225,7 +225,7 @@ final class EventPipeline: Sendable {
     private func record(_ line: String, in history: HistoryFile) {
         let err = history.append(line)
         guard let report = historyHealth.withLock({ $0.record("history file \(history.path)", errno: err) }) else { return }
-        report.isFailure ? logger.error("\(report.line)") : logger.notice("\(report.line)")
+        logger.log(report)
     }
 
     /// A source that is banned already: with a backend that keeps bans the firewall drops it,

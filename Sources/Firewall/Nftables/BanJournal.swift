@@ -27,13 +27,13 @@ final class BanJournal: Sendable {
     private let current: Mutex<Segment?>
     /// The segment the first checkpoint opens: after those on disk, which `replay` reads first.
     private let firstNumber: Int
-    /// Whether the last append or sync failed (logged once per failing spell).
-    private let failing = Atomic<Bool>(false)
+    /// Whether appends and syncs work: a failing spell is reported once, and its end once.
+    private let health = Mutex(WriteHealth())
     private let closed = Atomic<Bool>(false)
-    private let report: @Sendable (String) -> Void
+    private let report: @Sendable (WriteHealth.Report) -> Void
 
     /// Appends wait for the first `checkpoint()` (the start-up state write) to open a segment.
-    init(statePath: String, report: @escaping @Sendable (String) -> Void) {
+    init(statePath: String, report: @escaping @Sendable (WriteHealth.Report) -> Void) {
         self.statePath = statePath
         self.report = report
         current = Mutex(nil)
@@ -73,15 +73,15 @@ final class BanJournal: Sendable {
     private func append(_ lines: [String]) {
         guard !lines.isEmpty else { return }
         let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
-        let ok = current.withLock { segment -> Bool in
-            guard var s = segment else { return false }
+        let failure = current.withLock { segment -> Int32? in
+            guard var s = segment else { return nil }   // no segment: its opening failed and was reported
             defer { segment = s }
             if s.fd < 0 { s.fd = Glibc.open(path(s.number), O_WRONLY | O_APPEND | O_CLOEXEC) }
-            guard s.fd >= 0 else { return false }
+            guard s.fd >= 0 else { return errno }
             s.unsynced = true
-            return BanJournal.writeAll(s.fd, bytes)
+            return BanJournal.writeAll(s.fd, bytes) ? nil : errno
         }
-        noteOutcome(ok, "cannot append to the ban journal \(statePath).journal: \(String(cString: strerror(errno)))")
+        note(failure)
     }
 
     /// Makes the appends so far durable and closes the file until the next append; the flusher
@@ -93,7 +93,7 @@ final class BanJournal: Sendable {
             return s.fd
         }
         guard let fd else { return }
-        noteOutcome(fdatasync(fd) == 0, "cannot sync the ban journal: \(String(cString: strerror(errno)))")
+        note(fdatasync(fd) == 0 ? nil : errno)
         Glibc.close(fd)
     }
 
@@ -125,20 +125,21 @@ final class BanJournal: Sendable {
     private func open(_ number: Int) -> Segment? {
         let dir = AtomicFile.directory(of: statePath)
         if mkdir(dir, 0o700) != 0, errno != EEXIST {
-            noteOutcome(false, "cannot create directory \(dir) for the ban journal: \(String(cString: strerror(errno)))")
+            note(errno)
             return nil
         }
         let fd = Glibc.open(path(number), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            noteOutcome(false, "cannot open the ban journal \(path(number)): \(String(cString: strerror(errno)))")
+            note(errno)
             return nil
         }
         _ = BanJournal.writeAll(fd, Array((BanJournal.versionLine + "\n").utf8))
         return Segment(number: number, fd: fd, unsynced: true)
     }
 
-    private func noteOutcome(_ ok: Bool, _ message: @autoclosure () -> String) {
-        if ok { failing.store(false, ordering: .relaxed) } else if !failing.exchange(true, ordering: .relaxed) { report(message()) }
+    /// Records one append, sync or open that failed with `code`, or worked (nil).
+    private func note(_ code: Int32?) {
+        if let line = health.withLock({ $0.record("ban journal \(statePath).journal", errno: code) }) { report(line) }
     }
 
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {

@@ -85,7 +85,7 @@ public actor NftablesBackend {
         self.layout = layout
         self.defaultSeconds = min(defaultSeconds, BanDuration.maximum.seconds)
         self.stateFile = stateFile.map(BanStateFile.init(path:))
-        journal = stateFile.map { BanJournal(statePath: $0, report: { [logger] in logger.error("\($0)") }) }
+        journal = stateFile.map { BanJournal(statePath: $0, report: { [logger] in logger.log($0) }) }
         self.logger = logger
         prefixSets = layout.configuredPrefixes
         (expiries, expirySink) = AsyncStream.makeStream(of: BanRelease.self)
