@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import PortsentryCore
 
@@ -15,6 +16,10 @@ final class ProbeGate {
     /// Answers to flows this host opened (UDP: a late DNS/NTP/QUIC reply) are no probes.
     private let flows = ConntrackLookup()
     private var flowLog = ServiceLogLimiter()
+    /// `portsentry_events_total{result="service_running"}` per protocol (TCP, UDP).
+    private let servedCounters = [TransportProtocol.tcp, .udp].map { p in
+        Counter(label: MetricName.events.rawValue, dimensions: [("protocol", p.metricLabel), ("result", EventResult.serviceRunning.rawValue)])
+    }
 
     init(settings: StealthSettings, sink: any ProbeSink, logger: Logger) {
         self.settings = settings; self.sink = sink; self.logger = logger
@@ -35,6 +40,7 @@ final class ProbeGate {
               let event = packet.probeEvent(seenAt: seenAt, interface: interface) else { return }
         if settings.skipsListeners(packet.proto), let services,
            services.isServed(packet.proto, address: packet.destination, port: packet.destinationPort) {
+            servedCounters[packet.proto == .tcp ? 0 : 1].increment()
             if settings.serviceCheck,
                serviceLog.shouldLog(source: packet.source, port: packet.destinationPort, now: seenAt) {
                 logger.notice("\(LogLine.serviceRunning(packet.source, port: packet.destinationPort))")

@@ -24,6 +24,7 @@ public enum PortsentryDaemon {
         if options.daemonize { return Daemonize.relaunchInBackground() }
 
         let logger = makeLogger(options)
+        let registry = loaded.config.metricsListen.map { _ in MetricsSetup.bootstrap() }
         HostNameResolver.shortenResolverTimeout()
         signal(SIGPIPE, SIG_IGN)
         let rule = BackendRule(loaded.config)
@@ -43,6 +44,8 @@ public enum PortsentryDaemon {
             logger.error("Control socket unavailable, portsentry-ctl cannot reach this daemon: \(error)")
             control = nil
         }
+        var metrics: MetricsEndpoint?
+        if let registry { metrics = await daemon.startMetricsEndpoint(registry: registry) }
         if daemon.dryRun { logger.notice("Dry run: nothing will be blocked; would-be bans are logged") }
         // Every sentry is prepared (capture handles open, filters in place, sockets bound).
         logger.notice("\(LogLine.active)")
@@ -50,7 +53,7 @@ public enum PortsentryDaemon {
 
         // Shut down in reverse order: reload, sentries, control socket, pipeline, then the backend.
         let services: [any Service] = [
-            BanUpkeepService(bans: daemon.bans), PipelineService(pipeline: daemon.pipeline),
+            BanUpkeepService(bans: daemon.bans), MetricsService(endpoint: metrics), PipelineService(pipeline: daemon.pipeline),
             ControlService(server: control), SentryService(runner: daemon.runner, first: daemon.firstSentry),
             KernelTrapService(keeper: daemon.kernelTrap), ReloadService(daemon: daemon),
         ] + (daemon.fleet.map { [FleetService(fleet: $0, bans: daemon.bans)] } ?? [])

@@ -29,6 +29,7 @@ final class EventPipeline: Sendable {
     /// Verdicts dropped (queue full) when the last warning about drops was logged.
     private let reportedDrops = Atomic<Int>(0)
     private let historyHealth = Mutex(WriteHealth())
+    private let counters = EventCounters()
 
     init(settings: Settings, bans: BanService, logger: Logger) {
         self.settings = Mutex(settings)
@@ -70,6 +71,7 @@ final class EventPipeline: Sendable {
         let dropped = queue.dropped
         let before = reportedDrops.exchange(dropped, ordering: .relaxed)
         guard dropped > before else { return }
+        counters.dropped(dropped - before)
         logger.warning("\(dropped - before) events were not logged or acted on: more than \(queue.limit) were waiting (a flood)")
     }
 
@@ -102,6 +104,30 @@ final class EventPipeline: Sendable {
 
         /// When the backend's commit returned, `CLOCK_MONOTONIC` nanoseconds.
         var committedAt: UInt64 = 0
+
+        /// What became of the event (`portsentry_events_total`), once processed.
+        var eventResult: EventResult {
+            let outcome = verdict.outcome
+            if outcome.ignored == true { return .ignored }
+            if outcome.triggered == false { return .untriggered }
+            guard verdict.action != nil else { return .logOnly }
+            if let refusal {
+                if case .rateLimited = refusal { return .rateLimited }
+                return .protected
+            }
+            guard attempted else { return .alreadyBlocked }
+            if result?.status == .dryRun { return .dryRun }
+            if succeeded { return .blocked }
+            return hadActions ? .failed : .logOnly
+        }
+
+        /// How long after its probe was captured the source was banned, for a new ban the
+        /// daemon made (the kernel trap's bans were in force before the daemon saw the probe).
+        var scanToBan: UInt64? {
+            guard let result, result.status == .banned, committedAt > 0, verdict.event.seenAt > 0,
+                  case .probe(let evidence) = result.decision.origin, !evidence.byKernel else { return nil }
+            return committedAt &- verdict.event.seenAt
+        }
 
         /// With `-d`: how long after its probe was captured the source was banned (the
         /// backend's commit returned). scripts/bench-scan-to-ban.sh reads it.
@@ -204,6 +230,7 @@ final class EventPipeline: Sendable {
             if let result = item.result {
                 bans.publish(.applied(result))
                 if result.succeeded, let line = item.banDelayLine() { log([line]) }
+                if let delay = item.scanToBan { counters.banned(after: delay) }
             }
             log(item.after)
             if item.attempted {
@@ -214,6 +241,7 @@ final class EventPipeline: Sendable {
                     logger.error("\(LogLine.disposeError(event.source, hostName: hostName))")
                 }
             }
+            counters.count(event.proto, item.eventResult)
             if item.quiet { continue }
             let line = LogLine.scan(event, hostName: hostName, outcome: item.verdict.outcome)
             logger.notice("\(line)")
@@ -254,6 +282,7 @@ final class EventPipeline: Sendable {
             item.succeeded = true
             item[keyPath: lines].append((.notice, LogLine.externalCommand(item.source, command: command)))
         } else {
+            counters.hookFailed()
             item[keyPath: lines].append((.error, "attackalert: External command for host \(item.source) failed (\(result)): \"\(command)\""))
         }
     }
