@@ -7,6 +7,7 @@
 # served there alone.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ctl_lib.sh"
+. "$(dirname "$0")/metrics_lib.sh"
 make_pair
 write_ctl_config "$WORK/portsentry.conf"
 cat >>"$WORK/portsentry.conf" <<CONF
@@ -14,35 +15,6 @@ BAN_TIME="5s"
 KERNEL_BAN="0"
 METRICS_LISTEN="127.0.0.1:9632"
 CONF
-URL="http://127.0.0.1:9632/metrics"
-
-# scrape [URL] [NS]: the endpoint's answer (status, Content-Type, body) into $WORK/metrics.txt.
-scrape() {
-    ip netns exec "${2:-$NS_A}" python3 - "${1:-$URL}" >"$WORK/metrics.txt" <<'PY'
-import sys, urllib.request, urllib.error
-try:
-    r = urllib.request.urlopen(sys.argv[1], timeout=5)
-    print("status", r.status); print("type", r.headers["Content-Type"]); print(r.read().decode())
-except urllib.error.HTTPError as e:
-    print("status", e.code)
-PY
-}
-# metric SERIES OP NUMBER: the series (written exactly, labels in the exported order) exists and
-# its value compares to NUMBER (OP: == >= >).
-metric() {
-    scrape || return 1
-    python3 - "$WORK/metrics.txt" "$@" <<'PY'
-import operator, sys
-path, series, op, number = sys.argv[1:]
-for line in open(path).read().splitlines():
-    if line.startswith(series + " "):
-        value = float(line.rsplit(" ", 1)[1])
-        sys.exit(0 if {"==": operator.eq, ">=": operator.ge, ">": operator.gt}[op](value, float(number)) else 1)
-sys.exit(1)
-PY
-}
-expect_metric() { metric "$@" || fail "expected $1 $2 $3; scraped: $(grep -F "${1%%\{*}" "$WORK/metrics.txt" | head -20)"; }
-wait_metric() { local limit=$1; shift; wait_for "$limit" metric "$@"; }
 
 note "refused: a wildcard address, at --check-config and at start"
 sed 's/^METRICS_LISTEN=.*/METRICS_LISTEN="0.0.0.0:9632"/' "$WORK/portsentry.conf" >"$WORK/wild.conf"
