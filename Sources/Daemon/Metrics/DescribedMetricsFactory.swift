@@ -16,31 +16,30 @@ struct DescribedMetricsFactory: MetricsFactory {
 
     func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
         guard let name = MetricName(rawValue: label) else { return plain.makeCounter(label: label, dimensions: dimensions) }
-        return registry.makeCounter(name: label, labels: dimensions, help: name.help)
+        return registry.makeCounter(descriptor: name.descriptor, labels: dimensions)
     }
 
     func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> any FloatingPointCounterHandler {
         guard let name = MetricName(rawValue: label) else { return plain.makeFloatingPointCounter(label: label, dimensions: dimensions) }
-        return registry.makeCounter(name: label, labels: dimensions, help: name.help)
+        return registry.makeCounter(descriptor: name.descriptor, labels: dimensions)
     }
 
     func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
         guard let name = MetricName(rawValue: label), !aggregate else {
             return plain.makeRecorder(label: label, dimensions: dimensions, aggregate: aggregate)
         }
-        return registry.makeGauge(name: label, labels: dimensions, help: name.help)
+        return registry.makeGauge(descriptor: name.descriptor, labels: dimensions)
     }
 
     func makeMeter(label: String, dimensions: [(String, String)]) -> any MeterHandler {
         guard let name = MetricName(rawValue: label) else { return plain.makeMeter(label: label, dimensions: dimensions) }
-        return registry.makeGauge(name: label, labels: dimensions, help: name.help)
+        return registry.makeGauge(descriptor: name.descriptor, labels: dimensions)
     }
 
     func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
         guard label == MetricName.scanToBan.rawValue else { return plain.makeTimer(label: label, dimensions: dimensions) }
-        return registry.makeDurationHistogram(name: label, labels: dimensions,
-                                              buckets: MetricName.scanToBanBuckets.map { .nanoseconds(Int64($0 * 1e9)) },
-                                              help: MetricName.scanToBan.help)
+        return registry.makeDurationHistogram(descriptor: MetricName.scanToBan.descriptor, labels: dimensions,
+                                              buckets: MetricName.scanToBanBuckets.map { .nanoseconds(Int64($0 * 1e9)) })
     }
 
     func destroyCounter(_ handler: any CounterHandler) { plain.destroyCounter(handler) }
@@ -48,4 +47,9 @@ struct DescribedMetricsFactory: MetricsFactory {
     func destroyRecorder(_ handler: any RecorderHandler) { plain.destroyRecorder(handler) }
     func destroyMeter(_ handler: any MeterHandler) { plain.destroyMeter(handler) }
     func destroyTimer(_ handler: any TimerHandler) { plain.destroyTimer(handler) }
+}
+
+extension MetricName {
+    /// The name whole (no unit suffix added) with its help text.
+    var descriptor: MetricNameDescriptor { MetricNameDescriptor(metricName: rawValue, unitName: "", helpText: help) }
 }

@@ -15,6 +15,8 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private let render: @Sendable () async -> [UInt8]
     private var request: HTTPRequestHead?
+    /// False once the connection is gone: a scrape that finishes later writes nothing.
+    private var open = true
 
     init(render: @escaping @Sendable () async -> [UInt8]) { self.render = render }
 
@@ -27,6 +29,11 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             request = nil
             respond(to: head, context: context)
         }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        open = false
+        context.fireChannelInactive()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -46,6 +53,7 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let promise = context.eventLoop.makePromise(of: [UInt8].self)
         promise.completeWithTask { [render] in await render() }
         promise.futureResult.assumeIsolated().whenSuccess { body in
+            guard self.open else { return }
             self.send(.ok, body, to: head, context: context, contentType: Self.contentType)
         }
     }
