@@ -13,16 +13,17 @@ let usage = """
            bench-nft fill N                 leave N bans in table inet portsentry (data-path runs)
            bench-nft fill-prefixes N        leave N IPv6 /64 bans (set banned_v6_64) in table inet portsentry
            bench-nft prefix-latency [N]     ban N IPv6 hosts, then N IPv6 /64s, one at a time
+           bench-nft journal-latency [N]    ban N sources one at a time with and without STATE_FILE (its crash journal)
            bench-nft exhaust [N] [SIZE] [BATCH]   N forged sources against NFT_SET_SIZE=SIZE, then one real scanner
            bench-nft sink PORT SECONDS      count UDP datagrams on PORT
            bench-nft flood HOST PORT SECONDS   send 64-byte UDP datagrams as fast as one thread can
     """
 
-func banner(table: String, setSize: Int, prefixes: BanPrefixes = .hosts) async throws -> NftablesBackend {
+func banner(table: String, setSize: Int, prefixes: BanPrefixes = .hosts, stateFile: String? = nil) async throws -> NftablesBackend {
     var logger = Logger(label: "bench-nft")
     logger.logLevel = .warning
     let b = try NftablesBackend(layout: NftLayout(table: table, hook: .prerouting, setSize: setSize, prefixes: prefixes),
-                               defaultSeconds: 3600, stateFile: nil, logger: logger)
+                               defaultSeconds: 3600, stateFile: stateFile, logger: logger)
     try await b.start()
     _ = try await b.flushSets()   // leftovers of an earlier run would turn bans into refreshes
     return b
@@ -124,6 +125,33 @@ func prefixLatency(_ n: Int) async throws {
     print("add latency, IPv6 /64 into banned_v6_64: \(LatencySummary(prefixes))")
 }
 
+/// What STATE_FILE costs a ban on the backend's thread (the journal's append; its fdatasync runs
+/// on a thread of its own): N single bans into a table without and one with a state file, interleaved.
+func journalLatency(_ n: Int) async throws {
+    var template = Array("/tmp/bench-journal.XXXXXX".utf8CString)
+    guard let dir = mkdtemp(&template) else { fatalError("mkdtemp failed") }
+    let directory = String(cString: dir)
+    defer { _ = spawnAndWait(["rm", "-rf", directory]) }
+    let plain = try await banner(table: "benchnojournal", setSize: 2 * n + 100)
+    let kept = try await banner(table: "benchjournal", setSize: 2 * n + 100, stateFile: directory + "/bans.state")
+    for i in 0..<50 { _ = try await plain.ban(source(n + i)); _ = try await kept.ban(source(n + i)) }   // warm-up
+    var without: [UInt64] = [], with: [UInt64] = []
+    for i in 0..<n {
+        var t0 = nowNs()
+        _ = try await plain.ban(source(i))
+        without.append(nowNs() - t0)
+        t0 = nowNs()
+        _ = try await kept.ban(source(i))
+        with.append(nowNs() - t0)
+    }
+    await plain.shutdown()
+    await kept.shutdown()
+    let a = LatencySummary(without), b = LatencySummary(with)
+    print("ban latency without STATE_FILE: \(a)")
+    print("ban latency with STATE_FILE (journal append per ban): \(b)")
+    print("journal cost: p50 \(fmt(b.p50 - a.p50)) µs, p99 \(fmt(b.p99 - a.p99)) µs")
+}
+
 let args = Array(CommandLine.arguments.dropFirst())
 func arg(_ i: Int, _ fallback: Int) -> Int { args.count > i ? Int(args[i]) ?? fallback : fallback }
 do {
@@ -133,6 +161,7 @@ do {
     case "fill": try await fill(arg(1, 10))
     case "fill-prefixes": try await fillPrefixes(arg(1, 10))
     case "prefix-latency": try await prefixLatency(arg(1, 1000))
+    case "journal-latency": try await journalLatency(arg(1, 1000))
     case "exhaust": try await exhaust(forged: arg(1, 1_000_000), setSize: arg(2, 65_536), batch: arg(3, 1000))
     case "sink" where args.count == 3:
         print("received \(udpSink(port: UInt16(args[1])!, seconds: Double(args[2])!))")
