@@ -105,19 +105,26 @@ func fillPrefixes(_ n: Int) async throws {
     print("filled set banned_v6_64 of table inet portsentry with \(n) prefixes")
 }
 
+/// The durations (ns) of `first(i)` and `second(i)` for i in 0..<n, interleaved so both see the same load.
+func interleaved(_ n: Int, _ first: (Int) async throws -> Void, _ second: (Int) async throws -> Void) async rethrows
+    -> ([UInt64], [UInt64]) {
+    var a: [UInt64] = [], b: [UInt64] = []
+    for i in 0..<n {
+        var t0 = nowNs()
+        try await first(i)
+        a.append(nowNs() - t0)
+        t0 = nowNs()
+        try await second(i)
+        b.append(nowNs() - t0)
+    }
+    return (a, b)
+}
+
 /// The libnftables add of one element, a host into banned_v6 and a /64 into banned_v6_64.
 func prefixLatency(_ n: Int) async throws {
     let b = try await banner(table: "benchpfx", setSize: 2 * n + 100, prefixes: .standard)
     for i in 0..<50 { _ = try await b.ban(host6(n + i)); _ = try await b.ban(prefix(n + i)) }   // warm-up
-    var hosts: [UInt64] = [], prefixes: [UInt64] = []
-    for i in 0..<n {   // interleaved, so both see the same load
-        var t0 = nowNs()
-        _ = try await b.ban(host6(i))
-        hosts.append(nowNs() - t0)
-        t0 = nowNs()
-        _ = try await b.ban(prefix(i))
-        prefixes.append(nowNs() - t0)
-    }
+    let (hosts, prefixes) = try await interleaved(n, { _ = try await b.ban(host6($0)) }, { _ = try await b.ban(prefix($0)) })
     let live = b.metrics().live[.inet6] ?? 0
     await b.shutdown()
     precondition(live == 2 * (n + 50), "expected \(2 * (n + 50)) bans, found \(live)")
@@ -135,15 +142,7 @@ func journalLatency(_ n: Int) async throws {
     let plain = try await banner(table: "benchnojournal", setSize: 2 * n + 100)
     let kept = try await banner(table: "benchjournal", setSize: 2 * n + 100, stateFile: directory + "/bans.state")
     for i in 0..<50 { _ = try await plain.ban(source(n + i)); _ = try await kept.ban(source(n + i)) }   // warm-up
-    var without: [UInt64] = [], with: [UInt64] = []
-    for i in 0..<n {
-        var t0 = nowNs()
-        _ = try await plain.ban(source(i))
-        without.append(nowNs() - t0)
-        t0 = nowNs()
-        _ = try await kept.ban(source(i))
-        with.append(nowNs() - t0)
-    }
+    let (without, with) = try await interleaved(n, { _ = try await plain.ban(source($0)) }, { _ = try await kept.ban(source($0)) })
     await plain.shutdown()
     await kept.shutdown()
     let a = LatencySummary(without), b = LatencySummary(with)
