@@ -44,13 +44,18 @@ final class EventLog: BanObserver {
         if destination != nil { writer.schedule { [self] in write([]) } }
     }
 
-    /// A reload: the new EVENT_LOG. A file is opened at once, so a bad path is reported now.
+    /// A reload: the new EVENT_LOG. A file is opened at once, so a bad path is reported now;
+    /// the old destination's failures are forgotten.
     func update(_ new: Destination?) {
         let changed = destination.withLock { d in
             defer { d = new }
             return d != new
         }
-        if changed, new != nil { writer.schedule { [self] in write([]) } }
+        guard changed else { return }
+        writer.schedule { [self] in
+            health.withLock { $0 = WriteHealth() }
+            write([])
+        }
     }
 
     /// The line of one probe and what became of it (the pipeline, in event order).
