@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # EVENT_LOG end to end: a scan (one probe below SCAN_TRIGGER, one that bans), a manual ban, an
 # unblock, an expiry and a flush each write their JSON line; the file is moved away mid-run
-# (as logrotate does) and the daemon writes a new one; then EVENT_LOG="-" puts the lines on
+# (as logrotate does) and the daemon writes a new one; a reload names another file; then EVENT_LOG="-" puts the lines on
 # stdout between the classic lines (dry run, a service on a watched port). Every line written,
 # and every example line of docs/events.md, is validated against docs/event-log.schema.json
 # with Debian's python3-jsonschema.
@@ -107,8 +107,16 @@ expect_ctl 0 block 198.51.100.8 --for 1s
 wait_for 15 has_event "$EVENTS" kind=unban target=198.51.100.8/32 reason=expired
 expect_ctl 0 flush
 wait_for 10 has_event "$EVENTS" kind=unban target=198.51.100.7/32 reason=flushed
+
+note "a reload moves the log to another file, opened at once"
+sed -i "s|^EVENT_LOG=.*|EVENT_LOG=\"$WORK/reloaded.jsonl\"|" "$WORK/portsentry.conf"
+expect_ctl 0 reload
+wait_for 10 test -f "$WORK/reloaded.jsonl"
+expect_ctl 0 block 198.51.100.9
+wait_for 10 has_event "$WORK/reloaded.jsonl" kind=ban target=198.51.100.9/32 origin=manual result=banned
+! has_event "$EVENTS" target=198.51.100.9/32 || fail "a line went to the old file after the reload"
 stop_pid "$DAEMON_PID" || fail "daemon exit status $?"
-n=$(validate "$EVENTS.1" "$EVENTS" 2>&1) || fail "schema: $n"
+n=$(validate "$EVENTS.1" "$EVENTS" "$WORK/reloaded.jsonl" 2>&1) || fail "schema: $n"
 note "$n lines valid"
 
 note "EVENT_LOG=\"-\": the lines on stdout, between the classic lines"
