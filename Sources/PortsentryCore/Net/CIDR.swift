@@ -25,6 +25,12 @@ public struct CIDR: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Parses `address` or `address/length` (decimal length, no sign). The result says
     /// whether host bits were set in the text (they are cleared in `network`).
     public static func parse(_ text: some StringProtocol) throws(ValueError) -> (cidr: CIDR, hadHostBits: Bool) {
+        try parse(Substring(text))
+    }
+
+    /// The same for a `Substring`: not generic, so callers in other modules (the state file's
+    /// 100,000 lines) get the specialized code.
+    public static func parse(_ text: Substring) throws(ValueError) -> (cidr: CIDR, hadHostBits: Bool) {
         // Split at the first "/" by bytes: a state file of 100,000 bans parses its targets here.
         let slash = text.utf8.firstIndex(of: UInt8(ascii: "/"))
         let addressText = text[..<(slash ?? text.endIndex)]
