@@ -46,13 +46,14 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "PortsentryCore", "Capture", "Firewall", "Control", "Fleet",
-                logging, metrics,
+                logging,
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strict
         ),
@@ -81,8 +82,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["PortsentryCore", "Firewall", logging], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "FirewallTests", dependencies: ["Firewall", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ControlTests", dependencies: ["Control", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TestSupport", metrics, .product(name: "Prometheus", package: "swift-prometheus")],
-                    swiftSettings: strict),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TestSupport", metrics, .product(name: "MetricsTestKit", package: "swift-metrics"),
+                                                  .product(name: "Prometheus", package: "swift-prometheus")], swiftSettings: strict),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "TestSupport"], swiftSettings: strict),
     ]
 )

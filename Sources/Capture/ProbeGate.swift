@@ -16,9 +16,12 @@ final class ProbeGate {
     /// Answers to flows this host opened (UDP: a late DNS/NTP/QUIC reply) are no probes.
     private let flows = ConntrackLookup()
     private var flowLog = ServiceLogLimiter()
-    /// `portsentry_events_total{result="service_running"}` per protocol (TCP, UDP).
-    private let servedCounters = [TransportProtocol.tcp, .udp].map { p in
-        Counter(label: MetricName.events.rawValue, dimensions: [("protocol", p.metricLabel), ("result", EventResult.serviceRunning.rawValue)])
+    /// `portsentry_events_total` of the packets that stop here, every one (their lines and
+    /// EVENT_LOG records are limited): `service_running` and `own_flow`, TCP then UDP.
+    private let passedCounts = [ProbeResult.serviceRunning, .ownFlow].map { result in
+        [TransportProtocol.tcp, .udp].map { p in
+            Counter(label: MetricName.events.rawValue, dimensions: [("protocol", p.metricLabel), ("result", result.rawValue)])
+        }
     }
 
     init(settings: StealthSettings, sink: any ProbeSink, logger: Logger) {
@@ -40,18 +43,21 @@ final class ProbeGate {
               let event = packet.probeEvent(seenAt: seenAt, interface: interface) else { return }
         if settings.skipsListeners(packet.proto), let services,
            services.isServed(packet.proto, address: packet.destination, port: packet.destinationPort) {
-            servedCounters[packet.proto == .tcp ? 0 : 1].increment()
+            passedCounts[0][packet.proto == .tcp ? 0 : 1].increment()
             if settings.serviceCheck,
                serviceLog.shouldLog(source: packet.source, port: packet.destinationPort, now: seenAt) {
                 logger.notice("\(LogLine.serviceRunning(packet.source, port: packet.destinationPort))")
+                sink.passed(event, as: .serviceRunning)
             }
             return
         }
         if packet.proto == .udp,
            flows.isReply(.udp, source: packet.source, sourcePort: packet.sourcePort,
                          destination: packet.destination, destinationPort: packet.destinationPort) {
+            passedCounts[1][1].increment()
             if flowLog.shouldLog(source: packet.source, port: packet.destinationPort, now: seenAt) {
                 logger.info("\(LogLine.ownFlowReply(packet.source, port: packet.destinationPort))")
+                sink.passed(event, as: .ownFlow)
             }
             return
         }

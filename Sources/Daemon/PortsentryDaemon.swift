@@ -51,9 +51,11 @@ public enum PortsentryDaemon {
         logger.notice("\(LogLine.active)")
         SystemdNotify.ready()
 
-        // Shut down in reverse order: reload, sentries, control socket, pipeline, then the backend.
+        // Shut down in reverse order: reload, sentries, control socket, pipeline, the backend,
+        // then the event log's last lines.
         let services: [any Service] = [
-            BanUpkeepService(bans: daemon.bans), MetricsService(endpoint: metrics), PipelineService(pipeline: daemon.pipeline),
+            EventLogService(events: daemon.events), BanUpkeepService(bans: daemon.bans), MetricsService(endpoint: metrics),
+            PipelineService(pipeline: daemon.pipeline),
             ControlService(server: control), SentryService(runner: daemon.runner, first: daemon.firstSentry),
             KernelTrapService(keeper: daemon.kernelTrap), ReloadService(daemon: daemon),
         ] + (daemon.fleet.map { [FleetService(fleet: $0, bans: daemon.bans)] } ?? [])

@@ -25,7 +25,7 @@ import TestSupport
     static let kernel = BanOrigin.probe(ProbeEvidence(proto: .tcp, port: 23, type: "TCP SYN/Normal scan", byKernel: true))
 
     @Test func banEventsAreCountedByOriginFamilyAndReason() {
-        let metrics = TestMetrics()
+        let metrics = RegistryScrape()
         let counters = metrics.make { BanEventCounters() }
         counters.observe(applied(decision("203.0.113.1", Self.probe)))
         counters.observe(applied(decision("203.0.113.1", Self.probe), refreshed: true))
@@ -89,12 +89,12 @@ import TestSupport
         return Verdict(event: e, outcome: ScanOutcome(ignored: ignored, triggered: triggered, noblock: action == nil), action: triggered ? action : nil)
     }
 
-    func events(_ metrics: TestMetrics, _ proto: String, _ result: EventResult) -> Double? {
+    func events(_ metrics: RegistryScrape, _ proto: String, _ result: ProbeResult) -> Double? {
         metrics.value(#"portsentry_events_total{protocol="\#(proto)",result="\#(result.rawValue)"}"#)
     }
 
     @Test func everyProbeEventGetsOneResult() {
-        let metrics = TestMetrics()
+        let metrics = RegistryScrape()
         let fake = FakeBackend()
         fake.preBan(IPAddress("203.0.113.5")!)
         fake.failBans(of: IPAddress("203.0.113.6")!, reason: "netlink says no")
@@ -122,7 +122,7 @@ import TestSupport
     }
 
     @Test func banRateLimitAndDryRunHaveResultsOfTheirOwn() {
-        let metrics = TestMetrics()
+        let metrics = RegistryScrape()
         let fake = FakeBackend()
         let capped = metrics.make { Rig(backend: fake, configure: { $0.banRateLimit = 1 }) }
         [verdict("203.0.113.10"), verdict("203.0.113.11")].forEach(capped.pipeline.submit)
@@ -136,7 +136,7 @@ import TestSupport
     }
 
     @Test func aBanIsTimedFromItsProbesCaptureAndAFailedHookIsAnActionFailure() {
-        let metrics = TestMetrics()
+        let metrics = RegistryScrape()
         let fake = FakeBackend()
         let rig = metrics.make { Rig(backend: fake, configure: { $0.killRunCmd = "exit 3" }) }
         rig.pipeline.submit(verdict("203.0.113.20", seenAt: MonotonicClock.now() - 2_000_000_000))
@@ -152,7 +152,7 @@ import TestSupport
     // MARK: Read at scrape time
 
     @Test func aFollowedTotalAddsWhatItGrewByAndStartsAgainWhenItWentDown() {
-        let metrics = TestMetrics()
+        let metrics = RegistryScrape()
         let mirrors = metrics.make { CounterMirrors(.droppedPackets) }
         mirrors.follow(5, labels: [("family", "ipv4")])
         mirrors.follow(7, labels: [("family", "ipv4")])
@@ -164,7 +164,7 @@ import TestSupport
     }
 
     @Test func bansInForceAndTheSetsSizeAreReadAtScrapeTime() async {
-        let metrics = TestMetrics()
+        let metrics = RegistryScrape()
         let fake = FakeBackend()
         let bans = BanService(backend: fake, policy: BanPolicy(config: Config(), ignoreList: .empty), blockedFile: nil,
                               logger: LogCapture().logger)
@@ -180,7 +180,7 @@ import TestSupport
     }
 
     @Test func dropCountersAreReadOnTheBackendsThreadAtMostOnceASecond() async {
-        let metrics = TestMetrics()
+        let metrics = RegistryScrape()
         let fake = FakeBackend()
         fake.setDropCounts([.inet: DropCount(packets: 3, bytes: 180), .inet6: DropCount(packets: 1, bytes: 80)])
         let bans = BanService(backend: fake, policy: BanPolicy(config: Config(), ignoreList: .empty), blockedFile: nil,

@@ -38,12 +38,12 @@ import Testing
     }
 
     /// An endpoint on 127.0.0.1 at `port` (0: the kernel picks one), over `metrics`' registry.
-    func start(_ metrics: TestMetrics, port: UInt16 = 0, sources: [any ScrapeSource] = []) async throws -> MetricsEndpoint {
+    func start(_ metrics: RegistryScrape, port: UInt16 = 0, sources: [any ScrapeSource] = []) async throws -> MetricsEndpoint {
         try await MetricsEndpoint.start(MetricsListen(address: .v4(0x7f00_0001), port: port), registry: metrics.registry, sources: sources)
     }
 
     @Test func servesTheExpositionAndNothingElse() async throws {
-        let metrics = TestMetrics()
+        let metrics = RegistryScrape()
         metrics.make { MetricsSetup.recordBuild() }
         let source = CountingSource()
         let endpoint = try await start(metrics, sources: [source])
@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func twoRequestsOnOneConnectionAreAnsweredInOrder() async throws {
-        let metrics = TestMetrics()
+        let metrics = RegistryScrape()
         let endpoint = try await start(metrics)
         let port = try #require(endpoint.port)
         let answer = exchange("GET /metrics HTTP/1.1\r\nHost: a\r\n\r\nGET /nope HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", port: port)
@@ -78,7 +78,7 @@ import Testing
     }
 
     @Test func aPortInUseIsAnError() async throws {
-        let metrics = TestMetrics()
+        let metrics = RegistryScrape()
         let first = try await start(metrics)
         let port = try #require(first.port)
         await #expect(throws: (any Error).self) {

@@ -7,7 +7,7 @@ import PortsentryCore
 struct EventCounters: Sendable {
     struct Key: Hashable, Sendable {
         var proto: TransportProtocol
-        var result: EventResult
+        var result: ProbeResult
     }
 
     private let events: CounterTable<Key>
@@ -16,12 +16,12 @@ struct EventCounters: Sendable {
     private let hookFailures = Counter(label: MetricName.actionFailures.rawValue, dimensions: [("action", "run_cmd")])
 
     init() {
-        events = CounterTable(.events, [TransportProtocol.tcp, .udp].flatMap { p in EventResult.allCases.map { Key(proto: p, result: $0) } }) {
+        events = CounterTable(.events, [TransportProtocol.tcp, .udp].flatMap { p in ProbeResult.allCases.map { Key(proto: p, result: $0) } }) {
             [("protocol", $0.proto.metricLabel), ("result", $0.result.rawValue)]
         }
     }
 
-    func count(_ proto: TransportProtocol, _ result: EventResult) { events.increment(Key(proto: proto, result: result)) }
+    func count(_ proto: TransportProtocol, _ result: ProbeResult) { events.increment(Key(proto: proto, result: result)) }
 
     /// Events dropped because the queue was full.
     func dropped(_ count: Int) { unprocessed.increment(by: count) }

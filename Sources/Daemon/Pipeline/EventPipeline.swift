@@ -29,11 +29,14 @@ final class EventPipeline: Sendable {
     /// Verdicts dropped (queue full) when the last warning about drops was logged.
     private let reportedDrops = Atomic<Int>(0)
     private let historyHealth = Mutex(WriteHealth())
+    /// EVENT_LOG: hears every event's result, in event order.
+    private let events: EventLog?
     private let counters = EventCounters()
 
-    init(settings: Settings, bans: BanService, logger: Logger) {
+    init(settings: Settings, bans: BanService, events: EventLog? = nil, logger: Logger) {
         self.settings = Mutex(settings)
         self.bans = bans
+        self.events = events
         self.logger = logger
         rateCap.withLock { $0.configure(settings.banRateLimit) }
     }
@@ -44,6 +47,9 @@ final class EventPipeline: Sendable {
     }
 
     func setKernelTrap(_ trap: KernelTrap?) { kernelTrap.withLock { $0 = trap } }
+
+    /// A packet a sentry let pass before detection (`ProbeSink.passed`): only EVENT_LOG hears of it.
+    func passed(_ event: ProbeEvent, as result: ProbeResult) { events?.record(event, result: result) }
 
     /// Called from capture threads; never blocks. The first verdict into an empty queue
     /// schedules a drain on the ban service's thread.
@@ -92,6 +98,8 @@ final class EventPipeline: Sendable {
         var succeeded = false
         var attempted = false
         var quiet = false
+        /// The source was banned (or listed in BLOCKED_FILE) before this event.
+        var alreadyBlocked = false
 
         var source: IPAddress { verdict.event.source }
 
@@ -102,24 +110,21 @@ final class EventPipeline: Sendable {
             return !result.steps.isEmpty && result.status != .dryRun
         }
 
-        /// When the backend's commit returned, `CLOCK_MONOTONIC` nanoseconds.
-        var committedAt: UInt64 = 0
-
-        /// What became of the event (`portsentry_events_total`), once processed.
-        var eventResult: EventResult {
+        /// What became of the event, once it is processed (EVENT_LOG, `portsentry_events_total`).
+        var probeResult: ProbeResult {
             let outcome = verdict.outcome
             if outcome.ignored == true { return .ignored }
-            if outcome.triggered == false { return .untriggered }
-            guard verdict.action != nil else { return .logOnly }
-            if let refusal {
-                if case .rateLimited = refusal { return .rateLimited }
-                return .protected
-            }
-            guard attempted else { return .alreadyBlocked }
-            if result?.status == .dryRun { return .dryRun }
+            if outcome.triggered != true { return .untriggered }
+            if case .rateLimited = refusal { return .rateLimited }
+            if refusal != nil { return .protected }
+            if alreadyBlocked { return .alreadyBlocked }
+            if verdict.action == nil { return .logOnly }
             if succeeded { return .blocked }
-            return hadActions ? .failed : .logOnly
+            return result?.status == .dryRun ? .dryRun : .failed
         }
+
+        /// When the backend's commit returned, `CLOCK_MONOTONIC` nanoseconds.
+        var committedAt: UInt64 = 0
 
         /// How long after its probe was captured the source was banned, for a new ban the
         /// daemon made (the kernel trap's bans were in force before the daemon saw the probe).
@@ -241,7 +246,8 @@ final class EventPipeline: Sendable {
                     logger.error("\(LogLine.disposeError(event.source, hostName: hostName))")
                 }
             }
-            counters.count(event.proto, item.eventResult)
+            events?.record(event, result: item.probeResult)
+            counters.count(event.proto, item.probeResult)
             if item.quiet { continue }
             let line = LogLine.scan(event, hostName: hostName, outcome: item.verdict.outcome)
             logger.notice("\(line)")
@@ -263,6 +269,7 @@ final class EventPipeline: Sendable {
         let source = item.source
         let hostName = name(of: source, resolve: s.resolveHost)
         item.verdict.outcome.blocked = true
+        item.alreadyBlocked = true
         guard quiet else {
             item.before.append((.notice, LogLine.alreadyBlocked(source, hostName: hostName)))
             return

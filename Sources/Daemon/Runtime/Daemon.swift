@@ -18,6 +18,8 @@ final class Daemon: Sendable {
     let rule: BackendRule
     let protection: HostProtection
     let rateAlarm: BanRateAlarm
+    /// EVENT_LOG (off when unset).
+    let events: EventLog
     let runner: SentryRunner
     /// KERNEL_BAN's rules, kept in step with listeners and addresses.
     let kernelTrap: KernelTrapKeeper
@@ -41,18 +43,19 @@ final class Daemon: Sendable {
         fleet = try FleetLink(config.crowdsec, logger: logger)
         let backend = try await BackendSelection.start(config, dryRun: options.dryRun || config.dryRun, maintained: true, logger: logger)
         rateAlarm = BanRateAlarm(perSecond: config.banRateAlarm, logger: logger)
+        events = EventLog(EventLog.Destination(config.eventLog), logger: logger)
         let ledger = BanLedger(file: backend.kind == .nftables ? BanLedgerFile(statePath: config.stateFile) : nil,
                                memorySeconds: config.offenceMemory, logger: logger)
         let banCounters = BanEventCounters()
         bans = BanService(backend: backend, policy: BanPolicy(config: config, ignoreList: loaded.ignoreList, protection: protection),
                           blockedFile: config.blockedFile.map(BlockedFile.init(path:)), ledger: ledger,
-                          observers: [BanEventLines(logger: logger), rateAlarm, banCounters] + [fleet?.observer].compactMap { $0 },
+                          observers: [BanEventLines(logger: logger), rateAlarm, events, banCounters] + [fleet?.observer].compactMap { $0 },
                           logger: logger)
-        await bans.reviewRestored()
+        // The bans in force at start (STATE_FILE; BLOCKED_FILE with the legacy commands).
         for (family, count) in bans.banCounts() { banCounters.banned(origin: "restore", family: family, count: count) }
         engine = DetectionEngine(settings: DetectionSettings(config: config, ignoreList: loaded.ignoreList,
                                                              localCheck: options.localCheck))
-        pipeline = EventPipeline(settings: Self.pipelineSettings(config), bans: bans, logger: logger)
+        pipeline = EventPipeline(settings: Self.pipelineSettings(config), bans: bans, events: events, logger: logger)
         let plan = try SentryPlan(options, config)
         kernelTrap = KernelTrapKeeper(backend: backend, protection: protection, pipeline: pipeline, logger: logger)
         let kernelRule = kernelTrap.rule(config, plan: plan, options: options, dryRun: backend.kind == .dryRun)
@@ -120,6 +123,7 @@ final class Daemon: Sendable {
         bans.ledger?.update(memorySeconds: loaded.config.offenceMemory)
         pipeline.update(Self.pipelineSettings(loaded.config))
         rateAlarm.update(perSecond: loaded.config.banRateAlarm)
+        events.update(EventLog.Destination(loaded.config.eventLog))
         await kernelTrap.configure(kernelRule, plan: plan, config: loaded.config, ignoreList: loaded.ignoreList)
         return .success(())
     }
@@ -135,4 +139,6 @@ struct EngineSink: ProbeSink {
         pipeline.submit(verdict)
         return verdict
     }
+
+    func passed(_ event: ProbeEvent, as result: ProbeResult) { pipeline.passed(event, as: result) }
 }

@@ -44,7 +44,7 @@ public enum MetricName: String, CaseIterable, Sendable {
         case .scanToBan: "Time from a probe's capture to its ban being committed."
         case .buildInfo: "Always 1; the version label names the running build."
         case .startTime: "When the daemon started, seconds since the Unix epoch."
-        case .eventLogDropped: "EVENT_LOG records dropped because the writer fell behind."
+        case .eventLogDropped: "EVENT_LOG records dropped, by reason (buffer_full, write_failed)."
         case .fleetDecisions: "Decisions pulled from the CrowdSec LAPI, by result (applied, refused, invalid, own)."
         case .fleetPushed: "Ban decisions the CrowdSec LAPI accepted from this host."
         case .fleetPushFailures: "Pushes to the CrowdSec LAPI that failed (kept in the queue for a retry)."

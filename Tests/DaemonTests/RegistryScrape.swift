@@ -4,7 +4,7 @@ import Prometheus
 
 /// A Prometheus registry of its own behind the daemon's metrics factory, and what it renders:
 /// metrics made inside `make` count here, so tests running at once do not mix their counts.
-struct TestMetrics {
+struct RegistryScrape {
     let registry = PrometheusCollectorRegistry()
 
     /// Runs `body` with this registry's factory bound (swift-metrics' task-local factory).
