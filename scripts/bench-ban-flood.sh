@@ -86,7 +86,15 @@ while [ "$(banned)" -lt "$SOURCES" ]; do
     sleep 0.02
 done
 [ "$(banned)" -lt "$SOURCES" ] || t1=$(date +%s%N)
-if [ -n "${SCRAPE_MS:-}" ]; then touch "$WORK/scrape-done"; wait "$SCRAPER_PID" || true; cat "$WORK/scrapes"; fi
+if [ -n "${SCRAPE_MS:-}" ]; then
+    touch "$WORK/scrape-done"; wait "$SCRAPER_PID" || true; cat "$WORK/scrapes"
+    ip netns exec "$NS_A" python3 -c '
+import urllib.request
+for line in urllib.request.urlopen("http://127.0.0.1:9632/metrics", timeout=5).read().decode().splitlines():
+    if line.startswith(("portsentry_capture_", "portsentry_events_dropped", "portsentry_bans_total{origin=\"probe\",family=\"ipv4\"",
+                        "portsentry_bans_total{origin=\"kernel\",family=\"ipv4\"")):
+        print("  after the flood:", line)'
+fi
 echo "sent in $(( (t_sent - t0) / 1000000 )) ms; $(banned) of $SOURCES banned $(( (t1 - t0) / 1000000 )) ms after the first probe was sent (polled every 20 ms)"
 dropped=$(sed -n 's/^warning: \([0-9]*\) events were not logged or acted on.*/\1/p; s/^\([0-9]*\) events were not logged or acted on.*/\1/p' "$WORK/err" | awk '{ n += $1 } END { print n + 0 }')
 echo "events dropped by the pipeline's queue (overload): $dropped"

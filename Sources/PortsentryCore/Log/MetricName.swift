@@ -38,7 +38,7 @@ public enum MetricName: String, CaseIterable, Sendable {
         case .banSetCapacity: "Most bans an address family's nftables sets hold (NFT_SET_SIZE)."
         case .droppedPackets: "Packets from banned sources dropped by portsentry's nftables rules, by address family."
         case .droppedBytes: "Bytes from banned sources dropped by portsentry's nftables rules, by address family."
-        case .captureReceived: "Packets the stealth capture received from the kernel, by interface."
+        case .captureReceived: "Packets that reached the stealth capture's filter, the dropped ones included, by interface."
         case .captureDropped: "Packets the kernel dropped before the stealth capture read them (buffer full), by interface."
         case .actionFailures: "Ban actions that failed, by action (nftables, route, wrappers, run_cmd)."
         case .scanToBan: "Time from a probe's capture to its ban being committed."
