@@ -56,6 +56,8 @@ if [ -n "${SCRAPE_MS:-}" ]; then
     ip netns exec "$NS_A" python3 -c '
 import os, sys, time, urllib.request
 every, stop = float(sys.argv[1]) / 1000, sys.argv[2]
+urllib.request.urlopen("http://127.0.0.1:9632/metrics", timeout=5).read()
+open(stop + ".ready", "w").close()
 times, failed, due = [], 0, time.monotonic()
 while not os.path.exists(stop):
     t = time.monotonic()
@@ -67,6 +69,7 @@ times.sort()
 print(f"/metrics every {sys.argv[1]} ms: {len(times)} scrapes, {failed} failed, p50 {times[len(times) // 2] * 1000:.1f} ms, max {times[-1] * 1000:.1f} ms")' \
         "$SCRAPE_MS" "$WORK/scrape-done" >"$WORK/scrapes" &
     SCRAPER_PID=$!
+    for _ in $(seq 100); do [ -e "$WORK/scrape-done.ready" ] && break; sleep 0.05; done   # scraping already when the flood starts
 fi
 t0=$(date +%s%N)
 ip netns exec "$NS_A" "$BIN/bench-capture" --send-only --sender-ns "$NS_B" --sender-if "$IF_B" \

@@ -44,8 +44,7 @@ public enum PortsentryDaemon {
             logger.error("Control socket unavailable, portsentry-ctl cannot reach this daemon: \(error)")
             control = nil
         }
-        var metrics: MetricsEndpoint?
-        if let registry { metrics = await daemon.startMetricsEndpoint(registry: registry) }
+        let metrics = await daemon.metricsService(registry: registry)
         if daemon.dryRun { logger.notice("Dry run: nothing will be blocked; would-be bans are logged") }
         // Every sentry is prepared (capture handles open, filters in place, sockets bound).
         logger.notice("\(LogLine.active)")
@@ -54,7 +53,7 @@ public enum PortsentryDaemon {
         // Shut down in reverse order: reload, sentries, control socket, pipeline, the backend,
         // then the event log's last lines.
         let services: [any Service] = [
-            EventLogService(events: daemon.events), BanUpkeepService(bans: daemon.bans), MetricsService(endpoint: metrics),
+            EventLogService(events: daemon.events), BanUpkeepService(bans: daemon.bans), metrics,
             PipelineService(pipeline: daemon.pipeline),
             ControlService(server: control), SentryService(runner: daemon.runner, first: daemon.firstSentry),
             KernelTrapService(keeper: daemon.kernelTrap), ReloadService(daemon: daemon),

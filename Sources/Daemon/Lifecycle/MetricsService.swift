@@ -1,11 +1,17 @@
 import ServiceLifecycle
 
-/// The metrics endpoint, closed when the group shuts down.
+/// The metrics endpoint and the drop counters' reading loop, until graceful shutdown; then the
+/// endpoint is closed.
 struct MetricsService: Service {
     let endpoint: MetricsEndpoint?
+    let drops: DropCounterReading?
 
-    func run() async throws {
-        try? await gracefulShutdown()
+    func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            if let drops { group.addTask { await drops.run() } }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
         await endpoint?.close()
     }
 }

@@ -6,8 +6,8 @@ import Prometheus
 
 /// The Prometheus endpoint of METRICS_LISTEN (docs/metrics.md): an HTTP/1 server (swift-nio)
 /// on one event-loop thread of its own, serving the registry in the text exposition format.
-/// Each scrape refreshes the scrape sources first; the capture threads and the ban backend's
-/// thread never wait on a scrape.
+/// Each scrape refreshes the scrape sources first (none of them waits on the ban backend's
+/// thread); the capture threads and the ban backend's thread never wait on a scrape.
 final class MetricsEndpoint: Sendable {
     /// Connections idle this long are closed (Prometheus scrapes every 15 s to 1 min and reconnects).
     static let idleTimeout: TimeAmount = .seconds(120)
