@@ -72,7 +72,8 @@ extension NftablesBackend {
     /// install, so the prefix sets of an earlier run keep their rules; a length only the record
     /// has gets its set once the record is read. Elements the kernel holds beyond the record
     /// (its own bans after the last write before a crash, adds by hand) are learned on the first
-    /// tick — only when a set's element count differs, or it gives none (Linux 6.1).
+    /// tick — only when a set's element count differs, a trap set holds any, or the kernel
+    /// gives no counts (Linux 6.1).
     func reconcile(_ ctx: any NftKernel, saved: () -> [Ban]) throws(NftError) {
         let started = clock()
         prefixSets.formUnion((try? ctx.shape(of: layout.table))?.sets.keys.compactMap(layout.prefixLength(ofSet:)) ?? [])
@@ -103,6 +104,7 @@ extension NftablesBackend {
             logger.warning("nftables: \(dropped) bans from the state file do not fit in NFT_SET_SIZE=\(layout.setSize) and were dropped")
         }
         let complete = zip(banSets, after).allSatisfy { set, n in n == book.count(set) }
+            && AddressFamily.allCases.allSatisfy { ctx.elementCount(table: layout.table, set: layout.trapSetName($0)) == 0 }
         importPendingSince = complete ? nil : started
         shared.withLock { $0.book = book }
         ledger.reset(to: ctx.generation())

@@ -111,8 +111,8 @@ public actor NftablesBackend {
         let saved = readStateInBackground()
         let ctx = try openKernel()
         try reconcile(ctx, saved: saved)
-        if !maintained { importUnknownElements(ctx) }
         context = ctx
+        if !maintained { importUnknownElements(ctx) }
     }
 
     /// Commits what is queued, writes the state file and releases libnftables. The table and
