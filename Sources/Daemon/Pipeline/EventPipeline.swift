@@ -59,8 +59,12 @@ final class EventPipeline: Sendable {
         }
     }
 
+    /// The most events processed together: a batch's lines and results are held until its end,
+    /// and one ban transaction takes at most `NftablesBackend.transactionLimit` anyway.
+    static let batchLimit = 8192
+
     private func drain() {
-        while case let (batch, _) = queue.takeAll(), !batch.isEmpty { process(batch) }
+        while case let (batch, _) = queue.take(atMost: EventPipeline.batchLimit), !batch.isEmpty { process(batch) }
         reportDrops()
     }
 

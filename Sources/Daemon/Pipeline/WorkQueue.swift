@@ -24,11 +24,13 @@ final class WorkQueue<Item: Sendable>: Sendable {
         return wasEmpty ?? false
     }
 
-    /// Every item queued so far, in order, and whether the queue is closed.
-    func takeAll() -> (items: [Item], closed: Bool) {
+    /// The oldest `n` items queued (all of them when fewer), in order, and whether the queue is
+    /// closed.
+    func take(atMost n: Int) -> (items: [Item], closed: Bool) {
         items.withLock { state in
-            defer { state.pending.removeAll(keepingCapacity: true) }
-            return (state.pending, state.closed)
+            let count = min(n, state.pending.count)
+            defer { state.pending.removeFirst(count) }
+            return (Array(state.pending.prefix(count)), state.closed)
         }
     }
 

@@ -36,7 +36,8 @@ extension NftablesBackend {
     }
 
     /// Writes the state file when bans changed or the last write failed (at most once per
-    /// interval), or when it has gone missing; `force` writes now.
+    /// interval, and not while the last write is still queued), or when it has gone missing;
+    /// `force` writes now.
     func writeState(force: Bool) {
         guard let stateFile else { return }
         let now = clock()
@@ -47,6 +48,7 @@ extension NftablesBackend {
             guard missing else { return }
         }
         guard force || missing || now - lastStateWrite >= NftablesBackend.stateWriteIntervalMs else { return }
+        guard force || !stateWriteQueued.exchange(true, ordering: .acquiring) else { return }
         let live = shared.withLock { $0.book.bans.values.filter { $0.isLive(at: now) } }
         stateDirty = false
         lastStateWrite = now
@@ -59,6 +61,7 @@ extension NftablesBackend {
             } catch {
                 if !stateWriteFailing.exchange(true, ordering: .relaxed) { logger.error("\(error)") }
             }
+            if !force { stateWriteQueued.store(false, ordering: .releasing) }
         }
         // Writes keep their order on the serial queue; shutdown's forced write waits for all.
         if force { stateWriter.sync(execute: write) } else { stateWriter.async(execute: write) }

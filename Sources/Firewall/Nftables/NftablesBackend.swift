@@ -33,6 +33,9 @@ public actor NftablesBackend {
     let stateWriter = DispatchQueue(label: "portsentry.nftables.state")
     /// Whether the last state-file write failed (its error is logged once per failing spell).
     let stateWriteFailing = Atomic<Bool>(false)
+    /// Whether a state-file write is queued or running: the next waits for it (under a flood a
+    /// slow disk would otherwise queue one snapshot of every ban per interval).
+    let stateWriteQueued = Atomic<Bool>(false)
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     var context: (any NftKernel)?
