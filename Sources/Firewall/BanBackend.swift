@@ -30,6 +30,9 @@ public protocol BanBackend: Sendable {
     /// packet path bans hosts) whose prefix is now banned: a backend that holds prefixes folds
     /// them into the prefix, so that lifting it lifts them. The default does nothing.
     func absorbKernelBans(_ hosts: [IPAddress])
+    /// Whether the kernel trap's set of `family` was full at the last look (it then bans no new
+    /// source: the daemon's bans are its own). The default: never (no trap set).
+    func kernelTrapIsFull(_ family: AddressFamily) -> Bool
 
     /// On the backend's thread, before `isBanned` answers for a batch of events: makes sure
     /// the backend's view of who is banned still matches the firewall, so that a source someone
@@ -58,6 +61,7 @@ extension BanBackend {
     /// A backend that keeps no bans knows of none.
     public func liveBan(covering address: IPAddress) -> Ban? { nil }
     public func absorbKernelBans(_ hosts: [IPAddress]) {}
+    public func kernelTrapIsFull(_ family: AddressFamily) -> Bool { false }
     public func confirmBans() {}
 }
 

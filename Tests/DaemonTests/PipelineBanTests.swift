@@ -45,6 +45,27 @@ import TestSupport
         }
     }
 
+    @Test func aProbeToTheKernelTrapIsTheKernelsBanUnlessItsSetIsFull() throws {
+        let dir = makeTempDir(); defer { removeTree(dir) }
+        let fake = FakeBackend()
+        let rig = Rig(backend: fake, dir: dir)
+        rig.pipeline.setKernelTrap(KernelTrap(watchedTCP: PortSet([23...23]), watchedUDP: .empty, servedTCP: .empty, servedUDP: .empty,
+                                              ephemeral: 32768...60999, exempt: [], ingress: .any, banSeconds: 3600))
+        rig.pipeline.submit(verdict("203.0.113.1"))
+        fake.runScheduled()
+        fake.setTrapFull(.inet)   // the trap added nobody since: the daemon bans on its own
+        rig.pipeline.submit(verdict("203.0.113.2"))
+        fake.runScheduled()
+        let kernels = fake.batches.flatMap { $0 }.map { d -> Bool in
+            if case .probe(let e) = d.origin { return e.byKernel }
+            return false
+        }
+        #expect(kernels == [true, false])
+        #expect(rig.log.texts.filter { $0.hasPrefix("attackalert: Host") } == [
+            nftLine("203.0.113.1") + " (by the kernel, on the probe's own packet)", nftLine("203.0.113.2"),
+        ])
+    }
+
     @Test func verdictsQueuedTogetherAreOneBatchAndEachEventKeepsItsLinesTogether() {
         let dir = makeTempDir(); defer { removeTree(dir) }
         let fake = FakeBackend()

@@ -361,6 +361,27 @@ final class TestClock: Sendable {
         await b.shutdown()
     }
 
+    @Test func aFullTrapSetIsNoticedLoggedOnceAndItsRoomAgainToo() async throws {
+        let log = LogCapture()
+        let b = try backend(setSize: 2, logger: log.logger)
+        try await b.start()
+        try await b.setKernelTrap { NftKernelTrapLayoutTests.example }
+        kernel.trap(IPAddress("10.0.0.7")!)
+        await b.lookAtTrapSets(kernel)
+        #expect(!b.kernelTrapIsFull(.inet))
+        kernel.trap(IPAddress("10.0.0.8")!)
+        await b.lookAtTrapSets(kernel)
+        await b.lookAtTrapSets(kernel)
+        #expect(b.kernelTrapIsFull(.inet) && !b.kernelTrapIsFull(.inet6))
+        let full = "nftables set inet t trapped_v4 is full (NFT_SET_SIZE=2): the kernel trap bans no new source until its elements expire (10 minutes after their probes); the daemon bans them meanwhile"
+        #expect(log.entries.filter { $0.level == .warning }.map(\.text) == [full])
+        _ = try await b.unban([CIDR(host: IPAddress("10.0.0.8")!)])
+        await b.lookAtTrapSets(kernel)
+        #expect(!b.kernelTrapIsFull(.inet))
+        #expect(log.entries.last?.text == "nftables set inet t trapped_v4 has room again: the kernel trap bans new sources again")
+        await b.shutdown()
+    }
+
     @Test func whatIsLeftOfABan() {
         #expect(NftablesBackend.remainingSeconds(of: 600, after: 10_000) == 590)
         #expect(NftablesBackend.remainingSeconds(of: 600, after: 10_001) == 590)   // rounded up

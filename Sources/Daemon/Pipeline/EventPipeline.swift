@@ -130,7 +130,10 @@ final class EventPipeline: Sendable {
         }
         // Sources the kernel trap banned as hosts whose prefix is (being) banned.
         var kernelHosts: [IPAddress] = []
-        func trapped(_ event: ProbeEvent) -> Bool { kernelTrap.withLock { $0?.covers(event) ?? false } }
+        // A full trap set bans nobody new: its probes are the daemon's to ban.
+        func trapped(_ event: ProbeEvent) -> Bool {
+            kernelTrap.withLock { $0?.covers(event) ?? false } && !bans.kernelTrapIsFull(event.source.unmapped.family)
+        }
         var confirmed = false
 
         // Protected? Step 6: already blocked? Otherwise the ban decision and KILL_RUN_CMD.

@@ -1,4 +1,5 @@
 import PortsentryCore
+import Synchronization
 
 /// The nftables backend behind the ban contract: a batch of decisions is one transaction on the
 /// backend's own thread (where the daemon's pipeline runs), lifts and flushes too.
@@ -34,6 +35,10 @@ extension NftablesBackend: BanBackend {
 
     public nonisolated func absorbKernelBans(_ hosts: [IPAddress]) {
         assumeIsolated { $0.foldKernelBans(hosts) }
+    }
+
+    public nonisolated func kernelTrapIsFull(_ family: AddressFamily) -> Bool {
+        trapFull.load(ordering: .relaxed) & NftablesBackend.trapBit(family) != 0
     }
 
     public nonisolated func lift(_ targets: [CIDR]) throws(BanBackendError) -> [CIDR] {

@@ -50,4 +50,28 @@ extension NftablesBackend {
 
     /// The kernel trap in force.
     public var kernelTrap: KernelTrap? { trap }
+
+    static func trapBit(_ family: AddressFamily) -> UInt8 { family == .inet ? 1 : 2 }
+
+    /// Maintenance: which trap sets are full (their element counts, one netlink request each;
+    /// a kernel that gives no count, Linux 6.1, is taken as having room). A set that fills is
+    /// logged once, and again when it takes sources again.
+    func lookAtTrapSets(_ ctx: any NftKernel) {
+        var full: UInt8 = 0
+        if trap != nil {
+            for family in AddressFamily.allCases {
+                let count = ctx.elementCount(table: layout.table, set: layout.trapSetName(family))
+                if let count, count >= layout.setSize { full |= NftablesBackend.trapBit(family) }
+            }
+        }
+        let was = trapFull.exchange(full, ordering: .relaxed)
+        for family in AddressFamily.allCases {
+            let bit = NftablesBackend.trapBit(family), name = "nftables set inet \(layout.table) \(layout.trapSetName(family))"
+            if full & bit != 0, was & bit == 0 {
+                logger.warning("\(name) is full (NFT_SET_SIZE=\(layout.setSize)): the kernel trap bans no new source until its elements expire (\(NftLayout.trapHoldSeconds / 60) minutes after their probes); the daemon bans them meanwhile")
+            } else if full & bit == 0, was & bit != 0 {
+                logger.notice("\(name) has room again: the kernel trap bans new sources again")
+            }
+        }
+    }
 }

@@ -21,6 +21,7 @@ extension NftablesBackend {
             for family in AddressFamily.allCases { reportEvictions(family) }
             importUnknownElements(ctx)
             watch(ctx)
+            lookAtTrapSets(ctx)
             writeState(force: false)
         }
     }

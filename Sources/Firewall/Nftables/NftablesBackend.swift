@@ -64,6 +64,9 @@ public actor NftablesBackend {
     var lastStateWrite: Int64 = 0
     /// The kernel trap installed with the table (KERNEL_BAN), nil for none.
     var trap: KernelTrap?
+    /// The families whose trap set was full at the last maintenance look (`trapBit`), read
+    /// from any thread.
+    let trapFull = Atomic<UInt8>(0)
     /// The prefix sets installed with the table: the configured ones and those of every ban
     /// held; a ban of a new length reinstalls the table with its set first.
     var prefixSets: Set<PrefixLength>
