@@ -368,16 +368,18 @@ final class TestClock: Sendable {
         try await b.setKernelTrap { NftKernelTrapLayoutTests.example }
         kernel.trap(IPAddress("10.0.0.7")!)
         await b.lookAtTrapSets(kernel)
-        #expect(!b.kernelTrapIsFull(.inet))
+        #expect(b.kernelTrapFullSince(.inet) == nil)
         kernel.trap(IPAddress("10.0.0.8")!)
+        let before = MonotonicClock.now()
         await b.lookAtTrapSets(kernel)
+        let since = try #require(b.kernelTrapFullSince(.inet))
         await b.lookAtTrapSets(kernel)
-        #expect(b.kernelTrapIsFull(.inet) && !b.kernelTrapIsFull(.inet6))
+        #expect(since >= before && b.kernelTrapFullSince(.inet) == since && b.kernelTrapFullSince(.inet6) == nil)
         let full = "nftables set inet t trapped_v4 is full (NFT_SET_SIZE=2): the kernel trap bans no new source until its elements expire (10 minutes after their probes); the daemon bans them meanwhile"
         #expect(log.entries.filter { $0.level == .warning }.map(\.text) == [full])
         _ = try await b.unban([CIDR(host: IPAddress("10.0.0.8")!)])
         await b.lookAtTrapSets(kernel)
-        #expect(!b.kernelTrapIsFull(.inet))
+        #expect(b.kernelTrapFullSince(.inet) == nil)
         #expect(log.entries.last?.text == "nftables set inet t trapped_v4 has room again: the kernel trap bans new sources again")
         await b.shutdown()
     }

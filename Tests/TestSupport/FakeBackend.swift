@@ -13,7 +13,7 @@ public final class FakeBackend: BanBackend {
         var hits: [IPAddress: Int] = [:]
         var failures: [IPAddress: String] = [:]
         var toDisplace: [IPAddress] = []
-        var trapFull: Set<AddressFamily> = []
+        var trapFullSince: [AddressFamily: UInt64] = [:]
     }
     private let state = Mutex(State())
     public let expiries: AsyncStream<BanRelease>
@@ -43,10 +43,8 @@ public final class FakeBackend: BanBackend {
     public func preBan(_ target: CIDR) { state.withLock { _ = $0.banned.insert(target) } }
     /// Makes the next new ban displace `address`, as a full nftables set evicts a ban.
     public func displaceOnNextBan(_ address: IPAddress) { state.withLock { $0.toDisplace.append(address) } }
-    /// Says the kernel trap's set of `family` is full (or has room again).
-    public func setTrapFull(_ family: AddressFamily, _ full: Bool = true) {
-        state.withLock { if full { $0.trapFull.insert(family) } else { $0.trapFull.remove(family) } }
-    }
+    /// Says the kernel trap's set of `family` was first seen full at `since` (nil: it has room).
+    public func setTrapFull(_ family: AddressFamily, since: UInt64?) { state.withLock { $0.trapFullSince[family] = since } }
     /// Reports an expiry, as the real backend's maintenance does.
     public func expire(_ address: IPAddress) {
         state.withLock { _ = $0.banned.remove(CIDR(host: address)) }
@@ -64,7 +62,7 @@ public final class FakeBackend: BanBackend {
 
     public func schedule(_ work: @escaping @Sendable () -> Void) { state.withLock { $0.scheduled.append(work) } }
 
-    public func kernelTrapIsFull(_ family: AddressFamily) -> Bool { state.withLock { $0.trapFull.contains(family) } }
+    public func kernelTrapFullSince(_ family: AddressFamily) -> UInt64? { state.withLock { $0.trapFullSince[family] } }
 
     public func apply(_ decisions: [BanDecision]) -> [BanResult] {
         state.withLock { s in

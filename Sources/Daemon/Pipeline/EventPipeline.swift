@@ -130,9 +130,11 @@ final class EventPipeline: Sendable {
         }
         // Sources the kernel trap banned as hosts whose prefix is (being) banned.
         var kernelHosts: [IPAddress] = []
-        // A full trap set bans nobody new: its probes are the daemon's to ban.
+        // A full trap set bans nobody new: the probes captured after it filled are the daemon's.
         func trapped(_ event: ProbeEvent) -> Bool {
-            kernelTrap.withLock { $0?.covers(event) ?? false } && !bans.kernelTrapIsFull(event.source.unmapped.family)
+            guard kernelTrap.withLock({ $0?.covers(event) ?? false }) else { return false }
+            guard let full = bans.kernelTrapFullSince(event.source.unmapped.family) else { return true }
+            return event.seenAt != 0 && event.seenAt < full
         }
         var confirmed = false
 

@@ -1,5 +1,4 @@
 import PortsentryCore
-import Synchronization
 
 /// The nftables backend behind the ban contract: a batch of decisions is one transaction on the
 /// backend's own thread (where the daemon's pipeline runs), lifts and flushes too.
@@ -37,8 +36,8 @@ extension NftablesBackend: BanBackend {
         assumeIsolated { $0.foldKernelBans(hosts) }
     }
 
-    public nonisolated func kernelTrapIsFull(_ family: AddressFamily) -> Bool {
-        trapFull.load(ordering: .relaxed) & NftablesBackend.trapBit(family) != 0
+    public nonisolated func kernelTrapFullSince(_ family: AddressFamily) -> UInt64? {
+        trapFullSince.withLock { $0[family] }
     }
 
     public nonisolated func lift(_ targets: [CIDR]) throws(BanBackendError) -> [CIDR] {

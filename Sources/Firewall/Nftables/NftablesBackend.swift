@@ -64,9 +64,9 @@ public actor NftablesBackend {
     var lastStateWrite: Int64 = 0
     /// The kernel trap installed with the table (KERNEL_BAN), nil for none.
     var trap: KernelTrap?
-    /// The families whose trap set was full at the last maintenance look (`trapBit`), read
-    /// from any thread.
-    let trapFull = Atomic<UInt8>(0)
+    /// Per family, when maintenance first found its trap set full (`CLOCK_MONOTONIC` ns); no
+    /// entry while it has room. Read from any thread.
+    let trapFullSince = Mutex<[AddressFamily: UInt64]>([:])
     /// The prefix sets installed with the table: the configured ones and those of every ban
     /// held; a ban of a new length reinstalls the table with its set first.
     var prefixSets: Set<PrefixLength>
