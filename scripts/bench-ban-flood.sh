@@ -11,6 +11,8 @@
 #        SOURCES=1000000 RATE=16667 scripts/bench-ban-flood.sh   (60 s of abuse: it also asks
 #        `portsentry-ctl status` once a second throughout and reports its slowest answer and the
 #        daemon's open descriptors)
+#        SCRAPE_MS=100 scripts/bench-ban-flood.sh   (METRICS_LISTEN on, and /metrics scraped
+#        every 100 ms from the flood's start until every source is banned)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCRATCH=${SCRATCH:-.build-bench}
@@ -32,6 +34,7 @@ CONTROL_SOCKET="$WORK/control.sock"
 STATE_FILE="$WORK/bans.state"
 ${EXTRA_CONF:-}
 CONF
+[ -z "${SCRAPE_MS:-}" ] || echo 'METRICS_LISTEN="127.0.0.1:9632"' >> "$WORK/portsentry.conf"
 ip netns exec "$NS_A" "$BIN/portsentry" -c "$WORK/portsentry.conf" --stealth -i "$IF_A" -d >"$WORK/out" 2>"$WORK/err" &
 DAEMON_PID=$!
 for _ in $(seq 400); do grep -q "now active" "$WORK/out" && break; sleep 0.05; done
@@ -50,6 +53,25 @@ echo "$(fds)" > "$WORK/fds"
       sleep 1
   done ) &
 PROBE_PID=$!
+if [ -n "${SCRAPE_MS:-}" ]; then
+    ip netns exec "$NS_A" python3 -c '
+import os, sys, time, urllib.request
+every, stop = float(sys.argv[1]) / 1000, sys.argv[2]
+urllib.request.urlopen("http://127.0.0.1:9632/metrics", timeout=5).read()
+open(stop + ".ready", "w").close()
+times, failed, due = [], 0, time.monotonic()
+while not os.path.exists(stop):
+    t = time.monotonic()
+    try: urllib.request.urlopen("http://127.0.0.1:9632/metrics", timeout=5).read()
+    except Exception: failed += 1
+    times.append(time.monotonic() - t)
+    due += every; time.sleep(max(0, due - time.monotonic()))
+times.sort()
+print(f"/metrics every {sys.argv[1]} ms: {len(times)} scrapes, {failed} failed, p50 {times[len(times) // 2] * 1000:.1f} ms, max {times[-1] * 1000:.1f} ms")' \
+        "$SCRAPE_MS" "$WORK/scrape-done" >"$WORK/scrapes" &
+    SCRAPER_PID=$!
+    for _ in $(seq 100); do [ -e "$WORK/scrape-done.ready" ] && break; sleep 0.05; done   # scraping already when the flood starts
+fi
 t0=$(date +%s%N)
 ip netns exec "$NS_A" "$BIN/bench-capture" --send-only --sender-ns "$NS_B" --sender-if "$IF_B" \
     --target "$IP_A" --packets "$SOURCES" --rate "$RATE" >/dev/null
@@ -70,6 +92,15 @@ while [ "$(banned)" -lt "$SOURCES" ]; do
     sleep 0.02
 done
 [ "$(banned)" -lt "$SOURCES" ] || t1=$(date +%s%N)
+if [ -n "${SCRAPE_MS:-}" ]; then
+    touch "$WORK/scrape-done"; wait "$SCRAPER_PID" || true; cat "$WORK/scrapes"
+    ip netns exec "$NS_A" python3 -c '
+import urllib.request
+for line in urllib.request.urlopen("http://127.0.0.1:9632/metrics", timeout=5).read().decode().splitlines():
+    if line.startswith(("portsentry_capture_", "portsentry_events_dropped", "portsentry_bans_total{origin=\"probe\",family=\"ipv4\"",
+                        "portsentry_bans_total{origin=\"kernel\",family=\"ipv4\"")):
+        print("  after the flood:", line)'
+fi
 echo "sent in $(( (t_sent - t0) / 1000000 )) ms; $(banned) of $SOURCES banned $(( (t1 - t0) / 1000000 )) ms after the first probe was sent (polled every 20 ms)"
 dropped=$(sed -n 's/^warning: \([0-9]*\) events were not logged or acted on.*/\1/p; s/^\([0-9]*\) events were not logged or acted on.*/\1/p' "$WORK/err" | awk '{ n += $1 } END { print n + 0 }')
 echo "events dropped by the pipeline's queue (overload): $dropped"

@@ -46,6 +46,9 @@ public protocol BanBackend: Sendable {
     func liveBan(covering address: IPAddress) -> Ban?
     /// The live bans, sorted by address.
     func bans() -> [Ban]
+    /// How many bans are live per address family, without listing them (never blocks); the
+    /// default counts `bans()`.
+    func banCounts() -> [AddressFamily: Int]
     /// Counts one more probe from a banned source (on the ban that covers it).
     func recordHit(_ address: IPAddress)
     /// On the backend's thread: what its rules dropped per address family; nil when it does
@@ -68,6 +71,7 @@ extension BanBackend {
     public func kernelTrapFullSince(_ family: AddressFamily) -> UInt64? { nil }
     public func confirmBans() {}
     public func dropCounters() -> [AddressFamily: DropCount]? { nil }
+    public func banCounts() -> [AddressFamily: Int] { BanService.counts(bans().lazy.map(\.family)) }
 }
 
 /// Which backend bans, as `portsentry-ctl status` names it.

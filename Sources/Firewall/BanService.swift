@@ -146,6 +146,20 @@ public final class BanService: Sendable {
         await onBackendThread { [backend] in backend.dropCounters() }
     }
 
+    /// How many bans are live per address family (a backend that keeps none: the hosts
+    /// BLOCKED_FILE lists), without listing them.
+    public func banCounts() -> [AddressFamily: Int] {
+        if backend.keepsBans { return backend.banCounts() }
+        return Self.counts(state.withLock { $0.blockedHosts }.lazy.map(\.family))
+    }
+
+    /// Both families' counts among `families` (0 for one absent).
+    static func counts(_ families: some Sequence<AddressFamily>) -> [AddressFamily: Int] {
+        var out: [AddressFamily: Int] = [.inet: 0, .inet6: 0]
+        for f in families { out[f, default: 0] += 1 }
+        return out
+    }
+
     /// The live bans (a backend that keeps none: the hosts BLOCKED_FILE lists, without expiry).
     public func bans() -> [Ban] {
         if backend.keepsBans { return backend.bans() }

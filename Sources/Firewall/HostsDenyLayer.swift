@@ -32,6 +32,8 @@ public final class HostsDenyLayer: BanBackend {
     public func isBanned(_ address: IPAddress) -> Bool { base.isBanned(address) }
     public func liveBan(covering address: IPAddress) -> Ban? { base.liveBan(covering: address) }
     public func bans() -> [Ban] { base.bans() }
+    public func banCounts() -> [AddressFamily: Int] { base.banCounts() }
+    public func dropCounters() -> [AddressFamily: DropCount]? { base.dropCounters() }
     public func recordHit(_ address: IPAddress) { base.recordHit(address) }
     public var expiries: AsyncStream<BanRelease> { base.expiries }
     public func maintain() async { await base.maintain() }

@@ -14,6 +14,8 @@ public final class FakeBackend: BanBackend {
         var failures: [IPAddress: String] = [:]
         var toDisplace: [IPAddress] = []
         var trapFullSince: [AddressFamily: UInt64] = [:]
+        var dropCounts: [AddressFamily: DropCount]?
+        var dropReads = 0
     }
     private let state = Mutex(State())
     public let expiries: AsyncStream<BanRelease>
@@ -50,6 +52,12 @@ public final class FakeBackend: BanBackend {
         state.withLock { _ = $0.banned.remove(CIDR(host: address)) }
         expirySink.yield(BanRelease(address: address, reason: .expired))
     }
+    /// What `dropCounters` answers from now on.
+    public func setDropCounts(_ counts: [AddressFamily: DropCount]?) { state.withLock { $0.dropCounts = counts } }
+    /// How often `dropCounters` was read.
+    public var dropReads: Int { state.withLock { $0.dropReads } }
+    /// Whether work waits to be run (`runScheduled`).
+    public var hasScheduled: Bool { state.withLock { !$0.scheduled.isEmpty } }
     /// Runs the scheduled work (and whatever it schedules) on the calling thread, in order.
     public func runScheduled() {
         while case let work = state.withLock({ s -> [@Sendable () -> Void] in defer { s.scheduled = [] }; return s.scheduled }),
@@ -99,6 +107,7 @@ public final class FakeBackend: BanBackend {
     public func isBanned(_ address: IPAddress) -> Bool { state.withLock { $0.banned.contains { $0.contains(address) } } }
     public func bans() -> [Ban] { state.withLock { $0.banned.sorted().map { Ban(target: $0, expiresAt: nil) } } }
     public func recordHit(_ address: IPAddress) { state.withLock { $0.hits[address, default: 0] += 1 } }
+    public func dropCounters() -> [AddressFamily: DropCount]? { state.withLock { $0.dropReads += 1; return $0.dropCounts } }
     public func maintain() async {}
     public func shutdown() async { expirySink.finish() }
 }

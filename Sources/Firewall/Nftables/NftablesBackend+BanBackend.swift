@@ -48,6 +48,8 @@ extension NftablesBackend: BanBackend {
         try reported(assumeIsolated { backend in Result { () throws(NftError) in try backend.flushSets() } })
     }
 
+    public nonisolated func banCounts() -> [AddressFamily: Int] { metrics().live }
+
     /// Reads the named counters of our table (one netlink dump of its counters, ~tens of µs).
     public nonisolated func dropCounters() -> [AddressFamily: DropCount]? {
         assumeIsolated { backend in
