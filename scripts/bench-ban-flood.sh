@@ -3,7 +3,8 @@
 # in namespace B) against the release daemon in stealth mode with the default BAN_RATE_ALARM and
 # no BAN_RATE_LIMIT: how long until every source is banned, the per-ban delays (capture → commit,
 # from the daemon's -d lines), whether one real scanner is banned afterwards (nmap from B's own
-# address), the alarm line, and the daemon's peak memory. Needs nmap. Everything it creates
+# address), the alarm line, the daemon's peak memory, the sets' sizes, the probes that reached
+# the interface, and how long the daemon takes to exit on SIGTERM. Needs nmap. Everything it creates
 # is removed on exit. Figures: docs/performance.md ("Floods of forged sources").
 # Usage: SOURCES=20000 RATE=100000 scripts/bench-ban-flood.sh
 #        EXTRA_CONF='KERNEL_BAN="0"' scripts/bench-ban-flood.sh   (more config lines)
@@ -77,9 +78,11 @@ ip netns exec "$NS_A" "$BIN/bench-capture" --send-only --sender-ns "$NS_B" --sen
 t_sent=$(date +%s%N)
 touch "$WORK/flood-done"; wait "$PROBE_PID" || true
 echo "portsentry-ctl status during the flood: $(wc -l < "$WORK/status-ms") asked, slowest $(sort -n "$WORK/status-ms" | tail -n 1) ms, $(cat "$WORK/status-failures" 2>/dev/null | wc -l) failed; daemon descriptors $(sort -n "$WORK/fds" | head -n 1)–$(sort -n "$WORK/fds" | tail -n 1)"
-set_count() { ip netns exec "$NS_A" nft -j list set inet portsentry banned_v4 | python3 -c 'import json,sys; print(sum(len(o["set"].get("elem", [])) for o in json.load(sys.stdin)["nftables"] if "set" in o))'; }
-# With KERNEL_BAN (the default) each probe's own packet banned its source as it arrived.
-echo "in the kernel set as the last probe was sent ($(( (t_sent - t0) / 1000000 )) ms after the first): $(set_count) of $SOURCES; $(grep -c '(by the kernel' "$WORK/out" || true) bans logged as the kernel's so far"
+# set_count [SET]: the elements of banned_v4 (or SET).
+set_count() { ip netns exec "$NS_A" nft -j list set inet portsentry "${1:-banned_v4}" | python3 -c 'import json,sys; print(sum(len(o["set"].get("elem", [])) for o in json.load(sys.stdin)["nftables"] if "set" in o))'; }
+# With KERNEL_BAN (the default) each probe's own packet banned its source as it arrived, in the
+# trap set, until it was full (NFT_SET_SIZE); the daemon's bans are in banned_v4.
+echo "in the kernel sets as the last probe was sent ($(( (t_sent - t0) / 1000000 )) ms after the first): trapped_v4 $(set_count trapped_v4), banned_v4 $(set_count) of $SOURCES; $(grep -c '(by the kernel' "$WORK/out" || true) bans logged as the kernel's so far"
 # Until every source is banned, or the count has stood still for 2 s (events dropped in an overload).
 last=-1; still_since=$(date +%s%N); t1=$t0
 while [ "$(banned)" -lt "$SOURCES" ]; do
@@ -104,16 +107,20 @@ echo "events dropped by the pipeline's queue (overload): $dropped"
 sed -n 's/^debug: Host .* blocked \([0-9]*\) µs after its probe was captured$/\1/p' "$WORK/out" | sort -n > "$WORK/delays"
 n=$(wc -l < "$WORK/delays")
 echo "capture → commit delay: p50 $(sed -n "$(( (n + 1) / 2 ))p" "$WORK/delays") µs, p99 $(sed -n "$(( (n * 99 + 99) / 100 ))p" "$WORK/delays") µs, max $(tail -n 1 "$WORK/delays") µs"
-echo "in the set: $(set_count)"
+echo "in the sets: banned_v4 $(set_count), trapped_v4 $(set_count trapped_v4); probes that reached $IF_A: $(ip netns exec "$NS_A" cat "/sys/class/net/$IF_A/statistics/rx_packets")"
 # Then one real scanner (NS_B's own address): banned, in a set that the flood has filled.
 t2=$(date +%s%N)
 ip netns exec "$NS_B" nmap -n -Pn --max-retries 0 -sS -p 31337 "$IP_A" >/dev/null 2>&1 || true
 until grep -q "Host $IP_B has been blocked" "$WORK/out" || [ $(( $(date +%s%N) - t2 )) -gt 10000000000 ]; do sleep 0.02; done
 if grep -q "Host $IP_B has been blocked" "$WORK/out" && ip netns exec "$NS_A" nft get element inet portsentry banned_v4 "{ $IP_B }" >/dev/null 2>&1; then
-    echo "real scanner $IP_B after the flood: banned, in the set ($(( ($(date +%s%N) - t2) / 1000000 )) ms from nmap's start)"
+    echo "real scanner $IP_B after the flood: banned, in the set ($(( ($(date +%s%N) - t2) / 1000000 )) ms from nmap's start;" \
+        "$(sed -n "s/^debug: Host $IP_B blocked \([0-9]*\) µs after its probe was captured$/\1/p" "$WORK/out" | head -n 1) µs from its probe's capture)"
 else
     echo "real scanner $IP_B after the flood: NOT banned"
 fi
 echo "alarm lines: $(grep -c 'Ban rate alarm' "$WORK/err" || true)"
 grep 'Ban rate alarm' "$WORK/err" || true
 echo "daemon VmHWM after the flood: $(hwm)"
+# SIGTERM after the flood: how long until the daemon has exited (the clean-up would wait anyway).
+t3=$(date +%s%N); kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true; DAEMON_PID=""
+echo "daemon exited $(( ($(date +%s%N) - t3) / 1000000 )) ms after SIGTERM"

@@ -131,6 +131,10 @@ public final class BanService: Sendable {
         if !hosts.isEmpty { backend.absorbKernelBans(hosts) }
     }
 
+    /// When the kernel trap's set of `family` was first seen full, nil while it has room
+    /// (`BanBackend.kernelTrapFullSince`).
+    public func kernelTrapFullSince(_ family: AddressFamily) -> UInt64? { backend.kernelTrapFullSince(family) }
+
     /// Counts an event from a source the firewall already drops.
     public func recordHit(_ address: IPAddress) { backend.recordHit(address) }
 

@@ -13,6 +13,7 @@ public final class FakeBackend: BanBackend {
         var hits: [IPAddress: Int] = [:]
         var failures: [IPAddress: String] = [:]
         var toDisplace: [IPAddress] = []
+        var trapFullSince: [AddressFamily: UInt64] = [:]
         var dropCounts: [AddressFamily: DropCount]?
         var dropReads = 0
     }
@@ -44,6 +45,8 @@ public final class FakeBackend: BanBackend {
     public func preBan(_ target: CIDR) { state.withLock { _ = $0.banned.insert(target) } }
     /// Makes the next new ban displace `address`, as a full nftables set evicts a ban.
     public func displaceOnNextBan(_ address: IPAddress) { state.withLock { $0.toDisplace.append(address) } }
+    /// Says the kernel trap's set of `family` was first seen full at `since` (nil: it has room).
+    public func setTrapFull(_ family: AddressFamily, since: UInt64?) { state.withLock { $0.trapFullSince[family] = since } }
     /// Reports an expiry, as the real backend's maintenance does.
     public func expire(_ address: IPAddress) {
         state.withLock { _ = $0.banned.remove(CIDR(host: address)) }
@@ -66,6 +69,8 @@ public final class FakeBackend: BanBackend {
     // MARK: BanBackend
 
     public func schedule(_ work: @escaping @Sendable () -> Void) { state.withLock { $0.scheduled.append(work) } }
+
+    public func kernelTrapFullSince(_ family: AddressFamily) -> UInt64? { state.withLock { $0.trapFullSince[family] } }
 
     public func apply(_ decisions: [BanDecision]) -> [BanResult] {
         state.withLock { s in

@@ -66,8 +66,12 @@ final class EventPipeline: Sendable {
         }
     }
 
+    /// The most events processed together: a batch's lines and results are held until its end,
+    /// and one ban transaction takes at most `NftablesBackend.transactionLimit` anyway.
+    static let batchLimit = 8192
+
     private func drain() {
-        while case let (batch, _) = queue.takeAll(), !batch.isEmpty { process(batch) }
+        while case let (batch, _) = queue.take(atMost: EventPipeline.batchLimit), !batch.isEmpty { process(batch) }
         reportDrops()
     }
 
@@ -157,7 +161,12 @@ final class EventPipeline: Sendable {
         }
         // Sources the kernel trap banned as hosts whose prefix is (being) banned.
         var kernelHosts: [IPAddress] = []
-        func trapped(_ event: ProbeEvent) -> Bool { kernelTrap.withLock { $0?.covers(event) ?? false } }
+        // A full trap set bans nobody new: the probes captured after it filled are the daemon's.
+        func trapped(_ event: ProbeEvent) -> Bool {
+            guard kernelTrap.withLock({ $0?.covers(event) ?? false }) else { return false }
+            guard let full = bans.kernelTrapFullSince(event.source.unmapped.family) else { return true }
+            return event.seenAt != 0 && event.seenAt < full
+        }
         var confirmed = false
 
         // Protected? Step 6: already blocked? Otherwise the ban decision and KILL_RUN_CMD.
