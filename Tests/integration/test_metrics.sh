@@ -11,7 +11,7 @@
 make_pair
 write_ctl_config "$WORK/portsentry.conf"
 cat >>"$WORK/portsentry.conf" <<CONF
-BAN_TIME="5s"
+BAN_TIME="8s"
 KERNEL_BAN="0"
 METRICS_LISTEN="127.0.0.1:9632"
 CONF
@@ -54,7 +54,7 @@ in_b python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 for _ in range(3): s.sendto(b"x" * 100, (sys.argv[1], 4000))' "$IP_A"
-wait_metric 3 'portsentry_dropped_packets_total{family="ipv4"}' == 3
+wait_metric 5 'portsentry_dropped_packets_total{family="ipv4"}' == 3
 expect_metric 'portsentry_dropped_bytes_total{family="ipv4"}' == 384
 expect_metric 'portsentry_dropped_packets_total{family="ipv6"}' == 0
 expect_metric 'portsentry_events_total{protocol="tcp",result="blocked"}' == 1
@@ -65,7 +65,7 @@ wait_metric 5 'portsentry_capture_received_total{interface="any"}' '>' 0
 expect_metric 'portsentry_capture_dropped_total{interface="any"}' '>=' 0
 
 note "the ban expires"
-wait_metric 10 'portsentry_unbans_total{reason="expired"}' == 1
+wait_metric 15 'portsentry_unbans_total{reason="expired"}' == 1
 wait_metric 5 'portsentry_active_bans{family="ipv4"}' == 0
 
 note "a manual ban and its unblock"
