@@ -47,7 +47,6 @@ final class Daemon: Sendable {
                           blockedFile: config.blockedFile.map(BlockedFile.init(path:)), ledger: ledger,
                           observers: [BanEventLines(logger: logger), rateAlarm] + [fleet?.observer].compactMap { $0 },
                           logger: logger)
-        await bans.reviewRestored()
         engine = DetectionEngine(settings: DetectionSettings(config: config, ignoreList: loaded.ignoreList,
                                                              localCheck: options.localCheck))
         pipeline = EventPipeline(settings: Self.pipelineSettings(config), bans: bans, logger: logger)

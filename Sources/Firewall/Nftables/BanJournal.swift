@@ -154,15 +154,23 @@ final class BanJournal: Sendable {
 
     // MARK: Reading (start-up)
 
-    /// `saved` (the state file's bans) with every segment on disk applied in order; malformed
-    /// lines (a torn last line after a crash) are skipped and counted.
-    static func replay(_ saved: [CIDR: Ban], statePath: String) -> (bans: [CIDR: Ban], skipped: Int) {
-        var bans = saved, skipped = 0
+    /// `saved` (the state file's bans, a later line of a target winning) with every segment on
+    /// disk applied in order; malformed lines (a torn last line after a crash) are skipped and
+    /// counted. Segments without entries (a clean stop) and a file without a repeated target
+    /// give `saved` back as it is: 100,000 bans copied into a table and out again cost a start
+    /// ~50 ms.
+    static func replay(_ saved: [Ban], statePath: String) -> (bans: [Ban], skipped: Int) {
+        var texts: [String] = []
         for n in segments(of: statePath) {
-            guard case .text(let text) = TextFile.contents(of: "\(statePath).journal.\(n)") else { continue }
-            skipped += apply(text, to: &bans)
+            if case .text(let text) = TextFile.contents(of: "\(statePath).journal.\(n)") { texts.append(text) }
         }
-        return (bans, skipped)
+        let entries = texts.contains { $0.split(separator: "\n").contains { $0 != Substring(versionLine) } }
+        if !entries, Set(saved.lazy.map(\.target)).count == saved.count { return (saved, 0) }
+        var bans: [CIDR: Ban] = [:], skipped = 0
+        bans.reserveCapacity(saved.count)
+        for b in saved { bans[b.target] = b }
+        for text in texts { skipped += apply(text, to: &bans) }
+        return (Array(bans.values), skipped)
     }
 
     /// Applies one segment's text to `bans`; returns how many lines it could not read (a

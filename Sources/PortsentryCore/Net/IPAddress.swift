@@ -38,13 +38,12 @@ public enum IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Parses dotted-quad IPv4 or RFC 4291 IPv6 text (including `::` and an embedded IPv4 tail).
     /// Accepts no zone index, no whitespace and no leading `+`/`-`.
     public init?(_ text: some StringProtocol) {
-        if text.utf8.contains(UInt8(ascii: ":")) {
-            guard let v = IPAddress.parseV6(Substring(text)) else { return nil }
-            self = v
-        } else {
-            guard let v = IPAddress.parseV4(Substring(text)) else { return nil }
-            self = .v4(v)
-        }
+        guard let v = IPAddress.parse(Substring(text)) else { return nil }   // not generic inside, as CIDR.parse
+        self = v
+    }
+
+    private static func parse(_ text: Substring) -> IPAddress? {
+        text.utf8.contains(UInt8(ascii: ":")) ? parseV6(text) : parseV4(text).map { .v4($0) }
     }
 
     /// Four decimal octets of 1 to 3 ASCII digits, read as bytes (a state file of 100,000 bans
