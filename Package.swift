@@ -57,6 +57,7 @@ let package = Package(
             dependencies: [
                 "PortsentryCore", "Capture", "Control", "Firewall",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -74,5 +75,7 @@ let package = Package(
         .testTarget(name: "ControlTests", dependencies: ["Control", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "TestSupport"], swiftSettings: strict),
+        // portsentry-ctl's text: the activity view of stats and top.
+        .testTarget(name: "CtlTests", dependencies: ["portsentry-ctl", "Control"], swiftSettings: strict),
     ]
 )

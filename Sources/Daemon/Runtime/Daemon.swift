@@ -18,6 +18,8 @@ final class Daemon: Sendable {
     let rule: BackendRule
     let protection: HostProtection
     let rateAlarm: BanRateAlarm
+    /// Probes and bans per minute, top sources and ports (`portsentry-ctl stats` and `top`).
+    let activity = ActivityRecorder()
     let runner: SentryRunner
     /// KERNEL_BAN's rules, kept in step with listeners and addresses.
     let kernelTrap: KernelTrapKeeper
@@ -45,7 +47,7 @@ final class Daemon: Sendable {
                                memorySeconds: config.offenceMemory, logger: logger)
         bans = BanService(backend: backend, policy: BanPolicy(config: config, ignoreList: loaded.ignoreList, protection: protection),
                           blockedFile: config.blockedFile.map(BlockedFile.init(path:)), ledger: ledger,
-                          observers: [BanEventLines(logger: logger), rateAlarm] + [fleet?.observer].compactMap { $0 },
+                          observers: [BanEventLines(logger: logger), rateAlarm, activity] + [fleet?.observer].compactMap { $0 },
                           logger: logger)
         await bans.reviewRestored()
         engine = DetectionEngine(settings: DetectionSettings(config: config, ignoreList: loaded.ignoreList,
@@ -56,7 +58,7 @@ final class Daemon: Sendable {
         let kernelRule = kernelTrap.rule(config, plan: plan, options: options, dryRun: backend.kind == .dryRun)
         if let refusal = kernelRule.refusal { throw refusal }
         current = Mutex((loaded, plan))
-        runner = SentryRunner(sink: EngineSink(engine: engine, pipeline: pipeline), logger: logger)
+        runner = SentryRunner(sink: EngineSink(engine: engine, pipeline: pipeline, activity: activity), logger: logger)
         firstSentry = try plan.makeSentry(logger: logger)
         try firstSentry.prepare()
         await kernelTrap.configure(kernelRule, plan: plan, config: config, ignoreList: loaded.ignoreList)
@@ -124,8 +126,10 @@ final class Daemon: Sendable {
 struct EngineSink: ProbeSink {
     let engine: DetectionEngine
     let pipeline: EventPipeline
+    let activity: ActivityRecorder
 
     func receive(_ event: ProbeEvent) -> Verdict {
+        activity.record(event)
         let verdict = engine.receive(event)
         pipeline.submit(verdict)
         return verdict
