@@ -13,6 +13,8 @@ final class PacketRing {
     private let frameCount: Int
     private let ringBytes: Int
     private var head = 0
+    /// Totals of the kernel's counts (`PACKET_STATISTICS` resets them on every read).
+    private var received: UInt64 = 0, dropped: UInt64 = 0
     /// Where a frame's `sockaddr_ll` starts: TPACKET_ALIGN(sizeof(struct tpacket2_hdr)).
     private let addressOffset = (MemoryLayout<tpacket2_hdr>.size + Int(TPACKET_ALIGNMENT) - 1) & ~(Int(TPACKET_ALIGNMENT) - 1)
 
@@ -77,6 +79,17 @@ final class PacketRing {
             frame.storeBytes(of: UInt32(TP_STATUS_KERNEL), as: UInt32.self)
             head = head + 1 == frameCount ? 0 : head + 1
         }
+    }
+
+    /// Packets the ring received and dropped (ring full) since it was opened.
+    func statistics() -> (received: UInt64, dropped: UInt64) {
+        var counts = tpacket_stats()
+        var length = socklen_t(MemoryLayout<tpacket_stats>.size)
+        if getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &counts, &length) == 0 {
+            received &+= UInt64(counts.tp_packets)
+            dropped &+= UInt64(counts.tp_drops)
+        }
+        return (received, dropped)
     }
 
     deinit {

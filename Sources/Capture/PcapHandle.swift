@@ -10,6 +10,8 @@ final class PcapHandle {
     private let pcap: OpaquePointer
     private let context: DispatchContext
     private(set) var filter = ""
+    /// libpcap's counts are 32-bit: totals of their increments, so that a wrap is no reset.
+    private var received = WrappingTotal(), dropped = WrappingTotal()
 
     /// What the C callback needs: passed through libpcap's `user` pointer.
     final class DispatchContext {
@@ -95,8 +97,29 @@ final class PcapHandle {
         return rc >= 0
     }
 
+    /// Packets received and dropped (buffer full) since the handle was opened.
+    var statistics: CaptureStatistics {
+        var counts = pcap_stat()
+        if pcap_stats(pcap, &counts) == 0 {
+            received.advance(to: counts.ps_recv)
+            dropped.advance(to: counts.ps_drop)
+        }
+        return CaptureStatistics(interface: interface, received: received.total, dropped: dropped.total)
+    }
+
     /// The last error text of the handle.
     var lastError: String { String(cString: pcap_geterr(pcap)) }
 
     deinit { pcap_close(pcap) }
+}
+
+/// The running total of a 32-bit counter that wraps.
+struct WrappingTotal {
+    private var last: UInt32 = 0
+    private(set) var total: UInt64 = 0
+
+    mutating func advance(to value: UInt32) {
+        total &+= UInt64(value &- last)
+        last = value
+    }
 }

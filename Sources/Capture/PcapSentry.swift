@@ -10,6 +10,7 @@ public final class PcapSentry: Sentry {
     private let settings: StealthSettings
     private let logger: Logger
     private let wake: WakeSignal
+    private let counters = CaptureCounters()
 
     /// The handles and the address watcher `prepare` opened, taken over by `run`.
     private let prepared = Handover<(handles: [PcapHandle], watcher: AddressWatcher)>()
@@ -32,6 +33,8 @@ public final class PcapSentry: Sentry {
     }
 
     public func stop() { wake.signal() }
+
+    public func captureStatistics() -> [CaptureStatistics] { counters.latest }
 
     public func run(_ sink: any ProbeSink) throws {
         guard case (var handles, let watcher)? = prepared.take() else {
@@ -59,6 +62,7 @@ public final class PcapSentry: Sentry {
                 try reconcile(&handles, startup: false)
                 fds = pollSet(handles, watcher: watcher)
             }
+            counters.refresh(force: changed) { handles.map(\.statistics) }
         }
     }
 

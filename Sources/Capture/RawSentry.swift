@@ -10,6 +10,7 @@ public final class RawSentry: Sentry {
     private let settings: StealthSettings
     private let logger: Logger
     private let wake: WakeSignal
+    private let counters = CaptureCounters()
 
     /// The ring, the address watcher and the local addresses `prepare` opened, taken over by `run`.
     private let prepared = Handover<(ring: PacketRing, watcher: AddressWatcher, local: Set<IPAddress>)>()
@@ -30,6 +31,8 @@ public final class RawSentry: Sentry {
     }
 
     public func stop() { wake.signal() }
+
+    public func captureStatistics() -> [CaptureStatistics] { counters.latest }
 
     public func run(_ sink: any ProbeSink) throws {
         guard case (let ring, let watcher, var local)? = prepared.take() else {
@@ -52,6 +55,10 @@ public final class RawSentry: Sentry {
                           local.contains(packet.destination) else { return }
                     gate.handle(packet, seenAt: realtime &- offset, interface: interface)
                 }
+            }
+            counters.refresh {
+                let (received, dropped) = ring.statistics()
+                return [CaptureStatistics(interface: "any", received: received, dropped: dropped)]
             }
         }
     }

@@ -12,4 +12,11 @@ public protocol Sentry: Sendable {
     func prepare() throws
     func run(_ sink: any ProbeSink) throws
     func stop()
+    /// What the kernel counted for each open capture (at most a second old), from any thread;
+    /// empty for sentries without a capture (connect mode).
+    func captureStatistics() -> [CaptureStatistics]
+}
+
+extension Sentry {
+    public func captureStatistics() -> [CaptureStatistics] { [] }
 }

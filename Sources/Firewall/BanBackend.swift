@@ -44,6 +44,9 @@ public protocol BanBackend: Sendable {
     func bans() -> [Ban]
     /// Counts one more probe from a banned source (on the ban that covers it).
     func recordHit(_ address: IPAddress)
+    /// On the backend's thread: what its rules dropped per address family; nil when it does
+    /// not count (the default) or cannot read its counters now.
+    func dropCounters() -> [AddressFamily: DropCount]?
     /// Bans that ended by themselves (expiry), as they end.
     var expiries: AsyncStream<BanRelease> { get }
 
@@ -59,6 +62,7 @@ extension BanBackend {
     public func liveBan(covering address: IPAddress) -> Ban? { nil }
     public func absorbKernelBans(_ hosts: [IPAddress]) {}
     public func confirmBans() {}
+    public func dropCounters() -> [AddressFamily: DropCount]? { nil }
 }
 
 /// Which backend bans, as `portsentry-ctl status` names it.

@@ -136,6 +136,12 @@ public final class BanService: Sendable {
 
     // MARK: The administrator's side
 
+    /// What the backend's rules dropped per address family (nftables: our named counters);
+    /// nil from a backend that does not count. Read on the backend's thread, between batches.
+    public func dropCounters() async -> [AddressFamily: DropCount]? {
+        await onBackendThread { [backend] in backend.dropCounters() }
+    }
+
     /// The live bans (a backend that keeps none: the hosts BLOCKED_FILE lists, without expiry).
     public func bans() -> [Ban] {
         if backend.keepsBans { return backend.bans() }

@@ -125,3 +125,13 @@ import Testing
         #expect(throws: CaptureError.self) { try InterfaceSelection(arguments: args) }
     }
 }
+
+@Suite struct WrappingTotalTests {
+    @Test func aWrapOfLibpcapsThirtyTwoBitCountIsNoReset() {
+        var t = WrappingTotal()
+        t.advance(to: 10)
+        t.advance(to: UInt32.max - 4)
+        t.advance(to: 5)
+        #expect(t.total == UInt64(UInt32.max) + 6)
+    }
+}

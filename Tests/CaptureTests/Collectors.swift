@@ -41,6 +41,9 @@ final class RunningSentry: Sendable {
         }.start()
     }
 
+    /// The sentry's capture statistics.
+    var statistics: [CaptureStatistics] { sentry.withLock { $0?.captureStatistics() } ?? [] }
+
     /// The error `run` threw, if it has ended.
     var error: String? { failure.withLock { $0 } }
 

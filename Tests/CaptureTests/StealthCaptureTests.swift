@@ -142,6 +142,22 @@ import Testing
         #expect(try eventually { try net.send([probe]); return run.sink.received.contains { $0.destination == added } })
     }
 
+    @Test(arguments: [(CaptureMethod.pcap, InterfaceSelection.allButLoopback), (.raw, .all)])
+    func countsWhatTheKernelCaptured(method: CaptureMethod, interfaces: InterfaceSelection) throws {
+        let net = try TestNetwork()
+        defer { net.remove() }
+        let run = try Self.start(Self.settings(method, interfaces), on: net)
+        defer { #expect(run.stop()) }
+        let probes = (0..<50).map { _ in ProbeFrame(source: net.ipB, destination: net.ipA, transport: .tcp(port: 79, flags: .syn)) }
+        try net.send(probes)
+        // Read by the capture thread once a second: the marker keeps its loop turning.
+        #expect(try eventually(within: 10) {
+            try net.send([Self.marker(net)])
+            let seen = run.statistics.first { $0.interface == (method == .raw ? "any" : net.ifA) }
+            return (seen?.received ?? 0) >= 50 && seen?.dropped == 0
+        })
+    }
+
     @Test func followsInterfacesThatComeAndGo() throws {
         let net = try TestNetwork()
         defer { net.remove() }

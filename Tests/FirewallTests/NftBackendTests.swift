@@ -21,6 +21,17 @@ import TestSupport
         }
     }
 
+    @Test func dropCountersReadTheNamedCountersTheInstallKeeps() async throws {
+        try await withNamespace { ns in
+            // A table from before (a restart): the install keeps its counters' values.
+            try ns.nft("-f", "-", stdin: "add table inet portsentry\nadd counter inet portsentry dropped_v4 { packets 7 bytes 420 }\n")
+            try await withBanner(ns, maintenance: false) { banner in
+                let counts = await withCheckedContinuation { c in banner.schedule { c.resume(returning: banner.dropCounters()) } }
+                #expect(counts == [.inet: DropCount(packets: 7, bytes: 420), .inet6: DropCount(packets: 0, bytes: 0)])
+            }
+        }
+    }
+
     @Test func installIsIdempotentAndKeepsBansAndOtherTables() async throws {
         try await withNamespace { ns in
             try ns.nft("add", "table", "ip", "other")

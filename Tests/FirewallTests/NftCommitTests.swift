@@ -15,6 +15,7 @@ final class ScriptedKernel: NftKernel, Sendable {
         var table: NftTableShape? = ScriptedKernel.installed
         var elements: Set<IPAddress> = []
         var countsKnown = true
+        var counters: [String: DropCount] = [:]
     }
     private let state = Mutex(State())
     /// The shape every install leaves.
@@ -74,6 +75,8 @@ final class ScriptedKernel: NftKernel, Sendable {
         state.withLock { s in s.countsKnown && s.table != nil ? s.elements.filter { ($0.family == .inet) == (set == "banned_v4") }.count : nil }
     }
     func setCountsKnown(_ known: Bool) { state.withLock { $0.countsKnown = known } }
+    func setCounters(_ counters: [String: DropCount]) { state.withLock { $0.counters = counters } }
+    func counters(table: String) throws(NftError) -> [String: DropCount]? { state.withLock { $0.table == nil ? nil : $0.counters } }
 
     func generation() -> UInt32? { state.withLock { $0.generation } }
     func shape(of table: String) throws(NftError) -> NftTableShape? { state.withLock { $0.table } }
@@ -314,6 +317,18 @@ final class TestClock: Sendable {
         #expect(log.entries.filter { $0.level == .warning }.map(\.text) == ["\(line) 1", "\(line) 2"])
         await b.reportEvictions(.inet)
         #expect(log.entries.filter { $0.level == .warning }.count == 2)
+        await b.shutdown()
+    }
+
+    @Test func dropCountersAreTheNamedCountersOfEachFamilyAndNoneWithoutTheTable() async throws {
+        let b = try backend()
+        try await b.start()
+        kernel.setCounters(["dropped_v4": DropCount(packets: 3, bytes: 180), "dropped_v6": DropCount(packets: 1, bytes: 80),
+                            "other": DropCount(packets: 9, bytes: 9)])
+        let read = { await withCheckedContinuation { c in b.schedule { c.resume(returning: b.dropCounters()) } } }
+        #expect(await read() == [.inet: DropCount(packets: 3, bytes: 180), .inet6: DropCount(packets: 1, bytes: 80)])
+        kernel.changeBehindBack(dropTable: true)
+        #expect(await read() == nil)
         await b.shutdown()
     }
 }

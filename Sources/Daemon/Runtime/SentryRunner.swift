@@ -12,8 +12,9 @@ final class SentryRunner: Sendable {
         let finished: AsyncStream<Void>
         let generation: Int
     }
-    /// The running sentry (nil while none runs) and how many were started.
-    private let state = Mutex<(running: Running?, started: Int)>((nil, 0))
+    /// The running sentry (nil while none runs), how many were started, and what the sentries
+    /// stopped before it counted (a reload's new sentry counts from zero).
+    private let state = Mutex<(running: Running?, started: Int, retired: [String: CaptureStatistics])>((nil, 0, [:]))
     private let sink: any ProbeSink
     private let logger: Logger
     /// Errors of the current sentry failing on its own.
@@ -48,10 +49,24 @@ final class SentryRunner: Sendable {
         }
     }
 
+    /// Per interface, what every capture since the daemon started received and dropped.
+    func captureStatistics() -> [CaptureStatistics] {
+        state.withLock { s in
+            var totals = s.retired
+            Self.add(s.running, to: &totals)
+            return totals.values.sorted { $0.interface < $1.interface }
+        }
+    }
+
+    private static func add(_ running: Running?, to totals: inout [String: CaptureStatistics]) {
+        for c in running?.sentry.captureStatistics() ?? [] { totals[c.interface] = totals[c.interface].map { $0 + c } ?? c }
+    }
+
     /// Stops the running sentry and waits (2 s at most) until it has released its sockets.
     func stop() async {
         guard let current = state.withLock({ s -> Running? in
             defer { s.running = nil }
+            Self.add(s.running, to: &s.retired)
             return s.running
         }) else { return }
         current.sentry.stop()

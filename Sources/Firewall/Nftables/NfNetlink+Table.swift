@@ -77,6 +77,21 @@ extension NfNetlink {
         return status == 0 ? count : nil
     }
 
+    /// The named counters of `table inet <table>` (one dump of its stateful objects); nil when
+    /// the table does not exist.
+    func counters(table: String) throws(NftError) -> [String: DropCount]? {
+        var out: [String: DropCount] = [:]
+        let status = try dump(NfNetlink.msgGetObject, family: NfNetlink.familyInet, strings: [(NfNetlink.objectTable, table)],
+                              restart: { out.removeAll() }) { a in
+            guard a.first(NfNetlink.objectType)?.u32 == NfNetlink.objectCounter, let name = a.first(NfNetlink.objectName)?.string,
+                  let data = a.first(NfNetlink.objectData) else { return }
+            out[name] = DropCount(packets: data.first(NfNetlink.counterPackets)?.u64 ?? 0, bytes: data.first(NfNetlink.counterBytes)?.u64 ?? 0)
+        }
+        if status == ENOENT { return nil }
+        try expect(status)
+        return out
+    }
+
     private func expect(_ status: Int32) throws(NftError) {
         if status != 0 { throw .netlinkUnavailable(status) }
     }
@@ -90,4 +105,12 @@ extension NfNetlink {
     private static let elementTimeout: UInt16 = 4       // NFTA_SET_ELEM_TIMEOUT
     private static let elementExpiration: UInt16 = 5    // NFTA_SET_ELEM_EXPIRATION
     private static let dataValue: UInt16 = 1            // NFTA_DATA_VALUE
+    private static let msgGetObject: UInt16 = 19        // NFT_MSG_GETOBJ
+    private static let objectTable: UInt16 = 1          // NFTA_OBJ_TABLE
+    private static let objectName: UInt16 = 2           // NFTA_OBJ_NAME
+    private static let objectType: UInt16 = 3           // NFTA_OBJ_TYPE
+    private static let objectData: UInt16 = 4           // NFTA_OBJ_DATA
+    private static let objectCounter: UInt32 = 1        // NFT_OBJECT_COUNTER
+    private static let counterBytes: UInt16 = 1         // NFTA_COUNTER_BYTES
+    private static let counterPackets: UInt16 = 2       // NFTA_COUNTER_PACKETS
 }

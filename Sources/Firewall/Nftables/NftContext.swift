@@ -56,6 +56,10 @@ final class NftContext: NftKernel {
         try? withNetlink { netlink throws(NftError) in netlink.elementCount(table: table, set: set) }
     }
 
+    func counters(table: String) throws(NftError) -> [String: DropCount]? {
+        try withNetlink { netlink throws(NftError) in try netlink.counters(table: table) }
+    }
+
     @discardableResult
     func addElements(table: String, set: String, _ items: [(address: IPAddress, timeoutMs: UInt64?)]) throws(NftError) -> Int {
         try withNetlink { netlink throws(NftError) in try netlink.addElements(table: table, set: set, items) }

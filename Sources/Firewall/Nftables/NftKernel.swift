@@ -18,6 +18,8 @@ protocol NftKernel: AnyObject {
     func elements(table: String, set: String) throws(NftError) -> [NftElement]?
     /// How many elements the set holds, when the kernel says (NFTA_SET_COUNT); cheap.
     func elementCount(table: String, set: String) -> Int?
+    /// The named counters of `table inet <table>` by name; nil when the table does not exist.
+    func counters(table: String) throws(NftError) -> [String: DropCount]?
     /// Adds elements (address, timeout in ms or nil) over netlink, in transactions of
     /// `NfNetlink.batchLimit`; an element the set holds stays as it is. Returns the number of
     /// transactions sent.

@@ -112,8 +112,6 @@ public struct NftLayout: Sendable, Hashable {
         (AddressFamily.allCases.map(setName) + prefixes.sorted().map(setName)).map { "flush set inet \(table) \($0)\n" }.joined()
     }
 
-    func listCounter(_ family: AddressFamily) -> String { "list counter inet \(table) \(counterName(family))" }
-
     /// One statement per set, host sets first, in a fixed order.
     private func perSet(_ items: [(CIDR, String)], verb: String) -> String {
         var groups: [PrefixLength: [String]] = [:]
