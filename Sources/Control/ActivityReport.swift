@@ -1,3 +1,4 @@
+import Firewall
 import PortsentryCore
 
 /// What `portsentry-ctl stats` and `top` show of the daemon's recent activity: probes and new
@@ -22,12 +23,15 @@ public struct ActivityReport: Codable, Sendable, Hashable {
     public var approximate: Bool
     /// The bans in force, by what made them.
     public var liveBans: BansByOrigin
+    /// What the ban rules dropped since the table was made; nil when the backend does not
+    /// count (legacy commands, dry run) or could not read its counters.
+    public var dropped: DroppedTraffic?
 
     public init(at: Int64, probesPerMinute: [Int], bansPerMinute: [Int], topMinutes: Int, topSources: [SourceCount],
-                topPorts: [PortCount], approximate: Bool, liveBans: BansByOrigin) {
+                topPorts: [PortCount], approximate: Bool, liveBans: BansByOrigin, dropped: DroppedTraffic? = nil) {
         self.at = at; self.probesPerMinute = probesPerMinute; self.bansPerMinute = bansPerMinute
         self.topMinutes = topMinutes; self.topSources = topSources; self.topPorts = topPorts
-        self.approximate = approximate; self.liveBans = liveBans
+        self.approximate = approximate; self.liveBans = liveBans; self.dropped = dropped
     }
 
     /// Probes from one source.
@@ -44,6 +48,21 @@ public struct ActivityReport: Codable, Sendable, Hashable {
         public var port: UInt16
         public var probes: Int
         public init(proto: String, port: UInt16, probes: Int) { self.proto = proto; self.port = port; self.probes = probes }
+    }
+}
+
+/// Packets and bytes the ban rules dropped, per address family (nftables: the named counters
+/// `dropped_v4` and `dropped_v6`).
+public struct DroppedTraffic: Codable, Sendable, Hashable {
+    public var ipv4: DropCount
+    public var ipv6: DropCount
+
+    public init(ipv4: DropCount, ipv6: DropCount) { self.ipv4 = ipv4; self.ipv6 = ipv6 }
+
+    /// The backend's counts; a family it did not report counts zero.
+    public init(_ counts: [AddressFamily: DropCount]) {
+        let none = DropCount(packets: 0, bytes: 0)
+        self.init(ipv4: counts[.inet] ?? none, ipv6: counts[.inet6] ?? none)
     }
 }
 

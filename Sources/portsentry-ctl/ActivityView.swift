@@ -1,4 +1,5 @@
 import Control
+import Firewall
 
 /// An activity report as text: `stats` prints it once, `top` draws it each second. Probes and
 /// bans per minute as sparklines (oldest left, the current minute right), the live bans by
@@ -14,7 +15,7 @@ struct ActivityView {
     var title: String
 
     func lines() -> [String] {
-        var lines = [title] + rates() + ["live bans: " + Self.origins(report.liveBans)]
+        var lines = [title] + rates() + ["live bans: " + Self.origins(report.liveBans), "dropped:   " + Self.dropped(report.dropped)]
         let note = report.approximate
             ? ["counts are lower bounds: more distinct sources or ports than the daemon keeps per minute (a flood?)"] : []
         lines.append("")
@@ -75,6 +76,24 @@ struct ActivityView {
     /// `12 (probe 8, kernel 1, manual 2, fleet 0, restore 1)`.
     static func origins(_ b: BansByOrigin) -> String {
         "\(b.total) (probe \(b.probe), kernel \(b.kernel), manual \(b.manual), fleet \(b.fleet), restore \(b.restore))"
+    }
+
+    /// `IPv4 1234 packets (56.7 KiB), IPv6 0 packets (0 B)`.
+    static func dropped(_ d: DroppedTraffic?) -> String {
+        guard let d else { return "not counted by this backend" }
+        func family(_ name: String, _ c: DropCount) -> String { "\(name) \(c.packets) packets (\(bytes(c.bytes)))" }
+        return family("IPv4", d.ipv4) + ", " + family("IPv6", d.ipv6)
+    }
+
+    /// `512 B`, `56.7 KiB`, `3.0 GiB`.
+    static func bytes(_ n: UInt64) -> String {
+        guard n >= 1024 else { return "\(n) B" }
+        var value = Double(n) / 1024
+        var unit = 0
+        let units = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+        while (value * 10).rounded() >= 10_240, unit < units.count - 1 { value /= 1024; unit += 1 }
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10) \(units[unit])"
     }
 
     private static func cut(_ line: String, to width: Int) -> String {

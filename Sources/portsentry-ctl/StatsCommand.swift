@@ -8,8 +8,8 @@ struct StatsCommand: AsyncParsableCommand {
         abstract: "Print the daemon's recent activity once.",
         discussion: """
             Probes and new bans per minute over the last hour (sparklines, oldest left), the live bans by \
-            origin (probe, kernel, manual, fleet, restore), and the sources and ports probed most in the \
-            last 10 minutes. The daemon keeps these in memory only: with it stopped, stats says so and \
+            origin (probe, kernel, manual, fleet, restore), the packets and bytes the ban rules dropped per \
+            address family, and the sources and ports probed most in the last 10 minutes. The daemon keeps these in memory only: with it stopped, stats says so and \
             exits 3 (list still shows the bans). portsentry-ctl top shows the same live.
             """)
 

@@ -11,8 +11,8 @@ struct TopCommand: AsyncParsableCommand {
         abstract: "Show the daemon's activity live, refreshed each second.",
         discussion: """
             What stats prints, redrawn each second on the terminal's alternate screen: probes and bans per \
-            minute over the last hour, live bans by origin, the top sources and ports of the last 10 \
-            minutes. q or Ctrl-C quits (so do SIGINT, SIGTERM and SIGHUP), restoring the terminal; if the \
+            minute over the last hour, live bans by origin, drop counters, the top sources and ports of the \
+            last 10 minutes. q or Ctrl-C quits (so do SIGINT, SIGTERM and SIGHUP), restoring the terminal; if the \
             daemon stops, top says so and exits 3. When standard output is not a terminal, top prints \
             stats's summary once.
             """)

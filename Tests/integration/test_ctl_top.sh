@@ -21,6 +21,13 @@ probe 11
 wait_for 10 listed "$IP_B"
 expect_ctl 0 block 198.51.100.9 --reason "by hand"
 
+# The banned scanner probes again: the drop rule counts its packets.
+probe 15
+dropped_v4() {
+    ctl stats --json && python3 -c 'import json, sys; sys.exit(json.load(open(sys.argv[1]))["dropped"]["ipv4"]["packets"] < 1)' "$WORK/ctl.out"
+}
+wait_for 10 dropped_v4
+
 note "stats, stats --json and a piped top report it once"
 expect_ctl 0 stats
 grep -q "^portsentry activity at " "$WORK/ctl.out" || fail "stats has no title: $(cat "$WORK/ctl.out")"
@@ -35,8 +42,10 @@ assert len(r["probesPerMinute"]) == 60 and len(r["bansPerMinute"]) == 60, r
 assert sum(r["probesPerMinute"]) >= 1 and sum(r["bansPerMinute"]) == 2, r
 assert r["liveBans"] == {"probe": 0, "kernel": 1, "manual": 1, "fleet": 0, "restore": 0}, r["liveBans"]
 assert r["topSources"][0]["address"] == sys.argv[2] and r["topSources"][0]["probes"] >= 1, r["topSources"]
-assert {"proto": "TCP", "port": 11} == {k: r["topPorts"][0][k] for k in ("proto", "port")}, r["topPorts"]
+assert {("TCP", 11), ("TCP", 15)} <= {(p["proto"], p["port"]) for p in r["topPorts"]}, r["topPorts"]
 assert r["topMinutes"] == 10 and r["approximate"] is False, r
+assert r["dropped"]["ipv4"]["packets"] >= 1 and r["dropped"]["ipv4"]["bytes"] >= 40, r["dropped"]
+assert r["dropped"]["ipv6"] == {"packets": 0, "bytes": 0}, r["dropped"]
 PY
 expect_ctl 0 top
 grep -q "^portsentry activity at " "$WORK/ctl.out" || fail "top into a file is not the summary: $(cat "$WORK/ctl.out")"
@@ -79,6 +88,7 @@ start_top
 wait_for 10 shows_line "^$IP_B  *[0-9][0-9]*  "
 wait_for 10 shows "live bans: 2 (probe 0, kernel 1, manual 1, fleet 0, restore 0)"
 wait_for 10 shows "TCP/11"
+shows_line "^dropped:   IPv4 [1-9][0-9]* packets ([0-9.]* [KM]*i*B), IPv6 0 packets (0 B)" || fail "no drop counters: $(screen)"
 shows "60 min ago" || fail "no time axis on a 100-column screen: $(screen)"
 tm resize-window -t top -x 40 -y 20
 wait_for 10 shows "40 min ago"
@@ -87,7 +97,7 @@ tm resize-window -t top -x 100 -y 30
 wait_for 10 shows "60 min ago"
 note "a new probe shows up within the refresh"
 before=$(screen | grep -o "probes: [0-9]* in the last hour" | grep -o "[0-9]*")
-probe 15
+probe 79
 more_probes() { now=$(screen | grep -o "probes: [0-9]* in the last hour" | grep -o "[0-9]*"); [ "${now:-0}" -gt "$before" ]; }
 wait_for 10 more_probes
 tm send-keys -t top q

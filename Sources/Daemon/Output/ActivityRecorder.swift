@@ -82,8 +82,9 @@ final class ActivityRecorder: BanObserver {
         state.withLock { $0.counts.update(minute) { $0.bans += 1 } }
     }
 
-    /// The activity now, with `liveBans` (the ban service's) counted by origin.
-    func report(liveBans: [Ban]) -> ActivityReport {
+    /// The activity now, with `liveBans` (the ban service's) counted by origin and what the
+    /// backend `dropped` (nil: it does not count).
+    func report(liveBans: [Ban], dropped: [AddressFamily: DropCount]? = nil) -> ActivityReport {
         let now = clock()
         let minute = now / 60_000
         let (counts, talkers) = state.withLock { ($0.counts.values(upTo: minute), $0.talkers.values(upTo: minute)) }
@@ -94,7 +95,7 @@ final class ActivityRecorder: BanObserver {
             topSources: Self.top(talkers.map(\.sources)).map { .init(address: "\($0.key)", probes: $0.count) },
             topPorts: Self.top(talkers.map(\.ports)).map { .init(proto: $0.key.proto.rawValue, port: $0.key.port, probes: $0.count) },
             approximate: talkers.contains { $0.overflowed },
-            liveBans: BansByOrigin(liveBans, startedAt: startedAt))
+            liveBans: BansByOrigin(liveBans, startedAt: startedAt), dropped: dropped.map(DroppedTraffic.init))
     }
 
     /// The keys counted most over `tables` together, most first (equal counts: smallest key first).
