@@ -2,7 +2,8 @@
 # portsentry-ctl top and stats against a running daemon: a banned scan shows in the live view
 # under tmux (top sources, live bans by origin), which follows a resize and quits on q, Ctrl-C
 # and SIGTERM with the terminal restored, and exits 3 when the daemon goes away; stats and
-# stats --json (and top when piped) report the same once; with the daemon stopped they exit 3.
+# stats --json (and top when piped) report the same once; with the daemon stopped they exit 3,
+# and a daemon that predates the request is named as such.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ctl_lib.sh"
 
@@ -125,4 +126,19 @@ expect_ctl 3 stats
 grep -q "portsentry is not running" "$WORK/ctl.out" || fail "stats without a daemon: $(cat "$WORK/ctl.out")"
 expect_ctl 3 top
 grep -q "portsentry is not running" "$WORK/ctl.out" || fail "top without a daemon: $(cat "$WORK/ctl.out")"
+note "a daemon older than the activity request gets a clear message"
+# What a daemon of before this change answers to a command it does not know.
+start_bg olddaemon python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(4)
+while True:
+    c = s.accept()[0]
+    c.recv(65536)
+    c.sendall(b"{\"code\":\"bad-request\",\"error\":\"bad request: unknown command \x27activity\x27 (expected status, list, block, unblock, flush, reload, protected or explain)\",\"ok\":false,\"v\":1}\n")
+    c.close()' "$WORK/old.sock"
+wait_for 5 test -S "$WORK/old.sock"
+expect_ctl 1 stats --socket "$WORK/old.sock"
+grep -q "the running daemon is older than this portsentry-ctl and does not know 'activity'; restart it" "$WORK/ctl.err" \
+    || fail "old daemon: $(cat "$WORK/ctl.err")"
 note "passed"
