@@ -13,6 +13,8 @@ struct ActivityView {
     var rows: Int?
     /// The first line: what this is, and when.
     var title: String
+    /// Block characters in the sparklines; ASCII ones otherwise.
+    var unicode = true
 
     func lines() -> [String] {
         var lines = [title] + rates() + ["live bans: " + Self.origins(report.liveBans), "dropped:   " + Self.dropped(report.dropped)]
@@ -30,7 +32,7 @@ struct ActivityView {
         func rate(_ name: String, _ values: [Int]) -> [String] {
             let hour = values.reduce(0, +)
             let summary = "\(name) \(hour) in the last hour, \(values.last ?? 0) this minute, peak \(values.max() ?? 0)/min"
-            return [summary, Sparkline.render(Array(values.suffix(span)))]
+            return [summary, Sparkline.render(Array(values.suffix(span)), levels: unicode ? Sparkline.blocks : Sparkline.ascii)]
         }
         var lines = rate("probes:", report.probesPerMinute) + rate("bans:  ", report.bansPerMinute)
         let ago = "\(span) min ago"

@@ -74,8 +74,10 @@ struct LiveView {
 
     private func draw(_ report: ActivityReport, _ notice: String?, on terminal: Terminal) {
         let size = Terminal.size()
-        let title = "portsentry top at \(Formatting.time(report.at)) · q quits" + (notice.map { " · \($0)" } ?? "")
-        terminal.draw(ActivityView(report: report, width: size.columns, rows: size.rows, title: title).lines())
+        let dot = Output.speaksUTF8 ? " · " : " - "
+        let title = "portsentry top at \(Formatting.time(report.at))\(dot)q quits" + (notice.map { dot + $0 } ?? "")
+        terminal.draw(ActivityView(report: report, width: size.columns, rows: size.rows, title: title,
+                                   unicode: Output.speaksUTF8).lines())
     }
 
     /// One activity request, without `ask`'s printed message (the screen is the view's).

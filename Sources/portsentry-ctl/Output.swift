@@ -15,6 +15,12 @@ enum Output {
     /// Whether stdin is a terminal (someone who can answer a question).
     static var isInteractive: Bool { isatty(0) == 1 }
 
+    /// Whether the locale's character set is UTF-8 (otherwise `stats` and `top` keep to ASCII).
+    static let speaksUTF8: Bool = {
+        setlocale(LC_CTYPE, "")
+        return String(cString: nl_langinfo(nl_item(CODESET))) == "UTF-8"
+    }()
+
     /// Writes all of `text` to descriptor `fd` (unbuffered), unless it fails.
     static func write(_ text: String, to fd: Int32) {
         let bytes = Array(text.utf8)

@@ -1,9 +1,11 @@
-/// Values as a row of block characters, one per value, scaled to the largest: `█` for the
-/// largest, `▁` for the smallest that is not zero, a space for zero.
+/// Values as a row of characters, one per value, scaled to the largest: `█` for the largest,
+/// `▁` for the smallest that is not zero, a space for zero (`.` to `#` where the locale is not
+/// UTF-8).
 enum Sparkline {
-    static let levels: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+    static let blocks: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+    static let ascii: [Character] = [".", ",", ":", "-", "=", "+", "*", "#"]
 
-    static func render(_ values: [Int]) -> String {
+    static func render(_ values: [Int], levels: [Character] = blocks) -> String {
         let top = values.max() ?? 0
         guard top > 0 else { return String(repeating: " ", count: values.count) }
         return String(values.map { value in

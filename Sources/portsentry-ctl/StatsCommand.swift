@@ -27,8 +27,8 @@ struct StatsCommand: AsyncParsableCommand {
 
     /// The one-shot text, also what `top` prints when standard output is not a terminal.
     static func summary(_ report: ActivityReport) -> String {
-        ActivityView(report: report, width: 80, rows: nil, title: "portsentry activity at \(Formatting.time(report.at))")
-            .lines().joined(separator: "\n")
+        ActivityView(report: report, width: 80, rows: nil, title: "portsentry activity at \(Formatting.time(report.at))",
+                     unicode: Output.speaksUTF8).lines().joined(separator: "\n")
     }
 }
 

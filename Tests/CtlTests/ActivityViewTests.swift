@@ -23,6 +23,13 @@ import Testing
         #expect(Sparkline.render([0, 0]) == "  ")          // nothing happened: blank, not a floor
         #expect(Sparkline.render([]) == "")
         #expect(Sparkline.render([7]) == "█")
+        #expect(Sparkline.render([0, 1, 4, 8], levels: Sparkline.ascii) == " .-#")
+    }
+
+    @Test func withoutUTF8TheViewIsASCII() {
+        let lines = ActivityView(report: Self.report(sources: 10), width: 80, rows: 24, title: "t", unicode: false).lines()
+        #expect(lines.allSatisfy { $0.unicodeScalars.allSatisfy(\.isASCII) })
+        #expect(lines[2].last == "#")
     }
 
     @Test func theSummaryShowsRatesBansByOriginAndEveryTopEntry() {
