@@ -9,10 +9,12 @@
 #       service, in batches of 1,000 and of 65,536 (the pipeline's queue limit), then one real
 #       scanner; checks that the kernel set holds exactly 65,536 elements, the scanner among them;
 #   (e) prefix bans: IPv6 UDP packets/s through NS_A with no rules, 10 and 100,000 /64 bans in
-#       banned_v6_64 (a masked lookup in a hash set), and the add latency of a /64 vs a host.
+#       banned_v6_64 (a masked lookup in a hash set), and the add latency of a /64 vs a host;
+#   (f) the crash journal's cost: 1,000 single bans with and without STATE_FILE, interleaved.
 # Usage: scripts/bench-nft.sh            (builds bench-nft in release mode first)
 #        scripts/bench-nft.sh exhaust    (only (d); needs no iptables)
 #        scripts/bench-nft.sh prefixes   (only (e); needs no iptables)
+#        scripts/bench-nft.sh journal    (only (f); needs no iptables)
 #        BENCH_NFT=/path/to/bench-nft scripts/bench-nft.sh
 # Needs root, nftables, iptables (apt-get install iptables).
 set -euo pipefail
@@ -74,6 +76,11 @@ prefixes() {
 }
 if [ "${1:-}" = exhaust ]; then exhaust; exit 0; fi
 if [ "${1:-}" = prefixes ]; then prefixes; exit 0; fi
+if [ "${1:-}" = journal ]; then
+    echo "== (f) journal cost, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+    in_a "$BENCH_NFT" journal-latency "$LATENCY_N"
+    exit 0
+fi
 note "kernel $(uname -r), $(nproc) CPUs, $(nft --version), $(iptables --version), load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "== (a) ban latency"

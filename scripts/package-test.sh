@@ -128,6 +128,7 @@ expect_files=(
     /usr/share/doc/portsentry/README.md /usr/share/doc/portsentry/installation.md
     /usr/share/doc/portsentry/migration.md /usr/share/doc/portsentry/use-cases.md
     /usr/share/doc/portsentry/fail2ban-nftables.md /usr/share/doc/portsentry/troubleshooting.md
+    /usr/share/doc/portsentry/events.md /usr/share/doc/portsentry/event-log.schema.json
     /usr/share/doc/portsentry/examples/fail2ban/filter.d/portsentry-scan.conf
     /usr/share/doc/portsentry/examples/fail2ban/jail.d/portsentry.conf
     /usr/share/doc/portsentry/examples/portsentry.service.d/hosts-deny.conf

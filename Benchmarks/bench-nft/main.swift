@@ -13,16 +13,17 @@ let usage = """
            bench-nft fill N                 leave N bans in table inet portsentry (data-path runs)
            bench-nft fill-prefixes N        leave N IPv6 /64 bans (set banned_v6_64) in table inet portsentry
            bench-nft prefix-latency [N]     ban N IPv6 hosts, then N IPv6 /64s, one at a time
+           bench-nft journal-latency [N]    ban N sources one at a time with and without STATE_FILE (its crash journal)
            bench-nft exhaust [N] [SIZE] [BATCH]   N forged sources against NFT_SET_SIZE=SIZE, then one real scanner
            bench-nft sink PORT SECONDS      count UDP datagrams on PORT
            bench-nft flood HOST PORT SECONDS   send 64-byte UDP datagrams as fast as one thread can
     """
 
-func banner(table: String, setSize: Int, prefixes: BanPrefixes = .hosts) async throws -> NftablesBackend {
+func banner(table: String, setSize: Int, prefixes: BanPrefixes = .hosts, stateFile: String? = nil) async throws -> NftablesBackend {
     var logger = Logger(label: "bench-nft")
     logger.logLevel = .warning
     let b = try NftablesBackend(layout: NftLayout(table: table, hook: .prerouting, setSize: setSize, prefixes: prefixes),
-                               defaultSeconds: 3600, stateFile: nil, logger: logger)
+                               defaultSeconds: 3600, stateFile: stateFile, logger: logger)
     try await b.start()
     _ = try await b.flushSets()   // leftovers of an earlier run would turn bans into refreshes
     return b
@@ -104,24 +105,50 @@ func fillPrefixes(_ n: Int) async throws {
     print("filled set banned_v6_64 of table inet portsentry with \(n) prefixes")
 }
 
+/// The durations (ns) of `first(i)` and `second(i)` for i in 0..<n, interleaved so both see the same load.
+func interleaved(_ n: Int, _ first: (Int) async throws -> Void, _ second: (Int) async throws -> Void) async rethrows
+    -> ([UInt64], [UInt64]) {
+    var a: [UInt64] = [], b: [UInt64] = []
+    for i in 0..<n {
+        var t0 = nowNs()
+        try await first(i)
+        a.append(nowNs() - t0)
+        t0 = nowNs()
+        try await second(i)
+        b.append(nowNs() - t0)
+    }
+    return (a, b)
+}
+
 /// The libnftables add of one element, a host into banned_v6 and a /64 into banned_v6_64.
 func prefixLatency(_ n: Int) async throws {
     let b = try await banner(table: "benchpfx", setSize: 2 * n + 100, prefixes: .standard)
     for i in 0..<50 { _ = try await b.ban(host6(n + i)); _ = try await b.ban(prefix(n + i)) }   // warm-up
-    var hosts: [UInt64] = [], prefixes: [UInt64] = []
-    for i in 0..<n {   // interleaved, so both see the same load
-        var t0 = nowNs()
-        _ = try await b.ban(host6(i))
-        hosts.append(nowNs() - t0)
-        t0 = nowNs()
-        _ = try await b.ban(prefix(i))
-        prefixes.append(nowNs() - t0)
-    }
+    let (hosts, prefixes) = try await interleaved(n, { _ = try await b.ban(host6($0)) }, { _ = try await b.ban(prefix($0)) })
     let live = b.metrics().live[.inet6] ?? 0
     await b.shutdown()
     precondition(live == 2 * (n + 50), "expected \(2 * (n + 50)) bans, found \(live)")
     print("add latency, IPv6 host into banned_v6: \(LatencySummary(hosts))")
     print("add latency, IPv6 /64 into banned_v6_64: \(LatencySummary(prefixes))")
+}
+
+/// What STATE_FILE costs a ban on the backend's thread (the journal's append; its fdatasync runs
+/// on a thread of its own): N single bans into a table without and one with a state file, interleaved.
+func journalLatency(_ n: Int) async throws {
+    var template = Array("/tmp/bench-journal.XXXXXX".utf8CString)
+    guard let dir = mkdtemp(&template) else { fatalError("mkdtemp failed") }
+    let directory = String(cString: dir)
+    defer { _ = spawnAndWait(["rm", "-rf", directory]) }
+    let plain = try await banner(table: "benchnojournal", setSize: 2 * n + 100)
+    let kept = try await banner(table: "benchjournal", setSize: 2 * n + 100, stateFile: directory + "/bans.state")
+    for i in 0..<50 { _ = try await plain.ban(source(n + i)); _ = try await kept.ban(source(n + i)) }   // warm-up
+    let (without, with) = try await interleaved(n, { _ = try await plain.ban(source($0)) }, { _ = try await kept.ban(source($0)) })
+    await plain.shutdown()
+    await kept.shutdown()
+    let a = LatencySummary(without), b = LatencySummary(with)
+    print("ban latency without STATE_FILE: \(a)")
+    print("ban latency with STATE_FILE (journal append per ban): \(b)")
+    print("journal cost: p50 \(fmt(b.p50 - a.p50)) µs, p99 \(fmt(b.p99 - a.p99)) µs")
 }
 
 let args = Array(CommandLine.arguments.dropFirst())
@@ -133,6 +160,7 @@ do {
     case "fill": try await fill(arg(1, 10))
     case "fill-prefixes": try await fillPrefixes(arg(1, 10))
     case "prefix-latency": try await prefixLatency(arg(1, 1000))
+    case "journal-latency": try await journalLatency(arg(1, 1000))
     case "exhaust": try await exhaust(forged: arg(1, 1_000_000), setSize: arg(2, 65_536), batch: arg(3, 1000))
     case "sink" where args.count == 3:
         print("received \(udpSink(port: UInt16(args[1])!, seconds: Double(args[2])!))")

@@ -38,6 +38,7 @@ final class ProbeGate {
             if settings.serviceCheck,
                serviceLog.shouldLog(source: packet.source, port: packet.destinationPort, now: seenAt) {
                 logger.notice("\(LogLine.serviceRunning(packet.source, port: packet.destinationPort))")
+                sink.passed(event, as: .serviceRunning)
             }
             return
         }
@@ -46,6 +47,7 @@ final class ProbeGate {
                          destination: packet.destination, destinationPort: packet.destinationPort) {
             if flowLog.shouldLog(source: packet.source, port: packet.destinationPort, now: seenAt) {
                 logger.info("\(LogLine.ownFlowReply(packet.source, port: packet.destinationPort))")
+                sink.passed(event, as: .ownFlow)
             }
             return
         }

@@ -73,12 +73,8 @@ public struct BanCommands: Sendable {
                            } : nil)
     }
 
-    /// The name of interface `index`, if it still exists.
-    static func interfaceName(_ index: UInt32) -> String? {
-        var buffer = [CChar](repeating: 0, count: 16)   // IF_NAMESIZE
-        guard if_indextoname(index, &buffer) != nil else { return "#\(index)" }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    /// The name of interface `index` (`#<index>` when it is gone).
+    static func interfaceName(_ index: UInt32) -> String? { InterfaceName.of(index) }
 
     private static func result(for target: CIDR, _ result: BanResult) -> TargetResult {
         switch result.status {

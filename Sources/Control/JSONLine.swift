@@ -1,9 +1,9 @@
 import FoundationEssentials
 
-/// Encoding of protocol values as single JSON lines, and readable decoding errors.
-enum JSONLine {
+/// Encoding of protocol values (and EVENT_LOG's lines) as single JSON lines, and readable decoding errors.
+public enum JSONLine {
     /// `value` as compact JSON with sorted keys, followed by a newline.
-    static func encode(_ value: some Encodable) -> [UInt8] {
+    public static func encode(_ value: some Encodable) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding plain structs of strings, numbers and arrays cannot fail.

@@ -48,9 +48,10 @@ public enum PortsentryDaemon {
         logger.notice("\(LogLine.active)")
         SystemdNotify.ready()
 
-        // Shut down in reverse order: reload, sentries, control socket, pipeline, then the backend.
+        // Shut down in reverse order: reload, sentries, control socket, pipeline, the backend,
+        // then the event log's last lines.
         let services: [any Service] = [
-            BanUpkeepService(bans: daemon.bans), PipelineService(pipeline: daemon.pipeline),
+            EventLogService(events: daemon.events), BanUpkeepService(bans: daemon.bans), PipelineService(pipeline: daemon.pipeline),
             ControlService(server: control), SentryService(runner: daemon.runner, first: daemon.firstSentry),
             KernelTrapService(keeper: daemon.kernelTrap), ReloadService(daemon: daemon),
         ] + (daemon.fleet.map { [FleetService(fleet: $0, bans: daemon.bans)] } ?? [])

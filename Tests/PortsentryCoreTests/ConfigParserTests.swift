@@ -129,6 +129,7 @@ import Testing
             OFFENCE_MEMORY="7d"
             SCAN_WINDOW="10m"
             SCAN_TRIGGER_PORTS="1"
+            EVENT_LOG="/var/lib/portsentry/events.jsonl"
             """
         let c = try parse(text)
         #expect(c.tcpPorts.ports == [1, 11, 15, 100, 101, 102])
@@ -175,6 +176,7 @@ import Testing
         #expect(cs.queueFile == "/tmp/cs.queue")
         #expect(c.banTimeIncrement == 1.5 && c.banTimeMax == 30 * 86_400 && c.offenceMemory == 7 * 86_400)
         #expect(c.scanWindow == 600 && c.scanTriggerPorts)
+        #expect(c.eventLog == "/var/lib/portsentry/events.jsonl")
         #expect(c.lines.count == ConfigKey.allCases.count)
     }
 

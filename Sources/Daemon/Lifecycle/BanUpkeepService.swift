@@ -1,8 +1,9 @@
 import Firewall
 import ServiceLifecycle
 
-/// The backend's upkeep (expiries, repairs, state file), the ban service's expiry events and the
-/// ban ledger's file, until graceful shutdown; then the backend shuts down (its bans stay in force). First in the
+/// The review of the bans restored at start-up (those the policy no longer admits are lifted;
+/// after the daemon is ready: the review only removes bans), the backend's upkeep (expiries,
+/// repairs, state file), the ban service's expiry events and the ban ledger's file, until graceful shutdown; then the backend shuts down (its bans stay in force). First in the
 /// group, so it stops last: after the pipeline has finished its last batch.
 struct BanUpkeepService: Service {
     let bans: BanService
@@ -10,6 +11,7 @@ struct BanUpkeepService: Service {
     func run() async {
         let backend = bans.backend
         await withTaskGroup(of: Void.self) { group in
+            group.addTask { await bans.reviewRestored() }
             group.addTask { await backend.maintain() }
             group.addTask { await bans.followExpiries() }
             if let ledger = bans.ledger { group.addTask { await ledger.maintain() } }

@@ -7,13 +7,6 @@ struct PipelineService: Service {
 
     func run() async {
         try? await gracefulShutdown()
-        let (drained, done) = AsyncStream.makeStream(of: Void.self)
-        pipeline.close { done.finish() }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { for await _ in drained {} }
-            group.addTask { try? await Task.sleep(for: .seconds(1)) }
-            await group.next()
-            group.cancelAll()
-        }
+        await waitForCompletion(within: .seconds(1)) { pipeline.close(done: $0) }
     }
 }

@@ -8,12 +8,7 @@ public struct HistoryFile: Sendable {
 
     /// Appends one line; returns the errno on failure.
     public func append(_ line: String, at time: timespec = HistoryFile.now()) -> Int32? {
-        let text = Self.timestamp(time) + " " + line + "\n"
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return errno }
-        defer { close(fd) }
-        let n = text.utf8.withContiguousStorageIfAvailable { write(fd, $0.baseAddress, $0.count) } ?? -1
-        return n < 0 ? errno : nil
+        FileAppend.append(Array((Self.timestamp(time) + " " + line + "\n").utf8), to: path)
     }
 
     public static func now() -> timespec {

@@ -38,7 +38,8 @@ public struct LineLogHandler: LogHandler {
             if toStdout {
                 let toErr = event.level >= .warning
                 let prefix = (toErr ? journal.err : journal.out) ? JournalStream.prefix(Self.priority(event.level)) : ""
-                writeAll(toErr ? STDERR_FILENO : STDOUT_FILENO, prefix + text + "\n")
+                // One write(2) per line: nothing is buffered, so every line is out when the call returns.
+                _ = FileAppend.writeAll(toErr ? STDERR_FILENO : STDOUT_FILENO, Array((prefix + text + "\n").utf8))
             }
             if toSyslog {
                 Self.syslogOpened.withLock { opened in
@@ -46,16 +47,6 @@ public struct LineLogHandler: LogHandler {
                 }
                 text.withCString { line in withVaList([line]) { vsyslog(Self.priority(event.level), "%s", $0) } }
             }
-        }
-    }
-
-    /// One write(2) per line: nothing is buffered, so every line is out when the call returns.
-    private func writeAll(_ fd: Int32, _ line: String) {
-        var bytes = Array(line.utf8)[...]
-        while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; return }
-            bytes = bytes.dropFirst(n)
         }
     }
 

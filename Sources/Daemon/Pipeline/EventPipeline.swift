@@ -29,10 +29,13 @@ final class EventPipeline: Sendable {
     /// Verdicts dropped (queue full) when the last warning about drops was logged.
     private let reportedDrops = Atomic<Int>(0)
     private let historyHealth = Mutex(WriteHealth())
+    /// EVENT_LOG: hears every event's result, in event order.
+    private let events: EventLog?
 
-    init(settings: Settings, bans: BanService, logger: Logger) {
+    init(settings: Settings, bans: BanService, events: EventLog? = nil, logger: Logger) {
         self.settings = Mutex(settings)
         self.bans = bans
+        self.events = events
         self.logger = logger
         rateCap.withLock { $0.configure(settings.banRateLimit) }
     }
@@ -43,6 +46,9 @@ final class EventPipeline: Sendable {
     }
 
     func setKernelTrap(_ trap: KernelTrap?) { kernelTrap.withLock { $0 = trap } }
+
+    /// A packet a sentry let pass before detection (`ProbeSink.passed`): only EVENT_LOG hears of it.
+    func passed(_ event: ProbeEvent, as result: ProbeResult) { events?.record(event, result: result) }
 
     /// Called from capture threads; never blocks. The first verdict into an empty queue
     /// schedules a drain on the ban service's thread.
@@ -90,6 +96,8 @@ final class EventPipeline: Sendable {
         var succeeded = false
         var attempted = false
         var quiet = false
+        /// The source was banned (or listed in BLOCKED_FILE) before this event.
+        var alreadyBlocked = false
 
         var source: IPAddress { verdict.event.source }
 
@@ -98,6 +106,19 @@ final class EventPipeline: Sendable {
             if runCommand != nil { return true }
             guard let result else { return false }
             return !result.steps.isEmpty && result.status != .dryRun
+        }
+
+        /// What became of the event, once it is processed.
+        var probeResult: ProbeResult {
+            let outcome = verdict.outcome
+            if outcome.ignored == true { return .ignored }
+            if outcome.triggered != true { return .untriggered }
+            if case .rateLimited = refusal { return .rateLimited }
+            if refusal != nil { return .protected }
+            if alreadyBlocked { return .alreadyBlocked }
+            if verdict.action == nil { return .logOnly }
+            if succeeded { return .blocked }
+            return result?.status == .dryRun ? .dryRun : .failed
         }
 
         /// When the backend's commit returned, `CLOCK_MONOTONIC` nanoseconds.
@@ -214,6 +235,7 @@ final class EventPipeline: Sendable {
                     logger.error("\(LogLine.disposeError(event.source, hostName: hostName))")
                 }
             }
+            events?.record(event, result: item.probeResult)
             if item.quiet { continue }
             let line = LogLine.scan(event, hostName: hostName, outcome: item.verdict.outcome)
             logger.notice("\(line)")
@@ -235,6 +257,7 @@ final class EventPipeline: Sendable {
         let source = item.source
         let hostName = name(of: source, resolve: s.resolveHost)
         item.verdict.outcome.blocked = true
+        item.alreadyBlocked = true
         guard quiet else {
             item.before.append((.notice, LogLine.alreadyBlocked(source, hostName: hostName)))
             return

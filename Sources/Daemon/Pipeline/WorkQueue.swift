@@ -12,17 +12,27 @@ final class WorkQueue<Item: Sendable>: Sendable {
 
     var dropped: Int { droppedCount.load(ordering: .relaxed) }
 
-    /// Queues `item`; true when the queue was empty (the consumer may be asleep).
-    @discardableResult
-    func push(_ item: Item) -> Bool {
+    /// What became of an item offered.
+    enum Offer { case first, queued, dropped }
+
+    /// Queues `item`: `.first` when the queue was empty (the consumer may be asleep), `.dropped`
+    /// when it was full or closed.
+    func offer(_ item: Item) -> Offer {
         let wasEmpty: Bool? = items.withLock { state in
             guard !state.closed, state.pending.count < limit else { return nil }
             state.pending.append(item)
             return state.pending.count == 1
         }
-        if wasEmpty == nil { droppedCount.add(1, ordering: .relaxed) }
-        return wasEmpty ?? false
+        guard let wasEmpty else {
+            droppedCount.add(1, ordering: .relaxed)
+            return .dropped
+        }
+        return wasEmpty ? .first : .queued
     }
+
+    /// Queues `item`; true when the queue was empty (the consumer may be asleep).
+    @discardableResult
+    func push(_ item: Item) -> Bool { offer(item) == .first }
 
     /// Every item queued so far, in order, and whether the queue is closed.
     func takeAll() -> (items: [Item], closed: Bool) {

@@ -18,6 +18,8 @@ final class Daemon: Sendable {
     let rule: BackendRule
     let protection: HostProtection
     let rateAlarm: BanRateAlarm
+    /// EVENT_LOG (off when unset).
+    let events: EventLog
     /// Probes and bans per minute, top sources and ports (`portsentry-ctl stats` and `top`).
     let activity = ActivityRecorder()
     let runner: SentryRunner
@@ -43,16 +45,16 @@ final class Daemon: Sendable {
         fleet = try FleetLink(config.crowdsec, logger: logger)
         let backend = try await BackendSelection.start(config, dryRun: options.dryRun || config.dryRun, maintained: true, logger: logger)
         rateAlarm = BanRateAlarm(perSecond: config.banRateAlarm, logger: logger)
+        events = EventLog(EventLog.Destination(config.eventLog), logger: logger)
         let ledger = BanLedger(file: backend.kind == .nftables ? BanLedgerFile(statePath: config.stateFile) : nil,
                                memorySeconds: config.offenceMemory, logger: logger)
         bans = BanService(backend: backend, policy: BanPolicy(config: config, ignoreList: loaded.ignoreList, protection: protection),
                           blockedFile: config.blockedFile.map(BlockedFile.init(path:)), ledger: ledger,
-                          observers: [BanEventLines(logger: logger), rateAlarm, activity] + [fleet?.observer].compactMap { $0 },
+                          observers: [BanEventLines(logger: logger), rateAlarm, events, activity] + [fleet?.observer].compactMap { $0 },
                           logger: logger)
-        await bans.reviewRestored()
         engine = DetectionEngine(settings: DetectionSettings(config: config, ignoreList: loaded.ignoreList,
                                                              localCheck: options.localCheck))
-        pipeline = EventPipeline(settings: Self.pipelineSettings(config), bans: bans, logger: logger)
+        pipeline = EventPipeline(settings: Self.pipelineSettings(config), bans: bans, events: events, logger: logger)
         let plan = try SentryPlan(options, config)
         kernelTrap = KernelTrapKeeper(backend: backend, protection: protection, pipeline: pipeline, logger: logger)
         let kernelRule = kernelTrap.rule(config, plan: plan, options: options, dryRun: backend.kind == .dryRun)
@@ -117,6 +119,7 @@ final class Daemon: Sendable {
         bans.ledger?.update(memorySeconds: loaded.config.offenceMemory)
         pipeline.update(Self.pipelineSettings(loaded.config))
         rateAlarm.update(perSecond: loaded.config.banRateAlarm)
+        events.update(EventLog.Destination(loaded.config.eventLog))
         await kernelTrap.configure(kernelRule, plan: plan, config: loaded.config, ignoreList: loaded.ignoreList)
         return .success(())
     }
@@ -134,4 +137,6 @@ struct EngineSink: ProbeSink {
         pipeline.submit(verdict)
         return verdict
     }
+
+    func passed(_ event: ProbeEvent, as result: ProbeResult) { pipeline.passed(event, as: result) }
 }

@@ -155,14 +155,20 @@ final class BanJournal: Sendable {
     // MARK: Reading (start-up)
 
     /// `saved` (the state file's bans) with every segment on disk applied in order; malformed
-    /// lines (a torn last line after a crash) are skipped and counted.
-    static func replay(_ saved: [CIDR: Ban], statePath: String) -> (bans: [CIDR: Ban], skipped: Int) {
-        var bans = saved, skipped = 0
-        for n in segments(of: statePath) {
-            guard case .text(let text) = TextFile.contents(of: "\(statePath).journal.\(n)") else { continue }
-            skipped += apply(text, to: &bans)
+    /// lines (a torn last line after a crash) are skipped and counted. Segments without records
+    /// (the usual case after a clean stop) leave `saved` as it is, uncopied.
+    static func replay(_ saved: [Ban], statePath: String) -> (bans: [Ban], skipped: Int) {
+        let texts = segments(of: statePath).compactMap { n -> String? in
+            guard case .text(let text) = TextFile.contents(of: "\(statePath).journal.\(n)"),
+                  text.utf8.count > versionLine.utf8.count + 1 else { return nil }
+            return text
         }
-        return (bans, skipped)
+        guard !texts.isEmpty else { return (saved, 0) }
+        var bans: [CIDR: Ban] = [:], skipped = 0
+        bans.reserveCapacity(saved.count)
+        for b in saved { bans[b.target] = b }
+        for text in texts { skipped += apply(text, to: &bans) }
+        return (Array(bans.values), skipped)
     }
 
     /// Applies one segment's text to `bans`; returns how many lines it could not read (a

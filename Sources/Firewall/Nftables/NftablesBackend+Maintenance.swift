@@ -80,16 +80,9 @@ extension NftablesBackend {
         let records = saved()
         let now = clock()
         // The bans still running, longest first where a family's sets have no room for all of them.
-        var book = BanBook(), kept: [Ban] = [], dropped = 0
-        book.reserve(records.count)
-        let live = Dictionary(grouping: records.filter { b in b.expiresAt.map { $0 - now > NftablesBackend.expiryGraceMs } ?? true },
-                              by: \.family)
-        for (_, bans) in live {
-            let fit = bans.count <= layout.setSize ? bans
-                : Array(bans.sorted { ($0.expiresAt ?? .max) > ($1.expiresAt ?? .max) }.prefix(layout.setSize))
-            dropped += bans.count - fit.count
-            kept += fit
-        }
+        var book = BanBook(), kept = records.filter { b in b.expiresAt.map { $0 - now > NftablesBackend.expiryGraceMs } ?? true }
+        let dropped = fitToSets(&kept)
+        book.reserve(kept.count)
         for b in kept { book.put(b) }
         try ensurePrefixSets(book.prefixLengths, ctx)   // lengths the record has and the table lacked
         let before = banSets.map { ctx.elementCount(table: layout.table, set: layout.setName($0)) }
@@ -118,6 +111,20 @@ extension NftablesBackend {
         }
     }
 
+    /// Keeps in `bans` what the sets have room for, the longest-running first in a family that
+    /// has more than NFT_SET_SIZE; returns how many were dropped. (Copies nothing when all fit.)
+    private func fitToSets(_ bans: inout [Ban]) -> Int {
+        var perFamily: [AddressFamily: Int] = [:]
+        for b in bans { perFamily[b.family, default: 0] += 1 }
+        guard perFamily.values.contains(where: { $0 > layout.setSize }) else { return 0 }
+        let before = bans.count
+        bans = Dictionary(grouping: bans, by: \.family).values.flatMap { family in
+            family.count <= layout.setSize ? family
+                : Array(family.sorted { ($0.expiresAt ?? .max) > ($1.expiresAt ?? .max) }.prefix(layout.setSize))
+        }
+        return before - bans.count
+    }
+
     /// Reads the state file and replays its journal over it on the state queue while the caller
     /// goes on; the closure returned waits for the bans (the journal's alone, with an error
     /// logged, when the file is unreadable).
@@ -126,17 +133,15 @@ extension NftablesBackend {
         let result = Mutex<[Ban]>([])
         let logger = self.logger
         stateWriter.async {
-            var saved: [CIDR: Ban] = [:]
+            var saved: [Ban] = []
             do {
-                let bans = try stateFile.read()
-                saved.reserveCapacity(bans.count)
-                for b in bans { saved[b.target] = b }
+                saved = try stateFile.read()
             } catch {
                 logger.error("ignoring the state file: \(error)")
             }
             let replayed = BanJournal.replay(saved, statePath: stateFile.path)
             if replayed.skipped > 0 { logger.warning("ban journal: skipped \(replayed.skipped) unreadable lines (a write cut short by a crash)") }
-            result.withLock { $0 = Array(replayed.bans.values) }
+            result.withLock { $0 = replayed.bans }
         }
         return { [stateWriter] in
             stateWriter.sync {}

@@ -30,8 +30,9 @@ extension NftablesBackend {
     /// transaction per `NfNetlink.batchLimit` and set; a prefix's element is its network
     /// address); an element the kernel holds stays.
     func putBack(_ ctx: any NftKernel, _ bans: [Ban], at now: Int64) throws(NftError) {
-        for (length, group) in Dictionary(grouping: bans, by: { PrefixLength($0.target) }).sorted(by: { $0.key < $1.key }) {
-            let items = group.map { ($0.target.network, $0.timeLeftMs(at: now).map(UInt64.init)) }
+        var perSet: [PrefixLength: [(address: IPAddress, timeoutMs: UInt64?)]] = [:]
+        for b in bans { perSet[PrefixLength(b.target), default: []].append((b.target.network, b.timeLeftMs(at: now).map(UInt64.init))) }
+        for (length, items) in perSet.sorted(by: { $0.key < $1.key }) {
             let sent = (items.count + NfNetlink.batchLimit - 1) / NfNetlink.batchLimit
             ledger.beforeOwn(ctx.generation())
             defer { ledger.afterOwn(ctx.generation(), transactions: sent) }

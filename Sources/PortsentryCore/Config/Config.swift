@@ -49,6 +49,8 @@ public struct Config: Sendable, Hashable {
     public var resolveHost: Bool = false
     public var ignoreFile: String? = nil
     public var historyFile: String? = nil
+    /// EVENT_LOG: a file of JSON events, one per line (docs/events.md); `-` = stdout.
+    public var eventLog: String? = nil
     public var blockedFile: String? = nil
     public var portBanner: String? = nil
 

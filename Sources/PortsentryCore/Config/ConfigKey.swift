@@ -12,6 +12,7 @@ public enum ConfigKey: String, CaseIterable, Sendable, Hashable {
     case resolveHost = "RESOLVE_HOST"
     case ignoreFile = "IGNORE_FILE"
     case historyFile = "HISTORY_FILE"
+    case eventLog = "EVENT_LOG"
     case blockedFile = "BLOCKED_FILE"
     case portBanner = "PORT_BANNER"
     case advancedPortsTCP = "ADVANCED_PORTS_TCP"

@@ -48,6 +48,7 @@ extension ConfigKey {
             .field(\.banRateLimit) { text throws(ValueError) in try ConfigValue.count(text, minimum: 1, maximum: Config.banRateMaximum) }
         case .ignoreFile: .field(\.ignoreFile) { text throws(ValueError) in try ConfigValue.text(text) }
         case .historyFile: .field(\.historyFile) { text throws(ValueError) in try ConfigValue.text(text) }
+        case .eventLog: .field(\.eventLog) { text throws(ValueError) in try ConfigValue.text(text) }
         case .blockedFile: .field(\.blockedFile) { text throws(ValueError) in try ConfigValue.text(text) }
         case .portBanner: .field(\.portBanner) { text throws(ValueError) in try ConfigValue.text(text) }
         case .controlSocket: .field(\.controlSocket) { text throws(ValueError) in try ConfigValue.text(text) }

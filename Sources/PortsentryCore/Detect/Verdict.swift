@@ -43,4 +43,12 @@ public protocol ProbeSink: Sendable {
     /// Runs detection for one probe and returns its verdict (connect mode uses `sendBanner`).
     @discardableResult
     func receive(_ event: ProbeEvent) -> Verdict
+    /// A packet the sentry let pass before detection, as `.serviceRunning` or `.ownFlow`, each
+    /// time its log line is written (at most once a minute per source and port). The default
+    /// does nothing.
+    func passed(_ event: ProbeEvent, as result: ProbeResult)
+}
+
+extension ProbeSink {
+    public func passed(_ event: ProbeEvent, as result: ProbeResult) {}
 }

@@ -38,11 +38,16 @@ public enum IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Parses dotted-quad IPv4 or RFC 4291 IPv6 text (including `::` and an embedded IPv4 tail).
     /// Accepts no zone index, no whitespace and no leading `+`/`-`.
     public init?(_ text: some StringProtocol) {
+        self.init(Substring(text))
+    }
+
+    /// The same for a `Substring`: not generic, so callers in other modules get the specialized code.
+    public init?(_ text: Substring) {
         if text.utf8.contains(UInt8(ascii: ":")) {
-            guard let v = IPAddress.parseV6(Substring(text)) else { return nil }
+            guard let v = IPAddress.parseV6(text) else { return nil }
             self = v
         } else {
-            guard let v = IPAddress.parseV4(Substring(text)) else { return nil }
+            guard let v = IPAddress.parseV4(text) else { return nil }
             self = .v4(v)
         }
     }
