@@ -9,13 +9,7 @@
 
 command -v tmux >/dev/null || fail "tmux is missing (scripts/install-deps.sh installs it)"
 
-make_pair
-write_ctl_config "$WORK/portsentry.conf"
-start_daemon daemon "$WORK/portsentry.conf" -i "$IF_A"
-wait_for 5 test -S "$CTL_SOCKET"
-
-probe() { in_b timeout 1 bash -c "echo > /dev/tcp/$IP_A/$1" 2>/dev/null || true; }
-listed() { ctl list && grep -q "^$1 " "$WORK/ctl.out"; }
+start_ctl_daemon
 
 note "a scan is banned (by the kernel: KERNEL_BAN=auto), and an address by hand"
 probe 11
