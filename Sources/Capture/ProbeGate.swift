@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import PortsentryCore
 
@@ -15,6 +16,13 @@ final class ProbeGate {
     /// Answers to flows this host opened (UDP: a late DNS/NTP/QUIC reply) are no probes.
     private let flows = ConntrackLookup()
     private var flowLog = ServiceLogLimiter()
+    /// `portsentry_events_total` of the packets that stop here, every one (their lines and
+    /// EVENT_LOG records are limited): `service_running` and `own_flow`, TCP then UDP.
+    private let passedCounts = [ProbeResult.serviceRunning, .ownFlow].map { result in
+        [TransportProtocol.tcp, .udp].map { p in
+            Counter(label: MetricName.events.rawValue, dimensions: [("protocol", p.metricLabel), ("result", result.rawValue)])
+        }
+    }
 
     init(settings: StealthSettings, sink: any ProbeSink, logger: Logger) {
         self.settings = settings; self.sink = sink; self.logger = logger
@@ -35,6 +43,7 @@ final class ProbeGate {
               let event = packet.probeEvent(seenAt: seenAt, interface: interface) else { return }
         if settings.skipsListeners(packet.proto), let services,
            services.isServed(packet.proto, address: packet.destination, port: packet.destinationPort) {
+            passedCounts[0][packet.proto == .tcp ? 0 : 1].increment()
             if settings.serviceCheck,
                serviceLog.shouldLog(source: packet.source, port: packet.destinationPort, now: seenAt) {
                 logger.notice("\(LogLine.serviceRunning(packet.source, port: packet.destinationPort))")
@@ -45,6 +54,7 @@ final class ProbeGate {
         if packet.proto == .udp,
            flows.isReply(.udp, source: packet.source, sourcePort: packet.sourcePort,
                          destination: packet.destination, destinationPort: packet.destinationPort) {
+            passedCounts[1][1].increment()
             if flowLog.shouldLog(source: packet.source, port: packet.destinationPort, now: seenAt) {
                 logger.info("\(LogLine.ownFlowReply(packet.source, port: packet.destinationPort))")
                 sink.passed(event, as: .ownFlow)

@@ -22,6 +22,9 @@ public struct FleetStatus: Codable, Sendable, Hashable {
     public var invalid: UInt64 = 0
     public var echoes: UInt64 = 0
     public var lastPullAt: Int64?
+    /// Pushes and pulls that failed (LAPI down, refused, or a bad answer), since start.
+    public var pushFailures: UInt64 = 0
+    public var pullFailures: UInt64 = 0
     /// Fleet bans in force by source (`lapi:crowdsec` ...).
     public var bansByOrigin: [String: Int] = [:]
 

@@ -24,6 +24,7 @@ public enum PortsentryDaemon {
         if options.daemonize { return Daemonize.relaunchInBackground() }
 
         let logger = makeLogger(options)
+        let registry = loaded.config.metricsListen.map { _ in MetricsSetup.bootstrap() }
         HostNameResolver.shortenResolverTimeout()
         signal(SIGPIPE, SIG_IGN)
         let rule = BackendRule(loaded.config)
@@ -43,6 +44,7 @@ public enum PortsentryDaemon {
             logger.error("Control socket unavailable, portsentry-ctl cannot reach this daemon: \(error)")
             control = nil
         }
+        let metrics = await daemon.metricsService(registry: registry)
         if daemon.dryRun { logger.notice("Dry run: nothing will be blocked; would-be bans are logged") }
         // Every sentry is prepared (capture handles open, filters in place, sockets bound).
         logger.notice("\(LogLine.active)")
@@ -51,7 +53,8 @@ public enum PortsentryDaemon {
         // Shut down in reverse order: reload, sentries, control socket, pipeline, the backend,
         // then the event log's last lines.
         let services: [any Service] = [
-            EventLogService(events: daemon.events), BanUpkeepService(bans: daemon.bans), PipelineService(pipeline: daemon.pipeline),
+            EventLogService(events: daemon.events), BanUpkeepService(bans: daemon.bans), metrics,
+            PipelineService(pipeline: daemon.pipeline),
             ControlService(server: control), SentryService(runner: daemon.runner, first: daemon.firstSentry),
             KernelTrapService(keeper: daemon.kernelTrap), ReloadService(daemon: daemon),
         ] + (daemon.fleet.map { [FleetService(fleet: $0, bans: daemon.bans)] } ?? [])

@@ -30,6 +30,10 @@ public protocol BanBackend: Sendable {
     /// packet path bans hosts) whose prefix is now banned: a backend that holds prefixes folds
     /// them into the prefix, so that lifting it lifts them. The default does nothing.
     func absorbKernelBans(_ hosts: [IPAddress])
+    /// When the kernel trap's set of `family` was first seen full (`CLOCK_MONOTONIC`
+    /// nanoseconds), nil while it has room: a probe captured after that was not banned by the
+    /// kernel. The default: nil (no trap set).
+    func kernelTrapFullSince(_ family: AddressFamily) -> UInt64?
 
     /// On the backend's thread, before `isBanned` answers for a batch of events: makes sure
     /// the backend's view of who is banned still matches the firewall, so that a source someone
@@ -42,6 +46,9 @@ public protocol BanBackend: Sendable {
     func liveBan(covering address: IPAddress) -> Ban?
     /// The live bans, sorted by address.
     func bans() -> [Ban]
+    /// How many bans are live per address family, without listing them (never blocks); the
+    /// default counts `bans()`.
+    func banCounts() -> [AddressFamily: Int]
     /// Counts one more probe from a banned source (on the ban that covers it).
     func recordHit(_ address: IPAddress)
     /// On the backend's thread: what its rules dropped per address family; nil when it does
@@ -61,8 +68,10 @@ extension BanBackend {
     /// A backend that keeps no bans knows of none.
     public func liveBan(covering address: IPAddress) -> Ban? { nil }
     public func absorbKernelBans(_ hosts: [IPAddress]) {}
+    public func kernelTrapFullSince(_ family: AddressFamily) -> UInt64? { nil }
     public func confirmBans() {}
     public func dropCounters() -> [AddressFamily: DropCount]? { nil }
+    public func banCounts() -> [AddressFamily: Int] { BanService.counts(bans().lazy.map(\.family)) }
 }
 
 /// Which backend bans, as `portsentry-ctl status` names it.

@@ -131,6 +131,10 @@ public final class BanService: Sendable {
         if !hosts.isEmpty { backend.absorbKernelBans(hosts) }
     }
 
+    /// When the kernel trap's set of `family` was first seen full, nil while it has room
+    /// (`BanBackend.kernelTrapFullSince`).
+    public func kernelTrapFullSince(_ family: AddressFamily) -> UInt64? { backend.kernelTrapFullSince(family) }
+
     /// Counts an event from a source the firewall already drops.
     public func recordHit(_ address: IPAddress) { backend.recordHit(address) }
 
@@ -140,6 +144,20 @@ public final class BanService: Sendable {
     /// nil from a backend that does not count. Read on the backend's thread, between batches.
     public func dropCounters() async -> [AddressFamily: DropCount]? {
         await onBackendThread { [backend] in backend.dropCounters() }
+    }
+
+    /// How many bans are live per address family (a backend that keeps none: the hosts
+    /// BLOCKED_FILE lists), without listing them.
+    public func banCounts() -> [AddressFamily: Int] {
+        if backend.keepsBans { return backend.banCounts() }
+        return Self.counts(state.withLock { $0.blockedHosts }.lazy.map(\.family))
+    }
+
+    /// Both families' counts among `families` (0 for one absent).
+    static func counts(_ families: some Sequence<AddressFamily>) -> [AddressFamily: Int] {
+        var out: [AddressFamily: Int] = [.inet: 0, .inet6: 0]
+        for f in families { out[f, default: 0] += 1 }
+        return out
     }
 
     /// The live bans (a backend that keeps none: the hosts BLOCKED_FILE lists, without expiry).

@@ -27,10 +27,13 @@ public final class HostsDenyLayer: BanBackend {
     public func lift(_ targets: [CIDR]) throws(BanBackendError) -> [CIDR] { try base.lift(targets) }
     public func flush() throws(BanBackendError) -> [CIDR] { try base.flush() }
     public func absorbKernelBans(_ hosts: [IPAddress]) { base.absorbKernelBans(hosts) }
+    public func kernelTrapFullSince(_ family: AddressFamily) -> UInt64? { base.kernelTrapFullSince(family) }
     public func confirmBans() { base.confirmBans() }
     public func isBanned(_ address: IPAddress) -> Bool { base.isBanned(address) }
     public func liveBan(covering address: IPAddress) -> Ban? { base.liveBan(covering: address) }
     public func bans() -> [Ban] { base.bans() }
+    public func banCounts() -> [AddressFamily: Int] { base.banCounts() }
+    public func dropCounters() -> [AddressFamily: DropCount]? { base.dropCounters() }
     public func recordHit(_ address: IPAddress) { base.recordHit(address) }
     public var expiries: AsyncStream<BanRelease> { base.expiries }
     public func maintain() async { await base.maintain() }

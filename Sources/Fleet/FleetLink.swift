@@ -41,6 +41,9 @@ public final class FleetLink: Sendable {
         }
     }
 
+    /// The link's counters, without the fleet bans by source (no list of bans is read).
+    public var counters: FleetStatus { stats.snapshot }
+
     /// What `status` shows, with the fleet bans among `bans` counted by source.
     public func status(_ bans: [Ban]) -> FleetStatus {
         var out = stats.snapshot

@@ -42,6 +42,7 @@ final class FleetPuller: Sendable {
                 }
             } catch {
                 stats.reached(error)
+                stats.update { $0.pullFailures += 1 }
                 lastProblem = report("CrowdSec pull failed (retrying every \(config.pullInterval)s): \(error)", after: lastProblem)
             }
             try? await Task.sleep(for: .seconds(config.pullInterval))

@@ -62,6 +62,7 @@ final class FleetPusher: BanObserver {
                 }
             } catch {
                 stats.reached(error)
+                stats.update { $0.pushFailures += 1 }
                 logger.warning("CrowdSec push failed, \(batch.count) queued ban(s) kept for a retry in \(backoff): \(error)")
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(60))

@@ -11,9 +11,9 @@ import TestSupport
 @Suite struct PipelineBanTests {
     let target = IPAddress("192.0.2.1")!
 
-    func verdict(_ source: String, port: UInt16 = 23) -> Verdict {
+    func verdict(_ source: String, port: UInt16 = 23, seenAt: UInt64 = 0) -> Verdict {
         let e = ProbeEvent(source: IPAddress(source)!, destination: target, proto: .tcp, port: port,
-                           type: .tcpSyn, ipOptions: .notSet, mode: .stealth)
+                           type: .tcpSyn, ipOptions: .notSet, mode: .stealth, seenAt: seenAt)
         return Verdict(event: e, outcome: ScanOutcome(ignored: false, triggered: true, noblock: false), action: .block)
     }
 
@@ -43,6 +43,31 @@ import TestSupport
                                   logger: log.logger)
             pipeline = EventPipeline(settings: Daemon.pipelineSettings(config), bans: bans, logger: log.logger)
         }
+    }
+
+    @Test func aProbeToTheKernelTrapIsTheKernelsBanUnlessItsSetIsFull() throws {
+        let dir = makeTempDir(); defer { removeTree(dir) }
+        let fake = FakeBackend()
+        let rig = Rig(backend: fake, dir: dir)
+        rig.pipeline.setKernelTrap(KernelTrap(watchedTCP: PortSet([23...23]), watchedUDP: .empty, servedTCP: .empty, servedUDP: .empty,
+                                              ephemeral: 32768...60999, exempt: [], ingress: .any, banSeconds: 3600))
+        rig.pipeline.submit(verdict("203.0.113.1", seenAt: 100))
+        fake.runScheduled()
+        // The trap set was found full at 200: a probe captured before was banned by the kernel
+        // (the daemon lags), one captured after by the daemon alone.
+        fake.setTrapFull(.inet, since: 200)
+        rig.pipeline.submit(verdict("203.0.113.2", seenAt: 150))
+        rig.pipeline.submit(verdict("203.0.113.3", seenAt: 250))
+        fake.runScheduled()
+        let kernels = fake.batches.flatMap { $0 }.map { d -> Bool in
+            if case .probe(let e) = d.origin { return e.byKernel }
+            return false
+        }
+        #expect(kernels == [true, true, false])
+        let byKernel = " (by the kernel, on the probe's own packet)"
+        #expect(rig.log.texts.filter { $0.hasPrefix("attackalert: Host") } == [
+            nftLine("203.0.113.1") + byKernel, nftLine("203.0.113.2") + byKernel, nftLine("203.0.113.3"),
+        ])
     }
 
     @Test func verdictsQueuedTogetherAreOneBatchAndEachEventKeepsItsLinesTogether() {

@@ -13,7 +13,8 @@ final class ScriptedKernel: NftKernel, Sendable {
         var failure: @Sendable (String) -> NftError? = { _ in nil }
         var generation: UInt32 = 1
         var table: NftTableShape? = ScriptedKernel.installed
-        var elements: Set<IPAddress> = []
+        /// Elements per set name.
+        var sets: [String: Set<IPAddress>] = [:]
         var countsKnown = true
         var counters: [String: DropCount] = [:]
     }
@@ -23,14 +24,19 @@ final class ScriptedKernel: NftKernel, Sendable {
                                          sets: ["banned_v4": .init(flags: 0x30, keyLength: 4)])
 
     var scripts: [String] { state.withLock { $0.scripts } }
-    var elements: Set<IPAddress> { state.withLock { $0.elements } }
+    /// The elements of the ban sets (the trap sets left out).
+    var elements: Set<IPAddress> { state.withLock { $0.sets.filter { !$0.key.hasPrefix("trapped") }.values.reduce([], { $0.union($1) }) } }
+    /// The elements of the trap sets.
+    var trapped: Set<IPAddress> { state.withLock { $0.sets.filter { $0.key.hasPrefix("trapped") }.values.reduce([], { $0.union($1) }) } }
+    /// The kernel trap's add from the packet path: no script, no generation change.
+    func trap(_ address: IPAddress) { state.withLock { $0.sets[address.family == .inet ? "trapped_v4" : "trapped_v6", default: []].insert(address) } }
     func fail(when rule: @escaping @Sendable (String) -> NftError?) { state.withLock { $0.failure = rule } }
     /// Someone else's transaction: `nft flush ruleset`, a deleted element, an edited rule.
     func changeBehindBack(dropTable: Bool = false, removing: [String] = [], editRule: Bool = false) {
         state.withLock { s in
             s.generation += 1
-            if dropTable { s.table = nil; s.elements = [] }
-            for a in removing { s.elements.remove(IPAddress(a)!) }
+            if dropTable { s.table = nil; s.sets = [:] }
+            for a in removing { for name in s.sets.keys { s.sets[name]?.remove(IPAddress(a)!) } }
             if editRule { s.table?.chains["prerouting"]?.rules[0] = [9] }
         }
     }
@@ -45,13 +51,15 @@ final class ScriptedKernel: NftKernel, Sendable {
         if let failure = rule(commands) { throw failure }
         state.withLock { s in
             for line in commands.split(separator: "\n") {
+                let words = line.split(separator: " ")
                 if line.hasPrefix("add table") { s.table = ScriptedKernel.installed }
-                if line.hasPrefix("flush set") { s.elements = [] }
+                if line.hasPrefix("flush set"), words.count > 4 { s.sets[String(words[4])] = [] }
                 let add = line.hasPrefix("add element"), delete = line.hasPrefix("delete element")
-                guard add || delete, let open = line.firstIndex(of: "{") else { continue }
+                guard add || delete, words.count > 4, let open = line.firstIndex(of: "{") else { continue }
+                let name = String(words[4])
                 for item in line[line.index(after: open)...].dropLast(2).split(separator: ",") {
                     let address = IPAddress(item.split(separator: " ")[0])!
-                    if add { s.elements.insert(address) } else { s.elements.remove(address) }
+                    if add { s.sets[name, default: []].insert(address) } else { s.sets[name]?.remove(address) }
                 }
             }
             s.generation += 1
@@ -64,7 +72,7 @@ final class ScriptedKernel: NftKernel, Sendable {
         let text = items.map { item in item.timeoutMs.map { "\(item.address) timeout \($0)ms" } ?? "\(item.address)" }
         state.withLock { s in
             s.scripts.append("netlink add \(set) { \(text.joined(separator: ", ")) }")
-            s.elements.formUnion(items.map(\.address))
+            s.sets[set, default: []].formUnion(items.map(\.address))
             s.generation += 1
         }
         return 1
@@ -72,7 +80,7 @@ final class ScriptedKernel: NftKernel, Sendable {
 
     /// The kernel tells the count (a newer kernel than 6.1) unless a test says otherwise.
     func elementCount(table: String, set: String) -> Int? {
-        state.withLock { s in s.countsKnown && s.table != nil ? s.elements.filter { ($0.family == .inet) == (set == "banned_v4") }.count : nil }
+        state.withLock { s in s.countsKnown && s.table != nil ? s.sets[set, default: []].count : nil }
     }
     func setCountsKnown(_ known: Bool) { state.withLock { $0.countsKnown = known } }
     func setCounters(_ counters: [String: DropCount]) { state.withLock { $0.counters = counters } }
@@ -82,7 +90,10 @@ final class ScriptedKernel: NftKernel, Sendable {
     func shape(of table: String) throws(NftError) -> NftTableShape? { state.withLock { $0.table } }
     func elements(table: String, set: String) throws(NftError) -> [NftElement]? {
         state.withLock { s in
-            s.table == nil ? nil : s.elements.filter { ($0.family == .inet) == (set == "banned_v4") }.map { NftElement(address: $0, timeLeftMs: 1) }
+            // A trap set's elements are 10 s old, out of the trap's 10 minutes.
+            s.table == nil ? nil : s.sets[set, default: []].map {
+                set.hasPrefix("trapped") ? NftElement(address: $0, timeLeftMs: 590_000, timeoutMs: 600_000) : NftElement(address: $0, timeLeftMs: 1)
+            }
         }
     }
 }
@@ -303,6 +314,85 @@ final class TestClock: Sendable {
         }
         #expect(try await b.ban(IPAddress("10.0.0.3")!) == .banned(b.bans()[1], displacing: evicted("10.0.0.2")))
         await b.shutdown()
+    }
+
+    @Test func whenTheSetStaysFullInSpiteOfAnEvictionTheBatchsOtherNewBansAreRefusedAtOnce() async throws {
+        let log = LogCapture()
+        let b = try backend(logger: log.logger)
+        try await b.start()
+        try await fill(b, [("10.0.0.1", 60), ("10.0.0.2", 60)])
+        // The set holds far more than the ban table knows of: every add fails, eviction or not.
+        kernel.fail { $0.contains("add element inet t banned_v4 { 10.1.") ? .commandFailed("Error: Could not process rule: Too many open files in system") : nil }
+        let results = await b.ban((1...50).map { BanRequest(IPAddress("10.1.0.\($0)")!) } + [BanRequest(IPAddress("fd00::1")!)])
+        #expect(results.dropLast().allSatisfy { $0 == .success(.setFull(.inet)) })
+        #expect(results.last.map { if case .success(.banned) = $0 { true } else { false } } == true)
+        // The batch, then the first new ban alone and with an eviction, then the IPv6 ban alone.
+        #expect(commits.count - 2 == 4)
+        #expect(Set(b.bans().map(\.address.description)) == ["10.0.0.1", "10.0.0.2", "fd00::1"])   // the victim came back
+        #expect(b.metrics().setFullEvents == 50)
+        #expect(log.entries.filter { $0.text.contains("is full (NFT_SET_SIZE=100) and no ban could be evicted") }.count == 1)
+        await b.shutdown()
+    }
+
+    @Test func theKernelTrapsSetIsNeverAddedToOnlyDeletedFrom() async throws {
+        let b = try backend()
+        try await b.start()
+        kernel.trap(IPAddress("10.0.0.7")!)   // the packet path's add; the daemon has not seen the probe
+        kernel.trap(IPAddress("10.0.0.8")!)
+        #expect(try await b.unban([CIDR(host: IPAddress("10.0.0.7")!)]).isEmpty)   // no ban the table knew
+        #expect(kernel.trapped == [IPAddress("10.0.0.8")!])
+        _ = try await b.ban(IPAddress("10.0.0.8")!)
+        #expect(try await b.unban([CIDR(address: IPAddress("10.0.0.0")!, prefixLength: 24)]).map(\.network.description) == ["10.0.0.8"])
+        #expect(kernel.trapped.isEmpty && kernel.elements.isEmpty)
+        kernel.trap(IPAddress("10.0.0.9")!)
+        _ = try await b.flushSets()
+        #expect(kernel.trapped.isEmpty)
+        #expect(!kernel.scripts.contains { $0.contains("add element inet t trapped") })
+        await b.shutdown()
+    }
+
+    @Test func hostsTheTrapBannedBeforeTheStartAreRecordedForWhatIsLeftOfBanTime() async throws {
+        let log = LogCapture()
+        kernel.trap(IPAddress("10.0.0.7")!)   // 10 s old (the fake's trap elements), BAN_TIME 600 s
+        kernel.trap(IPAddress("fd00::7")!)
+        let b = try backend(logger: log.logger)
+        try await b.start()
+        #expect(Set(b.bans().map(\.address.description)) == ["10.0.0.7", "fd00::7"])
+        #expect(b.bans().allSatisfy { $0.expiresAt == now.ms + 590_000 })
+        #expect(kernel.elements == [IPAddress("10.0.0.7")!, IPAddress("fd00::7")!])
+        #expect(log.entries.contains { $0.text == "nftables: 2 bans found in the kernel without a record in the state file" })
+        await b.shutdown()
+    }
+
+    @Test func aFullTrapSetIsNoticedLoggedOnceAndItsRoomAgainToo() async throws {
+        let log = LogCapture()
+        let b = try backend(setSize: 2, logger: log.logger)
+        try await b.start()
+        try await b.setKernelTrap { NftKernelTrapLayoutTests.example }
+        kernel.trap(IPAddress("10.0.0.7")!)
+        await b.lookAtTrapSets(kernel)
+        #expect(b.kernelTrapFullSince(.inet) == nil)
+        kernel.trap(IPAddress("10.0.0.8")!)
+        let before = MonotonicClock.now()
+        await b.lookAtTrapSets(kernel)
+        let since = try #require(b.kernelTrapFullSince(.inet))
+        await b.lookAtTrapSets(kernel)
+        #expect(since >= before && b.kernelTrapFullSince(.inet) == since && b.kernelTrapFullSince(.inet6) == nil)
+        let full = "nftables set inet t trapped_v4 is full (NFT_SET_SIZE=2): the kernel trap bans no new source until its elements expire (10 minutes after their probes); the daemon bans them meanwhile"
+        #expect(log.entries.filter { $0.level == .warning }.map(\.text) == [full])
+        _ = try await b.unban([CIDR(host: IPAddress("10.0.0.8")!)])
+        await b.lookAtTrapSets(kernel)
+        #expect(b.kernelTrapFullSince(.inet) == nil)
+        #expect(log.entries.last?.text == "nftables set inet t trapped_v4 has room again: the kernel trap bans new sources again")
+        await b.shutdown()
+    }
+
+    @Test func whatIsLeftOfABan() {
+        #expect(NftablesBackend.remainingSeconds(of: 600, after: 10_000) == 590)
+        #expect(NftablesBackend.remainingSeconds(of: 600, after: 10_001) == 590)   // rounded up
+        #expect(NftablesBackend.remainingSeconds(of: 600, after: 599_500) == nil)   // within the expiry grace
+        #expect(NftablesBackend.remainingSeconds(of: 0, after: 10_000) == 0)   // no expiry stays none
+        #expect(NftablesBackend.remainingSeconds(of: 60, after: -5) == 60)
     }
 
     @Test func evictionsAreLoggedAtOnceThenOnceAMinuteWithTheirNumber() async throws {

@@ -69,8 +69,8 @@ import Testing
 
     @Test func tcpIsTrappedAtRawAndUDPAfterConntrack() throws {
         let script = try NftLayout(config: Config()).installScript(trap: Self.example)
-        #expect(script.contains("add rule inet portsentry prerouting iifname != \"lo\" meta nfproto ipv4 meta l4proto tcp tcp flags & (ack|rst) == 0 tcp dport { 21, 23, 135, 139, 445, 3389 } fib daddr . iif type local ip saddr & 255.255.0.0 != { 192.168.0.0 } ip saddr & 255.0.0.0 != { 127.0.0.0 } ip saddr != { 192.0.2.53 } add @banned_v4 { ip saddr timeout 86400s } counter drop") == false)
-        #expect(script.contains("ip saddr & 255.0.0.0 != { 127.0.0.0 } ip saddr & 255.255.0.0 != { 192.168.0.0 } ip saddr != { 192.0.2.53 } add @banned_v4 { ip saddr timeout 86400s } counter drop"))
+        #expect(script.contains("add rule inet portsentry prerouting iifname != \"lo\" meta nfproto ipv4 meta l4proto tcp tcp flags & (ack|rst) == 0 tcp dport { 21, 23, 135, 139, 445, 3389 } fib daddr . iif type local ip saddr & 255.255.0.0 != { 192.168.0.0 } ip saddr & 255.0.0.0 != { 127.0.0.0 } ip saddr != { 192.0.2.53 } add @trapped_v4 { ip saddr timeout 600s } counter drop") == false)
+        #expect(script.contains("ip saddr & 255.0.0.0 != { 127.0.0.0 } ip saddr & 255.255.0.0 != { 192.168.0.0 } ip saddr != { 192.0.2.53 } add @trapped_v4 { ip saddr timeout 600s } counter drop"))
         #expect(script.contains("add chain inet portsentry prerouting_ct { type filter hook prerouting priority mangle; policy accept; }"))
         #expect(script.contains("add rule inet portsentry prerouting_ct iifname != \"lo\" meta nfproto ipv6 meta l4proto udp udp dport { 69, 137 } ct state new"))
         #expect(!script.contains("40000"))
@@ -88,8 +88,31 @@ import Testing
         let layout = try NftLayout(config: Config())
         #expect(!layout.installScript(trap: trap).contains("nfproto ipv6"))
         #expect(layout.installScript(trap: trap).contains("nfproto ipv4"))
-        #expect(!layout.installScript.contains("add @banned"))
+        #expect(!layout.installScript.contains("add @"))
         #expect(layout.installScript(trap: trap, dynamicSets: false).contains("flags timeout;"))
+    }
+
+    @Test func theTrapAddsToItsOwnSetsWhoseDropRulesComeFirst() throws {
+        let script = try NftLayout(table: "t", hook: .prerouting, setSize: 5).installScript(trap: Self.example)
+        #expect(script.contains("add set inet t trapped_v4 { type ipv4_addr; flags dynamic,timeout; size 5; }"))
+        #expect(script.contains("add set inet t trapped_v6 { type ipv6_addr; flags dynamic,timeout; size 5; }"))
+        let drop = try #require(script.range(of: "add rule inet t prerouting ip saddr @trapped_v4 counter name \"dropped_v4\" drop"))
+        let trap = try #require(script.range(of: "add @trapped_v4 { ip saddr timeout 600s }"))
+        #expect(drop.upperBound < trap.lowerBound)
+        #expect(!script.contains("add @banned"))
+    }
+
+    @Test func aTrapSetHoldsASourceTenMinutesOrBanTimeIfShorter() {
+        #expect(NftLayout.trapTimeout(banSeconds: 86_400) == 600)
+        #expect(NftLayout.trapTimeout(banSeconds: 0) == 600)
+        #expect(NftLayout.trapTimeout(banSeconds: 90) == 90)
+    }
+
+    @Test func trapElementsAreDeletedPerFamilyNeverAdded() throws {
+        let layout = try NftLayout(table: "t", hook: .prerouting, setSize: 5)
+        #expect(layout.deleteTrapElements([ip("fd00::1"), ip("10.0.0.1"), ip("10.0.0.2")])
+            == "delete element inet t trapped_v4 { 10.0.0.1, 10.0.0.2 }\ndelete element inet t trapped_v6 { fd00::1 }\n")
+        #expect(layout.flushSets(prefixes: []).contains("flush set inet t trapped_v6\n"))
     }
 
     @Test func masksAreNetmasks() throws {

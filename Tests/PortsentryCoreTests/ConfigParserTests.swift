@@ -130,6 +130,7 @@ import Testing
             SCAN_WINDOW="10m"
             SCAN_TRIGGER_PORTS="1"
             EVENT_LOG="/var/lib/portsentry/events.jsonl"
+            METRICS_LISTEN="[::1]:9632"
             """
         let c = try parse(text)
         #expect(c.tcpPorts.ports == [1, 11, 15, 100, 101, 102])
@@ -177,6 +178,7 @@ import Testing
         #expect(c.banTimeIncrement == 1.5 && c.banTimeMax == 30 * 86_400 && c.offenceMemory == 7 * 86_400)
         #expect(c.scanWindow == 600 && c.scanTriggerPorts)
         #expect(c.eventLog == "/var/lib/portsentry/events.jsonl")
+        #expect(c.metricsListen == MetricsListen(address: IPAddress("::1")!, port: 9632))
         #expect(c.lines.count == ConfigKey.allCases.count)
     }
 

@@ -13,6 +13,9 @@ public final class FakeBackend: BanBackend {
         var hits: [IPAddress: Int] = [:]
         var failures: [IPAddress: String] = [:]
         var toDisplace: [IPAddress] = []
+        var trapFullSince: [AddressFamily: UInt64] = [:]
+        var dropCounts: [AddressFamily: DropCount]?
+        var dropReads = 0
     }
     private let state = Mutex(State())
     public let expiries: AsyncStream<BanRelease>
@@ -42,11 +45,19 @@ public final class FakeBackend: BanBackend {
     public func preBan(_ target: CIDR) { state.withLock { _ = $0.banned.insert(target) } }
     /// Makes the next new ban displace `address`, as a full nftables set evicts a ban.
     public func displaceOnNextBan(_ address: IPAddress) { state.withLock { $0.toDisplace.append(address) } }
+    /// Says the kernel trap's set of `family` was first seen full at `since` (nil: it has room).
+    public func setTrapFull(_ family: AddressFamily, since: UInt64?) { state.withLock { $0.trapFullSince[family] = since } }
     /// Reports an expiry, as the real backend's maintenance does.
     public func expire(_ address: IPAddress) {
         state.withLock { _ = $0.banned.remove(CIDR(host: address)) }
         expirySink.yield(BanRelease(address: address, reason: .expired))
     }
+    /// What `dropCounters` answers from now on.
+    public func setDropCounts(_ counts: [AddressFamily: DropCount]?) { state.withLock { $0.dropCounts = counts } }
+    /// How often `dropCounters` was read.
+    public var dropReads: Int { state.withLock { $0.dropReads } }
+    /// Whether work waits to be run (`runScheduled`).
+    public var hasScheduled: Bool { state.withLock { !$0.scheduled.isEmpty } }
     /// Runs the scheduled work (and whatever it schedules) on the calling thread, in order.
     public func runScheduled() {
         while case let work = state.withLock({ s -> [@Sendable () -> Void] in defer { s.scheduled = [] }; return s.scheduled }),
@@ -58,6 +69,8 @@ public final class FakeBackend: BanBackend {
     // MARK: BanBackend
 
     public func schedule(_ work: @escaping @Sendable () -> Void) { state.withLock { $0.scheduled.append(work) } }
+
+    public func kernelTrapFullSince(_ family: AddressFamily) -> UInt64? { state.withLock { $0.trapFullSince[family] } }
 
     public func apply(_ decisions: [BanDecision]) -> [BanResult] {
         state.withLock { s in
@@ -94,6 +107,7 @@ public final class FakeBackend: BanBackend {
     public func isBanned(_ address: IPAddress) -> Bool { state.withLock { $0.banned.contains { $0.contains(address) } } }
     public func bans() -> [Ban] { state.withLock { $0.banned.sorted().map { Ban(target: $0, expiresAt: nil) } } }
     public func recordHit(_ address: IPAddress) { state.withLock { $0.hits[address, default: 0] += 1 } }
+    public func dropCounters() -> [AddressFamily: DropCount]? { state.withLock { $0.dropReads += 1; return $0.dropCounts } }
     public func maintain() async {}
     public func shutdown() async { expirySink.finish() }
 }

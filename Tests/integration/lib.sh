@@ -221,3 +221,27 @@ except OSError:
     pass
 PY
 }
+
+# Forged floods (bench-capture sends one SYN to IP_A:31337 from each of N spoofed sources
+# 11.0.0.0 + i, from NS_B).
+# flood_conf TABLE [LINE...]: config lines for a daemon in table TABLE that watches TCP 31337 and
+# bans a source on its first probe for 10 minutes, with this test's paths; then each LINE.
+flood_conf() {
+    local table=$1; shift
+    printf '%s\n' 'TCP_PORTS="31337"' 'BLOCK_TCP="1"' 'BLOCK_UDP="0"' 'SCAN_TRIGGER="0"' 'BAN_TIME="10m"' \
+        "NFT_TABLE=\"$table\"" "$@"
+    test_paths_conf
+}
+# send_flood SOURCES RATE: the SYNs of SOURCES spoofed sources, RATE per second.
+send_flood() {
+    local sender=$BIN_DIR/bench-capture
+    [ -x "$sender" ] || fail "bench-capture is not built ($sender)"
+    in_a "$sender" --send-only --sender-ns "$NS_B" --sender-if "$IF_B" --target "$IP_A" --port 31337 \
+        --packets "$1" --rate "$2" >"$WORK/sender.out" || fail "bench-capture failed"
+}
+# set_elements TABLE SET: how many elements set SET of `inet TABLE` holds in NS_A.
+set_elements() {
+    local json
+    json=$(in_a nft -j list set inet "$1" "$2") || return 1
+    python3 -c 'import json,sys; print(sum(len(o["set"].get("elem", [])) for o in json.load(sys.stdin)["nftables"] if "set" in o))' <<<"$json"
+}

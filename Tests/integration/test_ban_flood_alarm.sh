@@ -4,30 +4,18 @@
 # is logged, naming the busiest /24 among the bans that crossed the rate (11.0.0.0/24: 256 of the
 # first 300), and every source is still banned (no cap by default).
 . "$(dirname "$0")/lib.sh"
-BENCH_CAPTURE=$BIN_DIR/bench-capture
-[ -x "$BENCH_CAPTURE" ] || fail "bench-capture is not built ($BENCH_CAPTURE)"
 make_pair
 TABLE="psflood$TEST_NUM"
 SOURCES=600
-cat > "$WORK/portsentry.conf" <<CONF
-TCP_PORTS="31337"
-BLOCK_TCP="1"
-BLOCK_UDP="0"
-SCAN_TRIGGER="0"
-BAN_TIME="10m"
-NFT_TABLE="$TABLE"
-BAN_RATE_ALARM="299"
-CONF
-test_paths_conf >> "$WORK/portsentry.conf"
+flood_conf "$TABLE" 'BAN_RATE_ALARM="299"' > "$WORK/portsentry.conf"
 start_daemon daemon "$WORK/portsentry.conf" --stealth -i "$IF_A"
 OUT=$WORK/daemon.out
 ERR=$WORK/daemon.err   # warnings
 
-in_a "$BENCH_CAPTURE" --send-only --sender-ns "$NS_B" --sender-if "$IF_B" --target "$IP_A" --port 31337 \
-    --packets "$SOURCES" --rate 2000 >"$WORK/sender.out" || fail "bench-capture failed"
+send_flood "$SOURCES" 2000
 banned() { [ "$(count_lines "$OUT" "has been blocked via nftables set inet $TABLE banned_v4")" -ge "$SOURCES" ]; }
 wait_for 30 banned
-elements=$(in_a nft -j list set inet "$TABLE" banned_v4 | python3 -c 'import json,sys; print(sum(len(o["set"].get("elem", [])) for o in json.load(sys.stdin)["nftables"] if "set" in o))')
+elements=$(set_elements "$TABLE" banned_v4)
 assert_eq "$elements" "$SOURCES" "sources in the ban set"
 assert_no_line "$OUT" "Not blocking"
 assert_eq "$(count_lines "$OUT" "Ban rate alarm")" 0 "alarm lines on stdout"

@@ -6,9 +6,11 @@
 # scanner's traffic; cscli's delete lifts it on B; a protected address added by cscli is
 # refused by B; a cscli Range is a prefix ban on B until its delete; A's queue survives a LAPI
 # restart (which invalidates its token); B keeps its fleet bans across its own restart while
-# the LAPI is down.
+# the LAPI is down. Each daemon's metrics count the fleet's side: B's fleet bans, pulled,
+# refused and withdrawn decisions; A's pushes, its own decisions coming back, push failures.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/crowdsec_lib.sh"
+. "$(dirname "$0")/metrics_lib.sh"
 command -v crowdsec >/dev/null || fail "crowdsec is not installed (scripts/install-deps.sh)"
 
 NS_L="psl$TEST_NUM"
@@ -54,6 +56,7 @@ HISTORY_FILE="$WORK/$name/history"
 CROWDSEC_LAPI_URL="$LAPI_URL"
 CROWDSEC_PULL_INTERVAL="2s"
 CROWDSEC_QUEUE_FILE="$WORK/$name/crowdsec.queue"
+METRICS_LISTEN="127.0.0.1:9632"
 CONF
     printf '%s\n' "$@" >>"$WORK/$name.conf"
     chmod 600 "$WORK/$name.conf"
@@ -109,17 +112,26 @@ grep -q "crowdsec:    $LAPI_URL reachable" "$WORK/status.out" || fail "status re
 # Nothing pulled is pushed again, and A recognised its own decision.
 [ "$(lapi_decisions | grep -c "^$SCAN1 ")" -eq 1 ] || fail "the decision was pushed back: $(lapi_decisions)"
 listed_as "$NS_A" a "$SCAN1" "TCP/11" || fail "A's own ban turned into a fleet ban"
+METRICS_NS=$NS_B expect_metric 'portsentry_bans_total{origin="fleet",family="ipv4"}' == 1
+METRICS_NS=$NS_B expect_metric 'portsentry_fleet_decisions_total{result="applied"}' '>=' 1
+METRICS_NS=$NS_B expect_metric 'portsentry_fleet_lapi_reachable' == 1
+METRICS_NS=$NS_B expect_metric 'portsentry_fleet_last_pull_timestamp_seconds' '>' 0
+METRICS_NS=$NS_A wait_metric 6 'portsentry_fleet_pushed_total' == 1
+METRICS_NS=$NS_A wait_metric 6 'portsentry_fleet_decisions_total{result="own"}' '>=' 1
 
 note "a protected address added by cscli is refused by B"
 cscli_run decisions add --ip "$PROTECTED" --duration 1h --reason test >/dev/null
 wait_for 6 grep -q "Host $PROTECTED is protected (PROTECT), not blocked" "$OUT_b"
 not_listed "$NS_B" b "$PROTECTED" || fail "B banned a protected address"
+METRICS_NS=$NS_B expect_metric 'portsentry_fleet_decisions_total{result="refused"}' '>=' 1
+METRICS_NS=$NS_B expect_metric 'portsentry_ban_refusals_total{origin="fleet",reason="protected"}' '>=' 1
 
 note "a Range decision is a prefix ban on B, and its delete lifts it"
 cscli_run decisions add --range 198.51.100.0/24 --duration 1h --reason test >/dev/null
 wait_for 6 listed_as "$NS_B" b "198.51.100.0/24" "fleet: lapi:cscli"
 cscli_run decisions delete --range 198.51.100.0/24 >/dev/null
 wait_for 6 not_listed "$NS_B" b "198.51.100.0/24"
+METRICS_NS=$NS_B expect_metric 'portsentry_unbans_total{reason="withdrawn"}' == 1
 
 note "cscli decisions delete lifts the fleet ban on B"
 cscli_run decisions delete --ip "$SCAN1" >/dev/null
@@ -135,6 +147,10 @@ status_has() { local out; out=$(ctl_in "$1" "$2" status) && grep -q -- "$3" <<<"
 wait_for 10 status_has "$NS_A" a "unreachable"
 status_has "$NS_A" a "queue 1$" || fail "A's status does not show the queued ban: $(ctl_in "$NS_A" a status)"
 wait_for 5 grep -q "CrowdSec push failed, 1 queued ban(s) kept" "${OUT_a%.out}.err"
+METRICS_NS=$NS_A expect_metric 'portsentry_fleet_push_failures_total' '>=' 1
+METRICS_NS=$NS_A expect_metric 'portsentry_fleet_push_queue_depth' == 1
+METRICS_NS=$NS_A expect_metric 'portsentry_fleet_lapi_reachable' == 0
+METRICS_NS=$NS_B wait_metric 6 'portsentry_fleet_pull_failures_total' '>=' 1
 lapi_start
 wait_for 15 in_lapi "$SCAN2 portsentry portsentry/tcp-scan"
 wait_for 6 listed_as "$NS_B" b "$SCAN2" "fleet: lapi:portsentry"

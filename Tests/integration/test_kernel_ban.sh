@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # KERNEL_BAN: the probe's own packet bans its source in the kernel (stealth mode, nftables).
-# A real nmap SYN scan is cut off in the kernel: its source is in the set while the daemon is
-# stopped with SIGSTOP, and the daemon logs the probe after SIGCONT, saying the kernel banned it.
+# A real nmap SYN scan is cut off in the kernel: its source is in the trap set while the daemon
+# is stopped with SIGSTOP, and the daemon logs the probe after SIGCONT, saying the kernel banned
+# it, and records the ban in the ban set.
 # Ignored, protected and local (forged) sources are never added by the kernel rule; a served
 # watched port is no trap, and a port that gets a listener leaves the trap within a second; a
 # UDP reply to the host's own query on a watched ephemeral port never bans; kernel-made bans are
-# listed, unblocked and repaired after `nft flush ruleset` like any other; KERNEL_BAN="0" puts
-# no rule in the kernel and the daemon still bans; nft/*.nft load with nft -f.
+# listed, unblocked (from the trap set too) and repaired after `nft flush ruleset` like any
+# other; KERNEL_BAN="0" puts no rule in the kernel and the daemon still bans; nft/*.nft load
+# with nft -f.
 . "$(dirname "$0")/lib.sh"
 make_pair
 NET=${IP_B%.*}
@@ -30,8 +32,10 @@ CONF
     test_paths_conf >> "$WORK/portsentry.conf"
 }
 # grep reads all of nft's output (with -q it may exit first: SIGPIPE fails the pipeline under pipefail).
-in_set() { in_a nft list set inet "$TABLE" banned_v4 | grep -w -- "$1" > /dev/null; }
-trap_rule() { in_a nft list chain inet "$TABLE" prerouting | grep 'add @banned_v4' || true; }
+# in_set ADDRESS [SET]: ADDRESS is in SET (banned_v4 unless named); in_either: in banned_v4 or trapped_v4.
+in_set() { in_a nft list set inet "$TABLE" "${2:-banned_v4}" | grep -w -- "$1" > /dev/null; }
+in_either() { in_set "$1" || in_set "$1" trapped_v4; }
+trap_rule() { in_a nft list chain inet "$TABLE" prerouting | grep 'add @trapped_v4' || true; }
 # syn_from SRC PORT: one forged TCP SYN from SRC to IP_A:PORT, sent from the scanner's namespace.
 syn_from() { in_b python3 "$ROOT/scripts/lib/forge_syn.py" "$1" "$IP_A" "$2"; }
 
@@ -54,14 +58,15 @@ syn_from "$PROTECTED" 23
 syn_from "$IP_A" 23
 syn_from "$CLIENT" 2000   # the served port is no trap
 in_b timeout 30 nmap -n -Pn --max-retries 0 -sS -S "$LATE" -e "$IF_B" -p 23,111 "$IP_A" > "$WORK/nmap.out" 2>&1 || fail "nmap failed"
-wait_for 5 in_set "$LATE"
+wait_for 5 in_set "$LATE" trapped_v4
 grep -q "23/tcp  *filtered" "$WORK/nmap.out" || fail "nmap got an answer from the trap port: $(cat "$WORK/nmap.out")"
-for a in "$IGNORED" "$PROTECTED" "$IP_A" "$CLIENT"; do ! in_set "$a" || fail "the kernel banned $a"; done
+for a in "$IGNORED" "$PROTECTED" "$IP_A" "$CLIENT"; do ! in_either "$a" || fail "the kernel banned $a"; done
 kill -CONT "$DAEMON_PID"
 # nmap sends 23 and 111 in either order: the first one to arrive made the ban.
 wait_for 10 grep -Eq "Scan from: \[$LATE\] \($LATE\) protocol: \[TCP\] port: \[(23|111)\] type: \[TCP SYN/Normal scan\] IP opts: \[not set\] ignored: \[false\] triggered: \[true\] noblock: \[false\] blocked: \[true\]" "$OUT"
 wait_for 10 grep -qF "attackalert: Host $LATE has been blocked via nftables set inet $TABLE banned_v4 for 10m (by the kernel, on the probe's own packet)" "$OUT"
 wait_for 10 has_size "$WORK/blocked" 6
+in_set "$LATE" || fail "the daemon did not record the kernel's ban of $LATE in banned_v4"
 grep -q "$LATE" "$WORK/history" || fail "no history record for $LATE"
 
 # A reply to this host's own query, on a watched UDP port inside the ephemeral range, never bans.
@@ -76,20 +81,26 @@ import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 40001)); s.settimeout(2)
 s.sendto(b"query", (sys.argv[1], 5353)); print(s.recv(512).decode())' "$IP_B") || fail "no UDP reply"
 [ "$reply" = query ] || fail "UDP reply: $reply"
-! in_set "$IP_B" || fail "a reply to the host's own query banned $IP_B"
+! in_either "$IP_B" || fail "a reply to the host's own query banned $IP_B"
 
 # A watched port that gets a listener leaves the trap within a second, with a warning.
 start_tcp_listener late 111
 wait_for 3 grep -q "Watched port 111/TCP has a listener" "$WORK/daemon.err"
-wait_for 3 sh -c "ip netns exec $NS_A nft list chain inet $TABLE prerouting | grep 'add @banned_v4' | grep -q 'tcp dport 23 '"
+wait_for 3 sh -c "ip netns exec $NS_A nft list chain inet $TABLE prerouting | grep 'add @trapped_v4' | grep -q 'tcp dport 23 '"
 
 # Kernel-made bans are the daemon's bans: listed, repaired after a flushed ruleset, unblocked.
 "$PORTSENTRY_CTL" -c "$WORK/portsentry.conf" list | grep -q "$LATE" || fail "list does not show $LATE"
 in_a nft flush ruleset
 wait_for 3 in_set "$LATE"
-wait_for 3 sh -c "ip netns exec $NS_A nft list chain inet $TABLE prerouting | grep -q 'add @banned_v4'"
+wait_for 3 sh -c "ip netns exec $NS_A nft list chain inet $TABLE prerouting | grep -q 'add @trapped_v4'"
 "$PORTSENTRY_CTL" -c "$WORK/portsentry.conf" unblock "$LATE" > /dev/null || fail "unblock failed"
-! in_set "$LATE" || fail "$LATE still banned after unblock"
+! in_either "$LATE" || fail "$LATE still banned after unblock"
+# Trapped again, then unblocked while the trap set still holds it: both sets let it go.
+syn_from "$LATE" 23
+wait_for 5 in_set "$LATE" trapped_v4
+wait_for 10 in_set "$LATE"
+"$PORTSENTRY_CTL" -c "$WORK/portsentry.conf" unblock "$LATE" > /dev/null || fail "unblock failed"
+! in_either "$LATE" || fail "$LATE still in a set after its second unblock"
 
 # Stopping the daemon removes the trap (nobody would follow listeners) and keeps the bans.
 "$PORTSENTRY_CTL" -c "$WORK/portsentry.conf" block "$CLIENT" > /dev/null || fail "block failed"

@@ -59,7 +59,7 @@ expect_repair 1 "chain prerouting has 0 of its"
 note "flush chain prerouting_ct (the kernel trap's UDP chain)"
 in_a nft flush chain inet "$TABLE" prerouting_ct
 expect_repair 2 "chain prerouting_ct has 0 of its"
-wait_for 2 sh -c "ip netns exec $NS_A nft list chain inet $TABLE prerouting_ct | grep 'add @banned_v4' > /dev/null"
+wait_for 2 sh -c "ip netns exec $NS_A nft list chain inet $TABLE prerouting_ct | grep 'add @trapped_v4' > /dev/null"
 
 note "flush table"
 in_a nft flush table inet "$TABLE"

@@ -31,6 +31,7 @@ final class EventPipeline: Sendable {
     private let historyHealth = Mutex(WriteHealth())
     /// EVENT_LOG: hears every event's result, in event order.
     private let events: EventLog?
+    private let counters = EventCounters()
 
     init(settings: Settings, bans: BanService, events: EventLog? = nil, logger: Logger) {
         self.settings = Mutex(settings)
@@ -65,8 +66,12 @@ final class EventPipeline: Sendable {
         }
     }
 
+    /// The most events processed together: a batch's lines and results are held until its end,
+    /// and one ban transaction takes at most `NftablesBackend.transactionLimit` anyway.
+    static let batchLimit = 8192
+
     private func drain() {
-        while case let (batch, _) = queue.takeAll(), !batch.isEmpty { process(batch) }
+        while case let (batch, _) = queue.take(atMost: EventPipeline.batchLimit), !batch.isEmpty { process(batch) }
         reportDrops()
     }
 
@@ -76,6 +81,7 @@ final class EventPipeline: Sendable {
         let dropped = queue.dropped
         let before = reportedDrops.exchange(dropped, ordering: .relaxed)
         guard dropped > before else { return }
+        counters.dropped(dropped - before)
         logger.warning("\(dropped - before) events were not logged or acted on: more than \(queue.limit) were waiting (a flood)")
     }
 
@@ -108,7 +114,7 @@ final class EventPipeline: Sendable {
             return !result.steps.isEmpty && result.status != .dryRun
         }
 
-        /// What became of the event, once it is processed.
+        /// What became of the event, once it is processed (EVENT_LOG, `portsentry_events_total`).
         var probeResult: ProbeResult {
             let outcome = verdict.outcome
             if outcome.ignored == true { return .ignored }
@@ -123,6 +129,14 @@ final class EventPipeline: Sendable {
 
         /// When the backend's commit returned, `CLOCK_MONOTONIC` nanoseconds.
         var committedAt: UInt64 = 0
+
+        /// How long after its probe was captured the source was banned, for a new ban the
+        /// daemon made (the kernel trap's bans were in force before the daemon saw the probe).
+        var scanToBan: UInt64? {
+            guard let result, result.status == .banned, committedAt > 0, verdict.event.seenAt > 0,
+                  case .probe(let evidence) = result.decision.origin, !evidence.byKernel else { return nil }
+            return committedAt &- verdict.event.seenAt
+        }
 
         /// With `-d`: how long after its probe was captured the source was banned (the
         /// backend's commit returned). scripts/bench-scan-to-ban.sh reads it.
@@ -147,7 +161,12 @@ final class EventPipeline: Sendable {
         }
         // Sources the kernel trap banned as hosts whose prefix is (being) banned.
         var kernelHosts: [IPAddress] = []
-        func trapped(_ event: ProbeEvent) -> Bool { kernelTrap.withLock { $0?.covers(event) ?? false } }
+        // A full trap set bans nobody new: the probes captured after it filled are the daemon's.
+        func trapped(_ event: ProbeEvent) -> Bool {
+            guard kernelTrap.withLock({ $0?.covers(event) ?? false }) else { return false }
+            guard let full = bans.kernelTrapFullSince(event.source.unmapped.family) else { return true }
+            return event.seenAt != 0 && event.seenAt < full
+        }
         var confirmed = false
 
         // Protected? Step 6: already blocked? Otherwise the ban decision and KILL_RUN_CMD.
@@ -225,6 +244,7 @@ final class EventPipeline: Sendable {
             if let result = item.result {
                 bans.publish(.applied(result))
                 if result.succeeded, let line = item.banDelayLine() { log([line]) }
+                if let delay = item.scanToBan { counters.banned(after: delay) }
             }
             log(item.after)
             if item.attempted {
@@ -236,6 +256,7 @@ final class EventPipeline: Sendable {
                 }
             }
             events?.record(event, result: item.probeResult)
+            counters.count(event.proto, item.probeResult)
             if item.quiet { continue }
             let line = LogLine.scan(event, hostName: hostName, outcome: item.verdict.outcome)
             logger.notice("\(line)")
@@ -277,6 +298,7 @@ final class EventPipeline: Sendable {
             item.succeeded = true
             item[keyPath: lines].append((.notice, LogLine.externalCommand(item.source, command: command)))
         } else {
+            counters.hookFailed()
             item[keyPath: lines].append((.error, "attackalert: External command for host \(item.source) failed (\(result)): \"\(command)\""))
         }
     }

@@ -35,10 +35,15 @@ final class WorkQueue<Item: Sendable>: Sendable {
     func push(_ item: Item) -> Bool { offer(item) == .first }
 
     /// Every item queued so far, in order, and whether the queue is closed.
-    func takeAll() -> (items: [Item], closed: Bool) {
+    func takeAll() -> (items: [Item], closed: Bool) { take(atMost: .max) }
+
+    /// The oldest `n` items queued (all of them when fewer), in order, and whether the queue is
+    /// closed.
+    func take(atMost n: Int) -> (items: [Item], closed: Bool) {
         items.withLock { state in
-            defer { state.pending.removeAll(keepingCapacity: true) }
-            return (state.pending, state.closed)
+            let count = min(n, state.pending.count)
+            defer { state.pending.removeFirst(count) }
+            return (Array(state.pending.prefix(count)), state.closed)
         }
     }
 

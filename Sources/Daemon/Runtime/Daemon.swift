@@ -48,10 +48,13 @@ final class Daemon: Sendable {
         events = EventLog(EventLog.Destination(config.eventLog), logger: logger)
         let ledger = BanLedger(file: backend.kind == .nftables ? BanLedgerFile(statePath: config.stateFile) : nil,
                                memorySeconds: config.offenceMemory, logger: logger)
+        let banCounters = BanEventCounters()
         bans = BanService(backend: backend, policy: BanPolicy(config: config, ignoreList: loaded.ignoreList, protection: protection),
                           blockedFile: config.blockedFile.map(BlockedFile.init(path:)), ledger: ledger,
-                          observers: [BanEventLines(logger: logger), rateAlarm, events, activity] + [fleet?.observer].compactMap { $0 },
+                          observers: [BanEventLines(logger: logger), rateAlarm, events, banCounters, activity] + [fleet?.observer].compactMap { $0 },
                           logger: logger)
+        // The bans in force at start (STATE_FILE; BLOCKED_FILE with the legacy commands).
+        for (family, count) in bans.banCounts() { banCounters.banned(origin: "restore", family: family, count: count) }
         engine = DetectionEngine(settings: DetectionSettings(config: config, ignoreList: loaded.ignoreList,
                                                              localCheck: options.localCheck))
         pipeline = EventPipeline(settings: Self.pipelineSettings(config), bans: bans, events: events, logger: logger)
@@ -96,6 +99,9 @@ final class Daemon: Sendable {
         let kernelRule = kernelTrap.rule(loaded.config, plan: plan, options: options, dryRun: dryRun)
         if let refusal = kernelRule.refusal { return .failure(ReloadFailure(description: "\(refusal)")) }
         for w in loaded.warnings { logger.warning("\(w)") }
+        if loaded.config.metricsListen != config.metricsListen {
+            logger.warning("METRICS_LISTEN changes take effect at the next start; the endpoint stays as it was")
+        }
         let oldPlan = current.withLock { $0.plan }
         if plan != oldPlan {
             await runner.stop()

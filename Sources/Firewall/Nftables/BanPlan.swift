@@ -19,15 +19,6 @@ struct BanPlan {
         /// The ban that leaves the set to make room for this one, already out of the table.
         var evicts: Ban?
 
-        /// Whether the kernel may hold the element already, so that it is written as a refresh:
-        /// a ban the table knows, or one the kernel trap made on the probe with BAN_TIME (the
-        /// policy's length, grown for a repeat offender, replaces the trap's).
-        var replacesElement: Bool {
-            if refresh { return true }
-            if case .probe(let e)? = request.origin { return e.byKernel }
-            return false
-        }
-
         /// The outcome at `now`: an evicted ban whose time was up already counts as expired.
         func outcome(at now: Int64) -> BanOutcome {
             if refresh { return .refreshed(ban) }
@@ -99,7 +90,7 @@ struct BanPlan {
     var script: String { BanPlan.script(for: items, layout: layout) }
 
     static func script(for items: [Item], layout: NftLayout) -> String {
-        let refreshed = items.filter(\.replacesElement)
+        let refreshed = items.filter(\.refresh)
         return layout.removeElements(items.compactMap(\.evicts?.target))
             + layout.addElements(items.map { ($0.request.target, $0.timeoutMs) })
             + layout.deleteElements(refreshed.map(\.request.target))

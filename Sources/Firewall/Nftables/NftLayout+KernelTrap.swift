@@ -2,7 +2,11 @@ import PortsentryCore
 
 /// The kernel trap's rules (docs/nftables.md "Banning in the packet path"): after the drop of
 /// banned sources, a probe to a trap port from a source outside the exempt networks adds its
-/// source to the ban set, with BAN_TIME as timeout, and is dropped, in the same packet.
+/// source to the family's trap set, for `trapHoldSeconds` (BAN_TIME if shorter), and is dropped,
+/// in the same packet. The daemon records the ban in the ban set when it processes the probe.
+/// A full trap set takes no more (the rule then lets the probe on): only the packet path adds to
+/// it, so its `size` holds — a userspace add to a set the packet path fills at its size lets the
+/// kernel's count run past it (Linux 6.18), and then the packet path adds without limit.
 ///
 /// Ports and exempt networks are anonymous *hash* sets in the rules (one element per port, one
 /// lookup per prefix length with a mask): an interval set anywhere in the namespace doubles the
@@ -12,6 +16,15 @@ import PortsentryCore
 extension NftLayout {
     /// Every chain this layout may own; the install removes them all before adding its own.
     static let chainNames = ["prerouting", "input", "prerouting_ct"]
+    /// How long a trap set holds a source at most: far longer than the daemon takes to record the
+    /// ban (milliseconds), and short enough that a trap set a flood filled takes new sources
+    /// again within minutes; the daemon bans meanwhile.
+    static let trapHoldSeconds: UInt64 = 600
+
+    /// The timeout of a trap set's elements: `trapHoldSeconds`, or BAN_TIME if shorter.
+    static func trapTimeout(banSeconds: UInt64) -> UInt64 {
+        banSeconds == 0 ? trapHoldSeconds : min(banSeconds, trapHoldSeconds)
+    }
 
     /// The chain that holds the UDP trap rule.
     var udpTrapChain: String { hook == .prerouting ? "prerouting_ct" : chain }
@@ -23,8 +36,8 @@ extension NftLayout {
         }
         for f in AddressFamily.allCases {
             guard let exempt = exemptTerms(trap.exempt, family: f) else { continue }
-            let timeout = trap.banSeconds > 0 ? " timeout \(trap.banSeconds)s" : ""
-            let ban = "fib daddr . iif type local \(exempt) add @\(setName(f)) { \(f.nftName) saddr\(timeout) } counter drop"
+            let timeout = NftLayout.trapTimeout(banSeconds: trap.banSeconds)
+            let ban = "fib daddr . iif type local \(exempt) add @\(trapSetName(f)) { \(f.nftName) saddr timeout \(timeout)s } counter drop"
             let ingress = ingressTerm(trap.ingress)
             if let ports = portTerm(trap.tcpPorts) {
                 lines.append("add rule inet \(table) \(chain) \(ingress)meta nfproto \(f == .inet ? "ipv4" : "ipv6") meta l4proto tcp tcp flags & (ack|rst) == 0 tcp dport \(ports) \(ban)")

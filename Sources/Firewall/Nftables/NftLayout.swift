@@ -32,6 +32,12 @@ public struct NftLayout: Sendable, Hashable {
     /// The set of a prefix length: `banned_v6_64`, or the family's host set for a host's length.
     public func setName(_ prefix: PrefixLength) -> String { prefix.isHost ? setName(prefix.family) : "\(setName(prefix.family))_\(prefix.length)" }
 
+    /// The kernel trap's set of a family: `trapped_v4` / `trapped_v6`. Only the packet path adds
+    /// to it (KERNEL_BAN); the daemon records each of its bans in the ban sets and only ever
+    /// deletes from it, so the kernel's `size` check holds exactly (docs/nftables.md, "Banning in
+    /// the packet path").
+    public func trapSetName(_ family: AddressFamily) -> String { family == .inet ? "trapped_v4" : "trapped_v6" }
+
     /// The prefix set a set name names (`banned_v6_64`), nil for host sets and other names.
     public func prefixLength(ofSet name: String) -> PrefixLength? {
         for f in AddressFamily.allCases where name.hasPrefix(setName(f) + "_") {
@@ -58,9 +64,10 @@ public struct NftLayout: Sendable, Hashable {
     /// the configured ones); each gets its rule after the host rules, before the kernel trap's,
     /// and its set is created if missing.
     ///
-    /// The ban sets are `dynamic` (the kernel trap adds to them from the packet path). Sets made
-    /// by an older version lack that flag and an `add set` that names other flags fails, so
-    /// `dynamicSets: false` declares them as they were; `NftablesBackend` tries both.
+    /// The trap sets (`trapSetName`) are always there, with their drop rules after those of the
+    /// ban sets, and empty without a kernel trap. The ban sets are `dynamic` as an older version's
+    /// trap added to them; sets made before that lack the flag and an `add set` that names other
+    /// flags fails, so `dynamicSets: false` declares them as they were; `NftablesBackend` tries both.
     public func installScript(trap: KernelTrap?, prefixes: Set<PrefixLength>? = nil, dynamicSets: Bool = true) -> String {
         let priority = hook == .prerouting ? "raw" : "filter"
         let flags = dynamicSets ? "dynamic,timeout" : "timeout"
@@ -72,6 +79,7 @@ public struct NftLayout: Sendable, Hashable {
         lines += AddressFamily.allCases.map { addSet(setName($0), $0, flags: flags) }
         // Prefix sets are this version's own: always dynamic.
         lines += prefixes.map { addSet(setName($0), $0.family, flags: "dynamic,timeout") }
+        lines += AddressFamily.allCases.map { addSet(trapSetName($0), $0, flags: "dynamic,timeout") }
         for f in AddressFamily.allCases { lines.append("add counter inet \(table) \(counterName(f))") }
         for name in NftLayout.chainNames {
             lines += ["add chain inet \(table) \(name)", "flush chain inet \(table) \(name)", "delete chain inet \(table) \(name)"]
@@ -82,6 +90,9 @@ public struct NftLayout: Sendable, Hashable {
         }
         for p in prefixes {
             lines.append("add rule inet \(table) \(chain) \(p.family.nftName) saddr & \(p.netmask) @\(setName(p)) counter name \"\(counterName(p.family))\" drop")
+        }
+        for f in AddressFamily.allCases {
+            lines.append("add rule inet \(table) \(chain) \(f.nftName) saddr @\(trapSetName(f)) counter name \"\(counterName(f))\" drop")
         }
         if let trap { lines += trapCommands(trap) }
         return lines.joined(separator: "\n") + "\n"
@@ -107,9 +118,18 @@ public struct NftLayout: Sendable, Hashable {
         perSet(targets.map { ($0, "\($0.network)") }, verb: "delete")
     }
 
-    /// Empties both host sets and the prefix sets `prefixes`.
+    /// Empties both host sets, the prefix sets `prefixes` and the trap sets.
     func flushSets(prefixes: Set<PrefixLength>) -> String {
-        (AddressFamily.allCases.map(setName) + prefixes.sorted().map(setName)).map { "flush set inet \(table) \($0)\n" }.joined()
+        (AddressFamily.allCases.map(setName) + prefixes.sorted().map(setName) + AddressFamily.allCases.map(trapSetName))
+            .map { "flush set inet \(table) \($0)\n" }.joined()
+    }
+
+    /// Deletes addresses from their family's trap set (each must be there, or the whole
+    /// transaction fails: a trap set is never added to from here).
+    func deleteTrapElements(_ addresses: [IPAddress]) -> String {
+        Dictionary(grouping: addresses, by: \.family).sorted { $0.key == .inet && $1.key != .inet }.map { family, group in
+            "delete element inet \(table) \(trapSetName(family)) { \(group.map(\.description).joined(separator: ", ")) }\n"
+        }.joined()
     }
 
     /// One statement per set, host sets first, in a fixed order.

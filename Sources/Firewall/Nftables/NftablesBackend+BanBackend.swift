@@ -36,6 +36,10 @@ extension NftablesBackend: BanBackend {
         assumeIsolated { $0.foldKernelBans(hosts) }
     }
 
+    public nonisolated func kernelTrapFullSince(_ family: AddressFamily) -> UInt64? {
+        trapFullSince.withLock { $0[family] }
+    }
+
     public nonisolated func lift(_ targets: [CIDR]) throws(BanBackendError) -> [CIDR] {
         try reported(assumeIsolated { backend in Result { () throws(NftError) in try backend.unban(targets) } })
     }
@@ -43,6 +47,8 @@ extension NftablesBackend: BanBackend {
     public nonisolated func flush() throws(BanBackendError) -> [CIDR] {
         try reported(assumeIsolated { backend in Result { () throws(NftError) in try backend.flushSets() } })
     }
+
+    public nonisolated func banCounts() -> [AddressFamily: Int] { metrics().live }
 
     /// Reads the named counters of our table (one netlink dump of its counters, ~tens of µs).
     public nonisolated func dropCounters() -> [AddressFamily: DropCount]? {

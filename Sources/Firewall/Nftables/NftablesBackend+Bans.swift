@@ -57,13 +57,15 @@ extension NftablesBackend {
     /// Unbans, in one transaction, every ban inside `targets` (hosts or networks) and every
     /// prefix ban that contains one (an address inside a banned /64 lifts the /64); returns the
     /// bans lifted. A target is removed from the kernel set even when the ban table does not
-    /// know it (a host the kernel trap banned). Elements the kernel already expired do not fail
-    /// the transaction: each delete follows an add of the same element.
+    /// know it (an element added by hand), and the kernel trap's sets lose the hosts inside the
+    /// bans lifted. Elements the kernel already expired do not fail the transaction: each delete
+    /// follows an add of the same element.
     public func unban(_ targets: [CIDR]) throws(NftError) -> [CIDR] {
         commitPending()
         let ctx = try openContext()
         var elements = Set(targets.filter { $0.isHost || prefixSets.contains(PrefixLength($0)) })
         shared.withLock { state in for t in targets { elements.formUnion(state.book.overlapping(t)) } }
+        removeFromTrapSets(Array(elements.union(targets)), ctx)
         guard !elements.isEmpty else { return [] }
         let list = Array(elements)
         removeFromKernel(list, ctx)
@@ -78,8 +80,8 @@ extension NftablesBackend {
     static let kernelRaceMs: Int64 = 1000
 
     /// Hosts the kernel trap banned on their own (KERNEL_BAN) that a prefix ban made within
-    /// `kernelRaceMs` covers: their elements leave the host set, so that lifting the prefix
-    /// lifts them too and the prefix is the one ban to list. Others are left alone.
+    /// `kernelRaceMs` covers: their elements leave the trap set, so that the prefix is the one
+    /// ban that holds them. Others are left alone.
     func foldKernelBans(_ hosts: [IPAddress]) {
         guard let ctx = context, !hosts.isEmpty else { return }
         let now = clock()
@@ -90,7 +92,35 @@ extension NftablesBackend {
                 return now - since < NftablesBackend.kernelRaceMs
             })
         }
-        if !strays.isEmpty { removeFromKernel(strays.map(CIDR.init(host:)), ctx) }
+        if !strays.isEmpty { removeFromTrapSets(strays.map(CIDR.init(host:)), ctx) }
+    }
+
+    /// A few hosts are deleted one transaction each; more, or a network, read the trap sets first.
+    static let trapDeleteLimit = 16
+
+    /// Deletes from the kernel trap's sets every element inside `targets`, without ever adding
+    /// to them (`NftLayout.trapSetName`): up to `trapDeleteLimit` hosts one delete each, a missing
+    /// one ignored; otherwise the families' trap sets are read and the elements inside deleted in
+    /// one transaction (one at a time if an element expired meanwhile).
+    func removeFromTrapSets(_ targets: [CIDR], _ ctx: any NftKernel) {
+        guard !targets.isEmpty else { return }
+        if targets.count <= NftablesBackend.trapDeleteLimit, targets.allSatisfy(\.isHost) {
+            for t in targets { _ = try? transact(ctx, layout.deleteTrapElements([t.network])) }
+            return
+        }
+        var inside: [IPAddress] = []
+        for family in Set(targets.map(\.family)) {
+            let set = layout.trapSetName(family)
+            guard ctx.elementCount(table: layout.table, set: set) != 0,
+                  let held = (try? ctx.elements(table: layout.table, set: set)) ?? nil else { continue }
+            let group = targets.filter { $0.family == family }
+            let hosts = Set(group.filter(\.isHost).map(\.network)), networks = group.filter { !$0.isHost }
+            inside += held.map(\.address).filter { a in hosts.contains(a) || networks.contains { $0.contains(a) } }
+        }
+        guard !inside.isEmpty else { return }
+        if (try? transact(ctx, layout.deleteTrapElements(inside))) == nil {
+            for a in inside { _ = try? transact(ctx, layout.deleteTrapElements([a])) }
+        }
     }
 
     /// Deletes elements that may be missing: each delete follows an add of the same element;
@@ -177,7 +207,21 @@ extension NftablesBackend {
             return results
         }
         logger.debug("nftables: a batch of \(plan.items.count) bans failed; retrying one by one")
-        for item in plan.items { results[item.slot] = commitAlone(item, of: plan, ctx) }
+        // Once the kernel finds a family's set full for one new ban in spite of an eviction, the
+        // batch's other new bans of that family are refused without a transaction each.
+        // (the set holds more than the ban table knows of: elements added behind our back).
+        var full: Set<AddressFamily> = []
+        for item in plan.items {
+            let family = item.ban.family
+            if full.contains(family), !item.refresh {
+                if let victim = item.evicts { shared.withLock { $0.book.put(victim) } }
+                noteSetFull([family])
+                results[item.slot] = .success(.setFull(family))
+                continue
+            }
+            results[item.slot] = commitAlone(item, of: plan, ctx)
+            if case .success(.setFull) = results[item.slot] { full.insert(family) }
+        }
         return results
     }
 

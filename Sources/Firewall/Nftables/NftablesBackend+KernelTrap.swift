@@ -50,4 +50,23 @@ extension NftablesBackend {
 
     /// The kernel trap in force.
     public var kernelTrap: KernelTrap? { trap }
+
+    /// Maintenance: which trap sets are full (their element counts, one netlink request each;
+    /// a kernel that gives no count, Linux 6.1, is taken as having room), and since when. A set
+    /// that fills is logged once, and again when it takes sources again.
+    func lookAtTrapSets(_ ctx: any NftKernel) {
+        for family in AddressFamily.allCases {
+            let set = layout.trapSetName(family)
+            let count = trap == nil ? nil : ctx.elementCount(table: layout.table, set: set)
+            let full = count.map { $0 >= layout.setSize } ?? false
+            let wasFull = trapFullSince.withLock { $0[family] != nil }
+            if full, !wasFull {
+                trapFullSince.withLock { $0[family] = MonotonicClock.now() }
+                logger.warning("nftables set inet \(layout.table) \(set) is full (NFT_SET_SIZE=\(layout.setSize)): the kernel trap bans no new source until its elements expire (\(NftLayout.trapHoldSeconds / 60) minutes after their probes); the daemon bans them meanwhile")
+            } else if !full, wasFull {
+                trapFullSince.withLock { $0[family] = nil }
+                logger.notice("nftables set inet \(layout.table) \(set) has room again: the kernel trap bans new sources again")
+            }
+        }
+    }
 }

@@ -21,6 +21,7 @@ extension NftablesBackend {
             for family in AddressFamily.allCases { reportEvictions(family) }
             importUnknownElements(ctx)
             watch(ctx)
+            lookAtTrapSets(ctx)
             writeState(force: false)
         }
     }
@@ -36,7 +37,8 @@ extension NftablesBackend {
     }
 
     /// Writes the state file when bans changed or the last write failed (at most once per
-    /// interval), or when it has gone missing; `force` writes now.
+    /// interval, and not while the last write is still queued), or when it has gone missing;
+    /// `force` writes now.
     func writeState(force: Bool) {
         guard let stateFile else { return }
         let now = clock()
@@ -47,6 +49,7 @@ extension NftablesBackend {
             guard missing else { return }
         }
         guard force || missing || now - lastStateWrite >= NftablesBackend.stateWriteIntervalMs else { return }
+        guard force || !stateWriteQueued.exchange(true, ordering: .acquiring) else { return }
         let live = shared.withLock { $0.book.bans.values.filter { $0.isLive(at: now) } }
         stateDirty = false
         lastStateWrite = now
@@ -59,6 +62,7 @@ extension NftablesBackend {
             } catch {
                 if !stateWriteFailing.exchange(true, ordering: .relaxed) { logger.error("\(error)") }
             }
+            if !force { stateWriteQueued.store(false, ordering: .releasing) }
         }
         // Writes keep their order on the serial queue; shutdown's forced write waits for all.
         if force { stateWriter.sync(execute: write) } else { stateWriter.async(execute: write) }
@@ -72,7 +76,8 @@ extension NftablesBackend {
     /// install, so the prefix sets of an earlier run keep their rules; a length only the record
     /// has gets its set once the record is read. Elements the kernel holds beyond the record
     /// (its own bans after the last write before a crash, adds by hand) are learned on the first
-    /// tick — only when a set's element count differs, or it gives none (Linux 6.1).
+    /// tick — only when a set's element count differs, a trap set holds any, or the kernel
+    /// gives no counts (Linux 6.1).
     func reconcile(_ ctx: any NftKernel, saved: () -> [Ban]) throws(NftError) {
         let started = clock()
         prefixSets.formUnion((try? ctx.shape(of: layout.table))?.sets.keys.compactMap(layout.prefixLength(ofSet:)) ?? [])
@@ -96,6 +101,7 @@ extension NftablesBackend {
             logger.warning("nftables: \(dropped) bans from the state file do not fit in NFT_SET_SIZE=\(layout.setSize) and were dropped")
         }
         let complete = zip(banSets, after).allSatisfy { set, n in n == book.count(set) }
+            && AddressFamily.allCases.allSatisfy { ctx.elementCount(table: layout.table, set: layout.trapSetName($0)) == 0 }
         importPendingSince = complete ? nil : started
         shared.withLock { $0.book = book }
         ledger.reset(to: ctx.generation())

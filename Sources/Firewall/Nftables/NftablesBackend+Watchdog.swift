@@ -131,35 +131,58 @@ extension NftablesBackend {
     }
 
     /// Start-up, on the first tick: elements the kernel held that the state file did not know
-    /// (bans the kernel trap made after the last write before a crash, or added by hand, to a
-    /// host or a prefix set) join the ban table, without origin. Only elements older than this
-    /// start count: one the kernel trap added since is the daemon's to report when its probe is
-    /// processed. An element's age is known to the kernel's tick (`kernelTickMs`), so one added
-    /// just before the start is not taken for one added after it.
+    /// (added by hand to a host or a prefix set, or by an older version's kernel trap) join the
+    /// ban table, without origin; so do the hosts in the trap sets (bans the kernel trap made
+    /// while no daemon recorded them: after a crash, before the last probes were processed),
+    /// banned in the ban sets for what is left of BAN_TIME since the trap's add. Only elements
+    /// older than this start count: one the kernel trap added since is the daemon's to report
+    /// when its probe is processed. An element's age is known to the kernel's tick
+    /// (`kernelTickMs`), so one added just before the start is not taken for one added after it.
     func importUnknownElements(_ ctx: any NftKernel) {
         guard let since = importPendingSince else { return }
         let now = clock()
+        let older = { (e: NftElement) -> Int64? in
+            let age = e.timeoutMs.flatMap { t in e.timeLeftMs.map { Int64(t) - Int64($0) } } ?? .max
+            return age > now - since - NftablesBackend.kernelTickMs ? age : nil
+        }
         do {
             var found: [Ban] = []
             for length in banSets {
                 for e in try ctx.elements(table: layout.table, set: layout.setName(length)) ?? [] {
-                    let age = e.timeoutMs.flatMap { t in e.timeLeftMs.map { Int64(t) - Int64($0) } } ?? .max
-                    guard age > now - since - NftablesBackend.kernelTickMs, e.address.family == length.family else { continue }
+                    guard older(e) != nil, e.address.family == length.family else { continue }
                     let target = CIDR(address: e.address, prefixLength: length.length)
                     found.append(Ban(target: target, expiresAt: e.timeLeftMs.map { now + Int64($0) }))
+                }
+            }
+            var trapped: [BanRequest] = []
+            for family in AddressFamily.allCases {
+                for e in try ctx.elements(table: layout.table, set: layout.trapSetName(family)) ?? [] {
+                    guard let age = older(e), e.address.family == family,
+                          let seconds = NftablesBackend.remainingSeconds(of: defaultSeconds, after: age) else { continue }
+                    trapped.append(BanRequest(e.address, seconds: seconds, time: now - min(age, now)))
                 }
             }
             let added = shared.withLock { state in
                 found.filter { state.book.ban($0.target) == nil }.map { state.book.put($0); return $0 }.count
             }
+            let recorded = shared.withLock { state in trapped.filter { !state.book.isBanned($0.target.network, at: now) } }
             importPendingSince = nil
-            if added > 0 {
-                stateDirty = true
-                logger.notice("nftables: \(added) bans found in the kernel without a record in the state file")
+            if added > 0 { stateDirty = true }
+            let banned = commitPending(with: recorded).filter { if case .success(.banned) = $0 { true } else { false } }.count
+            if added + banned > 0 {
+                logger.notice("nftables: \(added + banned) bans found in the kernel without a record in the state file")
             }
         } catch {
             logger.debug("nftables: cannot list the sets yet (\(error)); retrying")
         }
+    }
+
+    /// What is left of a ban of `banSeconds` (0 = no expiry) `ageMs` after it began, in whole
+    /// seconds rounded up; nil when less than the expiry grace is left.
+    static func remainingSeconds(of banSeconds: UInt64, after ageMs: Int64) -> UInt64? {
+        guard banSeconds > 0 else { return 0 }
+        let left = Int64(min(banSeconds, BanDuration.maximum.seconds)) * 1000 - max(ageMs, 0)
+        return left > expiryGraceMs ? UInt64((left + 999) / 1000) : nil
     }
 
     /// The bans in `bans` (of one set) that `kernel` does not hold, leaving out those within a

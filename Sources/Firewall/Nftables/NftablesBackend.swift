@@ -33,6 +33,9 @@ public actor NftablesBackend {
     let stateWriter = DispatchQueue(label: "portsentry.nftables.state")
     /// Whether the last state-file write failed (its error is logged once per failing spell).
     let stateWriteFailing = Atomic<Bool>(false)
+    /// Whether a state-file write is queued or running: the next waits for it (under a flood a
+    /// slow disk would otherwise queue one snapshot of every ban per interval).
+    let stateWriteQueued = Atomic<Bool>(false)
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     var context: (any NftKernel)?
@@ -61,6 +64,9 @@ public actor NftablesBackend {
     var lastStateWrite: Int64 = 0
     /// The kernel trap installed with the table (KERNEL_BAN), nil for none.
     var trap: KernelTrap?
+    /// Per family, when maintenance first found its trap set full (`CLOCK_MONOTONIC` ns); no
+    /// entry while it has room. Read from any thread.
+    let trapFullSince = Mutex<[AddressFamily: UInt64]>([:])
     /// The prefix sets installed with the table: the configured ones and those of every ban
     /// held; a ban of a new length reinstalls the table with its set first.
     var prefixSets: Set<PrefixLength>
@@ -111,8 +117,8 @@ public actor NftablesBackend {
         let saved = readStateInBackground()
         let ctx = try openKernel()
         try reconcile(ctx, saved: saved)
-        if !maintained { importUnknownElements(ctx) }
         context = ctx
+        if !maintained { importUnknownElements(ctx) }
     }
 
     /// Commits what is queued, writes the state file and releases libnftables. The table and

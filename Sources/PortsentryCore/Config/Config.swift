@@ -95,6 +95,8 @@ public struct Config: Sendable, Hashable {
     public var protectSSHPorts: PortSet = PortSet([22...22])
     /// CROWDSEC_*: fleet bans through CrowdSec's Local API.
     public var crowdsec = CrowdSecConfig()
+    /// METRICS_LISTEN: where the Prometheus endpoint listens; nil = off.
+    public var metricsListen: MetricsListen? = nil
 
     public init() {}
 

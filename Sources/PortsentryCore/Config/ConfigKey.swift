@@ -57,6 +57,8 @@ public enum ConfigKey: String, CaseIterable, Sendable, Hashable {
     case crowdsecOrigin = "CROWDSEC_ORIGIN"
     case crowdsecPushUnblock = "CROWDSEC_PUSH_UNBLOCK"
     case crowdsecQueueFile = "CROWDSEC_QUEUE_FILE"
+    // The Prometheus endpoint (docs/metrics.md).
+    case metricsListen = "METRICS_LISTEN"
 
     /// The known key a misspelt `name` most likely meant, or nil when none is close.
     /// A key that `name` is a prefix of wins (upstream accepted prefixes); otherwise the

@@ -80,6 +80,7 @@ extension ConfigKey {
         case .crowdsecOrigin: .field(\.crowdsec.origin) { text throws(ValueError) in try ConfigValue.name(text) }
         case .crowdsecPushUnblock: .field(\.crowdsec.pushUnblock) { text throws(ValueError) in try ConfigValue.flag(text) }
         case .crowdsecQueueFile: .field(\.crowdsec.queueFile) { text throws(ValueError) in try ConfigValue.text(text) }
+        case .metricsListen: .field(\.metricsListen) { text throws(ValueError) in try MetricsListen.parse(text) }
         }
     }
 }

@@ -108,6 +108,14 @@ public enum IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
         return .v6(high: h, low: l)
     }
 
+    /// `127.0.0.0/8` or `::1`.
+    public var isLoopback: Bool {
+        switch self {
+        case .v4(let a): a >> 24 == 127
+        case .v6(let h, let l): h == 0 && l == 1
+        }
+    }
+
     /// Canonical text: dotted quad, or RFC 5952 IPv6 (lowercase, longest zero run as `::`,
     /// `::ffff:a.b.c.d` for mapped addresses), as `inet_ntop` prints it.
     public var description: String {
