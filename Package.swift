@@ -67,6 +67,7 @@ let package = Package(
             dependencies: [
                 "PortsentryCore", "Capture", "Control", "Firewall",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -85,5 +86,7 @@ let package = Package(
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TestSupport", metrics, .product(name: "MetricsTestKit", package: "swift-metrics"),
                                                   .product(name: "Prometheus", package: "swift-prometheus")], swiftSettings: strict),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "TestSupport"], swiftSettings: strict),
+        // portsentry-ctl's text: the activity view of stats and top.
+        .testTarget(name: "CtlTests", dependencies: ["portsentry-ctl", "Control"], swiftSettings: strict),
     ]
 )

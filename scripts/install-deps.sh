@@ -2,7 +2,7 @@
 # Installs the Debian packages that building, running and testing portsentry need.
 # Swift itself comes from /opt/swift (swift.org toolchain), not from Debian.
 set -euo pipefail
-packages=(libpcap-dev libnftables-dev nftables pkg-config nmap iproute2 libcap2-bin iptables tcpdump procps python3 util-linux crowdsec libcurl4-openssl-dev openssl strace systemd python3-yaml python3-jsonschema)
+packages=(libpcap-dev libnftables-dev nftables pkg-config nmap iproute2 libcap2-bin iptables tcpdump procps python3 util-linux crowdsec libcurl4-openssl-dev openssl strace systemd python3-yaml python3-jsonschema tmux)
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -17,6 +17,8 @@ public protocol ControlHandler: Sendable {
     func protected() async throws -> [ProtectedEntry]
     /// What is known of the bans of `target`.
     func explain(_ target: CIDR) async throws -> Explanation
+    /// Recent activity for `portsentry-ctl stats` and `top`.
+    func activity() async throws -> ActivityReport
 }
 
 extension ControlHandler {
@@ -32,6 +34,7 @@ extension ControlHandler {
             case .reload: return .reload(try await reload())
             case .protected: return .protected(try await protected())
             case .explain(let target): return .explanation(try await explain(target))
+            case .activity: return .activity(try await activity())
             }
         } catch {
             return .failure("\(error)")

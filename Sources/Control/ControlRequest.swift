@@ -17,6 +17,8 @@ public enum ControlRequest: Sendable, Hashable {
     case protected
     /// Why an address or network is banned, or was.
     case explain(CIDR)
+    /// Recent activity: probes and bans per minute, top sources and ports, bans by origin.
+    case activity
 
     /// The command name on the wire.
     public var command: String {
@@ -29,6 +31,7 @@ public enum ControlRequest: Sendable, Hashable {
         case .reload: "reload"
         case .protected: "protected"
         case .explain: "explain"
+        case .activity: "activity"
         }
     }
 }

@@ -18,6 +18,7 @@ public struct ControlResponse: Codable, Sendable, Hashable {
     public var reload: ReloadReport?
     public var protected: [ProtectedEntry]?
     public var explanation: Explanation?
+    public var activity: ActivityReport?
 
     /// Why a request failed.
     public enum FailureCode: String, Codable, Sendable, Hashable {
@@ -64,6 +65,9 @@ public struct ControlResponse: Codable, Sendable, Hashable {
     }
     public static func explanation(_ explanation: Explanation) -> ControlResponse {
         var r = ControlResponse(ok: true); r.explanation = explanation; return r
+    }
+    public static func activity(_ report: ActivityReport) -> ControlResponse {
+        var r = ControlResponse(ok: true); r.activity = report; return r
     }
 
     /// The response as one JSON line, newline included.

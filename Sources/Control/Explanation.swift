@@ -101,9 +101,9 @@ extension Explanation.PastBan {
         case .renewed: term = "renewed"
         }
         probes = []
+        origin = d.origin.kind
         switch d.origin {
         case .probe(let e):
-            origin = e.byKernel ? "kernel" : "probe"
             trigger = BanEntry.Trigger(proto: e.proto.rawValue, port: e.port, type: e.type)
             rule = e.trigger.map { "\($0.rule)" }
             probes = (e.trigger?.probes ?? []).map { p in
@@ -111,8 +111,8 @@ extension Explanation.PastBan {
                                   flags: p.proto == .tcp && p.type != .connect ? p.type.flags.names : nil,
                                   interface: p.interface == 0 ? nil : interfaceName(p.interface))
             }
-        case .manual(let why): origin = "manual"; reason = why
-        case .fleet(let source): origin = "fleet"; fleet = source
+        case .manual(let why): reason = why
+        case .fleet(let source): fleet = source
         }
         narrowed = d.narrowed
         expiresAt = record.expiresAt.map { $0 / 1000 }

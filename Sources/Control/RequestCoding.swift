@@ -26,7 +26,7 @@ extension ControlRequest {
             wire.addresses = targets.map(\.description)
         case .explain(let target):
             wire.addresses = [target.description]
-        case .status, .list, .flush, .reload, .protected:
+        case .status, .list, .flush, .reload, .protected, .activity:
             break
         }
         return JSONLine.encode(wire)
@@ -52,6 +52,7 @@ extension ControlRequest {
         case "flush": self = .flush
         case "reload": self = .reload
         case "protected": self = .protected
+        case "activity": self = .activity
         case "unblock": self = .unblock(try Self.targets(wire.addresses))
         case "explain":
             let targets = try Self.targets(wire.addresses)
@@ -75,7 +76,7 @@ extension ControlRequest {
         case nil:
             throw .badRequest("missing command \"cmd\"")
         case let other?:
-            throw .badRequest("unknown command '\(other)' (expected status, list, block, unblock, flush, reload, protected or explain)")
+            throw .badRequest("unknown command '\(other)' (expected status, list, block, unblock, flush, reload, protected, explain or activity)")
         }
     }
 

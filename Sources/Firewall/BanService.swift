@@ -219,7 +219,7 @@ public final class BanService: Sendable {
         }.get()
     }
 
-    /// Start-up: saved bans the policy no longer admits are lifted (one event each).
+    /// Right after the start-up: saved bans the policy no longer admits are lifted (one event each).
     public func reviewRestored() async {
         let policy = self.policy
         let refused = backend.bans().compactMap { ban in policy.admits(restored: ban).map { (ban, $0) } }

@@ -37,8 +37,22 @@ struct DaemonLink {
         } catch {
             throw CtlFailure(error)
         }
+        if !response.ok, response.code == .badRequest, response.error?.contains("unknown command '\(request.command)'") == true {
+            throw CtlFailure("the running daemon is older than this portsentry-ctl and does not know '\(request.command)'; restart it to run the new version")
+        }
         guard response.ok else { throw CtlFailure(response.error ?? "the daemon refused the request") }
         return response
+    }
+
+    /// Sends `request` to the daemon; when none answers, says `portsentry is not running` on
+    /// stdout and fails with exit status 3 (`status`, `stats`, `top`).
+    func ask(_ request: ControlRequest) async throws(CtlFailure) -> ControlResponse {
+        do throws(CtlFailure) {
+            return try await send(request)
+        } catch where error.exitCode.rawValue == CtlFailure.notRunning.rawValue {
+            Output.line("portsentry is not running (no daemon answers on \(client.socketPath))")
+            throw CtlFailure("", exitCode: CtlFailure.notRunning, silent: true)
+        }
     }
 
     /// Sends `request` to the daemon or, when it is not running, runs `offline` on the

@@ -151,7 +151,7 @@ enum Formatting {
     }
 
     /// Local time as `2026-11-22 00:50:01`.
-    private static func time(_ epochSeconds: Int64) -> String {
+    static func time(_ epochSeconds: Int64) -> String {
         var seconds = time_t(epochSeconds)
         var parts = tm()
         localtime_r(&seconds, &parts)

@@ -16,12 +16,13 @@ struct PortsentryCtl: AsyncParsableCommand {
             file directly.
 
             Exit status: 0 success; 1 failure (an address not handled, a rejected reload, an error); \
-            3 daemon not running (status, reload); 4 permission denied; 5 daemon did not answer; \
+            3 daemon not running (status, reload, stats, top); 4 permission denied; 5 daemon did not answer; \
             64 bad usage (bad address, duration or option).
             """,
         version: PortsentryVersion.line,
         subcommands: [StatusCommand.self, ListCommand.self, BlockCommand.self, UnblockCommand.self,
-                      FlushCommand.self, ReloadCommand.self, ProtectedCommand.self, ExplainCommand.self])
+                      FlushCommand.self, ReloadCommand.self, ProtectedCommand.self, ExplainCommand.self,
+                      StatsCommand.self, TopCommand.self])
 
     /// Accepts the daemon options before the subcommand too (`portsentry-ctl -c FILE list`).
     static func main() async {

@@ -15,15 +15,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CtlFailure.reporting { () throws(CtlFailure) in
-            let link = DaemonLink(daemon)
-            let response: ControlResponse
-            do throws(CtlFailure) {
-                response = try await link.send(.status)
-            } catch where error.exitCode.rawValue == CtlFailure.notRunning.rawValue {
-                Output.line("portsentry is not running (no daemon answers on \(link.client.socketPath))")
-                throw CtlFailure("", exitCode: CtlFailure.notRunning, silent: true)
-            }
-            guard let status = response.status else { throw CtlFailure("the daemon sent no status") }
+            guard let status = try await DaemonLink(daemon).ask(.status).status else { throw CtlFailure("the daemon sent no status") }
             Output.line(json ? Formatting.json(status) : Formatting.status(status))
         }
     }

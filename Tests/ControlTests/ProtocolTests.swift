@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct ProtocolTests {
     static let requests: [ControlRequest] = [
-        .status, .list, .flush, .reload, .protected,
+        .status, .list, .flush, .reload, .protected, .activity,
         .unblock([try! CIDR(target: "192.0.2.7"), try! CIDR(target: "2001:db8::/64")]),
         .block(BlockOrder(targets: [try! CIDR(target: "10.0.0.0/8")], seconds: 120, reason: "manual", force: true)),
         .block(BlockOrder(targets: [try! CIDR(target: "::1")])),
@@ -31,6 +31,7 @@ import Testing
         .flushed(3),
         .protected([ProtectedEntry(address: "192.0.2.1", reason: "default gateway"), ProtectedEntry(address: "198.51.100.0/24", reason: "PROTECT")]),
         .reload(ReloadReport(accepted: false, message: "line 3: unknown key")),
+        .activity(ScriptedHandler.activity),
         .failure("boom", code: .badRequest),
     ]
 

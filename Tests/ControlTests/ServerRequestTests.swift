@@ -19,8 +19,10 @@ import Testing
         #expect(try await client.send(.flush).flushed == 1)
         #expect(try await client.send(.reload).reload == ReloadReport(accepted: true, message: "ok"))
         #expect(try await client.send(.protected).protected == [ProtectedEntry(address: "192.0.2.1", reason: "default gateway")])
+        #expect(try await client.send(.activity).activity == ScriptedHandler.activity)
         #expect(handler.calls.withLock { $0 } == [
             "status", "list", "block [198.51.100.0/24] 30 force=true", "unblock [192.0.2.7, 192.0.2.8]", "flush", "reload", "protected",
+            "activity",
         ])
         await server.stop()
     }

@@ -30,7 +30,7 @@ import TestSupport
         let bans = BanService(backend: backend, policy: policy, blockedFile: nil, observers: [events], logger: log.logger)
         let pipeline = EventPipeline(settings: Daemon.pipelineSettings(config), bans: bans, events: events, logger: log.logger)
         if let passed { EngineSink(engine: DetectionEngine(settings: DetectionSettings(config: config, ignoreList: .empty, localCheck: true)),
-                                   pipeline: pipeline).passed(passed, as: .serviceRunning) }
+                                   pipeline: pipeline, activity: ActivityRecorder()).passed(passed, as: .serviceRunning) }
         verdicts.forEach(pipeline.submit)
         let done = DispatchSemaphore(value: 0)
         pipeline.close { done.signal() }

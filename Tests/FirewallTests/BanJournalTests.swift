@@ -26,12 +26,27 @@ import TestSupport
         // A crash tore the last line in half.
         let last = journal.path(next)
         try (String(contentsOfFile: last, encoding: .utf8) + "+\t10.0.0.4\t99").write(toFile: last, atomically: false, encoding: .utf8)
-        let (bans, skipped) = BanJournal.replay([ban("10.0.0.9")], statePath: state)
-        #expect(Set(bans.map(\.address)) == [ip("10.0.0.2"), ip("10.0.0.3"), ip("10.0.0.9")])
-        #expect(bans.first { $0.address == ip("10.0.0.2") } == ban("10.0.0.2"))
+        let (replayed, skipped) = BanJournal.replay([ban("10.0.0.9")], statePath: state)
+        let bans = Dictionary(uniqueKeysWithValues: replayed.map { ($0.target, $0) })
+        #expect(Set(bans.keys.map(\.network)) == [ip("10.0.0.2"), ip("10.0.0.3"), ip("10.0.0.9")])
+        #expect(bans[CIDR(host: ip("10.0.0.2"))] == ban("10.0.0.2"))
         #expect(skipped == 1)
         journal.discard(before: next)
         #expect(BanJournal.segments(of: state) == [next])
+    }
+
+    @Test func afterACleanStopTheStateFilesBansComeBackAsTheyAreAndARepeatedTargetOnce() throws {
+        let dir = makeTempDir()
+        defer { removeTree(dir) }
+        let state = dir + "/bans.state"
+        let journal = BanJournal(statePath: state, report: { Issue.record("\($0)") })
+        _ = journal.checkpoint()   // a segment with its version line only
+        journal.close()
+        let saved = [ban("10.0.0.2"), ban("10.0.0.1")]
+        #expect(BanJournal.replay(saved, statePath: state).bans == saved)
+        let later = ban("10.0.0.2", expires: 5)
+        let replayed = BanJournal.replay(saved + [later], statePath: state).bans
+        #expect(replayed.count == 2 && replayed.contains(later) && !replayed.contains(saved[0]))
     }
 
     @Test func aBanCommittedJustBeforeACrashSurvivesTheLossOfTheKernelSets() async throws {

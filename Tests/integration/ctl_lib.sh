@@ -65,3 +65,17 @@ while i + 2 <= len(data):
 sys.exit(1)
 PY
 }
+
+# start_ctl_daemon: the two namespaces, the test's config (write_ctl_config) and the daemon on
+# IF_A, once its control socket is there.
+start_ctl_daemon() {
+    make_pair
+    write_ctl_config "$WORK/portsentry.conf"
+    start_daemon daemon "$WORK/portsentry.conf" -i "$IF_A"
+    wait_for 5 test -S "$CTL_SOCKET"
+}
+
+# probe PORT: one TCP SYN from the scanner to PORT on the daemon's host.
+probe() { in_b timeout 1 bash -c "echo > /dev/tcp/$IP_A/$1" 2>/dev/null || true; }
+# listed ADDRESS: whether `list` shows a ban of ADDRESS.
+listed() { ctl list && grep -q "^$1 " "$WORK/ctl.out"; }

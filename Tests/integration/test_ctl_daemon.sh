@@ -5,14 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ctl_lib.sh"
 
-make_pair
-write_ctl_config "$WORK/portsentry.conf"
-start_daemon daemon "$WORK/portsentry.conf" -i "$IF_A"
-wait_for 5 test -S "$CTL_SOCKET"
-
-# probe PORT: one TCP SYN from the scanner to PORT on the daemon's host.
-probe() { in_b timeout 1 bash -c "echo > /dev/tcp/$IP_A/$1" 2>/dev/null || true; }
-listed() { ctl list && grep -q "^$1 " "$WORK/ctl.out"; }
+start_ctl_daemon
 scanner_connects() { in_b timeout 2 bash -c "echo > /dev/tcp/$IP_A/2222" 2>/dev/null; }
 not_in_blocked_file() { ! blocked_file_has "$1"; }
 not_listed() { ctl list && ! grep -q "^$1 " "$WORK/ctl.out"; }

@@ -63,6 +63,10 @@ struct DaemonControlHandler: ControlHandler {
 
     func explain(_ target: CIDR) async throws -> Explanation { commands.explain(target) }
 
+    func activity() async throws -> ActivityReport {
+        daemon.activity.report(liveBans: daemon.bans.bans(), dropped: await daemon.bans.dropCounters())
+    }
+
     /// Unbanned hosts and prefixes start counting from zero again (a prefix by its network
     /// address, which is its counting key).
     private func forget(_ hosts: [IPAddress]) {

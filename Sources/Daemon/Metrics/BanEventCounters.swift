@@ -32,15 +32,6 @@ struct BanEventCounters: BanObserver {
         failures = CounterTable(.actionFailures, Self.actions) { [("action", $0)] }
     }
 
-    /// The `origin` label of a ban.
-    static func origin(_ origin: BanOrigin) -> String {
-        switch origin {
-        case .probe(let evidence): evidence.byKernel ? "kernel" : "probe"
-        case .manual: "manual"
-        case .fleet: "fleet"
-        }
-    }
-
     /// The `reason` label of an unban.
     static func reason(_ reason: BanRelease.Reason) -> String {
         switch reason {
@@ -70,9 +61,9 @@ struct BanEventCounters: BanObserver {
                 if case .failed = step.outcome { actionFailed(step.enforcement.method) }
             }
             guard result.status == .banned else { return }
-            banned(origin: Self.origin(result.decision.origin), family: result.decision.target.family)
+            banned(origin: result.decision.origin.kind, family: result.decision.target.family)
         case .refused(_, let origin, let refusal):
-            refusals.increment(OriginReason(origin: Self.origin(origin), reason: Self.reason(refusal)))
+            refusals.increment(OriginReason(origin: origin.kind, reason: Self.reason(refusal)))
         case .released(let release):
             unbans.increment(Self.reason(release.reason))
         }

@@ -44,18 +44,16 @@ extension EventRecord {
 
     /// The origin's fields: for a probe ban the probe that made it.
     private mutating func describe(_ origin: BanOrigin) {
+        self.origin = origin.kind
         switch origin {
         case .probe(let evidence):
-            self.origin = evidence.byKernel ? "kernel" : "probe"
             proto = evidence.proto.word
             port = evidence.port
             probeType = ScanType.word(ofText: evidence.type)
             mode = evidence.mode?.rawValue
         case .manual(let reason):
-            self.origin = "manual"
             comment = reason
         case .fleet(let source):
-            self.origin = "fleet"
             fleet = source
         }
     }

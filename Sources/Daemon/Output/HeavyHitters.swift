@@ -4,7 +4,8 @@
 /// kept. O(1) per key amortised (a full table pays for its decrements with earlier increments).
 struct HeavyHitters<Key: Hashable & Sendable>: Sendable {
     let capacity: Int
-    private var counts: [Key: Int] = [:]
+    /// The keys kept, with their counts.
+    private(set) var counts: [Key: Int] = [:]
 
     init(capacity: Int) { self.capacity = capacity }
 

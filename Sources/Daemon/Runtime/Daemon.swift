@@ -20,6 +20,8 @@ final class Daemon: Sendable {
     let rateAlarm: BanRateAlarm
     /// EVENT_LOG (off when unset).
     let events: EventLog
+    /// Probes and bans per minute, top sources and ports (`portsentry-ctl stats` and `top`).
+    let activity = ActivityRecorder()
     let runner: SentryRunner
     /// KERNEL_BAN's rules, kept in step with listeners and addresses.
     let kernelTrap: KernelTrapKeeper
@@ -49,7 +51,7 @@ final class Daemon: Sendable {
         let banCounters = BanEventCounters()
         bans = BanService(backend: backend, policy: BanPolicy(config: config, ignoreList: loaded.ignoreList, protection: protection),
                           blockedFile: config.blockedFile.map(BlockedFile.init(path:)), ledger: ledger,
-                          observers: [BanEventLines(logger: logger), rateAlarm, events, banCounters] + [fleet?.observer].compactMap { $0 },
+                          observers: [BanEventLines(logger: logger), rateAlarm, events, banCounters, activity] + [fleet?.observer].compactMap { $0 },
                           logger: logger)
         // The bans in force at start (STATE_FILE; BLOCKED_FILE with the legacy commands).
         for (family, count) in bans.banCounts() { banCounters.banned(origin: "restore", family: family, count: count) }
@@ -61,7 +63,7 @@ final class Daemon: Sendable {
         let kernelRule = kernelTrap.rule(config, plan: plan, options: options, dryRun: backend.kind == .dryRun)
         if let refusal = kernelRule.refusal { throw refusal }
         current = Mutex((loaded, plan))
-        runner = SentryRunner(sink: EngineSink(engine: engine, pipeline: pipeline), logger: logger)
+        runner = SentryRunner(sink: EngineSink(engine: engine, pipeline: pipeline, activity: activity), logger: logger)
         firstSentry = try plan.makeSentry(logger: logger)
         try firstSentry.prepare()
         await kernelTrap.configure(kernelRule, plan: plan, config: config, ignoreList: loaded.ignoreList)
@@ -133,8 +135,10 @@ final class Daemon: Sendable {
 struct EngineSink: ProbeSink {
     let engine: DetectionEngine
     let pipeline: EventPipeline
+    let activity: ActivityRecorder
 
     func receive(_ event: ProbeEvent) -> Verdict {
+        activity.record(event)
         let verdict = engine.receive(event)
         pipeline.submit(verdict)
         return verdict

@@ -19,8 +19,9 @@ extension BanStateFile {
         DispatchQueue.concurrentPerform(iterations: starts.count) { task in
             var bans: [Ban] = []
             var result: Chunk?
+            let pool = TextPool()
             for i in starts[task]..<min(starts[task] + BanStateFile.linesPerTask, lines.endIndex) where !text[i - offset].isEmpty {
-                guard let ban = BanStateFile.parse(Substring(String(decoding: text[i - offset], as: UTF8.self)), version: version) else { result = .malformed(line: i + 1); break }
+                guard let ban = BanStateFile.parse(Substring(String(decoding: text[i - offset], as: UTF8.self)), version: version, pool: pool) else { result = .malformed(line: i + 1); break }
                 bans.append(ban)
             }
             results.withLock { $0[task] = result ?? .parsed(bans) }

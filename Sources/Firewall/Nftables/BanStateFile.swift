@@ -86,7 +86,19 @@ struct BanStateFile: Sendable {
         String(text.map { $0 == "\t" || $0.isNewline ? " " : $0 })
     }
 
-    static func parse(_ line: Substring, version: Int = 2) -> Ban? {
+    /// The texts of a file's lines, each kept once (100,000 probe bans share a few types).
+    final class TextPool {
+        private var texts: [Substring: String] = [:]
+        func text(_ s: Substring) -> String {
+            if let t = texts[s] { return t }
+            let t = String(s)
+            texts[s] = t
+            return t
+        }
+    }
+
+    /// One line as a ban, nil when malformed; `pool` keeps the free-text fields of many lines once.
+    static func parse(_ line: Substring, version: Int = 2, pool: TextPool? = nil) -> Ban? {
         let f = line.utf8.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false).map(Substring.init)   // bytes: Characters cost more than the parse
         // A prefix ban is written as CIDR text; never one wider than any ban may be.
         guard f.count == (version == 1 ? 7 : 9), let parsed = try? CIDR.parse(f[0]), !parsed.hadHostBits,
@@ -104,7 +116,7 @@ struct BanStateFile: Sendable {
         let proto = TransportProtocol(rawValue: String(f[4]))
         let port = UInt16(f[5])
         guard (proto != nil) == (f[4] != "-"), (port != nil) == (f[5] != "-"), (proto != nil) == (port != nil) else { return nil }
-        let type = String(f[6])
+        let type = pool?.text(f[6]) ?? String(f[6])
         let origin: BanOrigin
         if let proto, let port {
             origin = .probe(ProbeEvidence(proto: proto, port: port, type: type))

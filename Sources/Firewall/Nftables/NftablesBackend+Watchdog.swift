@@ -30,9 +30,10 @@ extension NftablesBackend {
     /// transaction per `NfNetlink.batchLimit` and set; a prefix's element is its network
     /// address); an element the kernel holds stays.
     func putBack(_ ctx: any NftKernel, _ bans: [Ban], at now: Int64) throws(NftError) {
-        var perSet: [PrefixLength: [(address: IPAddress, timeoutMs: UInt64?)]] = [:]
-        for b in bans { perSet[PrefixLength(b.target), default: []].append((b.target.network, b.timeLeftMs(at: now).map(UInt64.init))) }
-        for (length, items) in perSet.sorted(by: { $0.key < $1.key }) {
+        // Grouped as elements in one pass: a copy of 100,000 bans costs more than their adds.
+        var bySet: [PrefixLength: [(address: IPAddress, timeoutMs: UInt64?)]] = [:]
+        for ban in bans { bySet[PrefixLength(ban.target), default: []].append((ban.target.network, ban.timeLeftMs(at: now).map(UInt64.init))) }
+        for (length, items) in bySet.sorted(by: { $0.key < $1.key }) {
             let sent = (items.count + NfNetlink.batchLimit - 1) / NfNetlink.batchLimit
             ledger.beforeOwn(ctx.generation())
             defer { ledger.afterOwn(ctx.generation(), transactions: sent) }

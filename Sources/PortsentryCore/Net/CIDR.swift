@@ -25,15 +25,14 @@ public struct CIDR: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Parses `address` or `address/length` (decimal length, no sign). The result says
     /// whether host bits were set in the text (they are cleared in `network`).
     public static func parse(_ text: some StringProtocol) throws(ValueError) -> (cidr: CIDR, hadHostBits: Bool) {
-        try parse(Substring(text))
+        try parse(substring: Substring(text))   // not generic inside: other modules call it unspecialized
     }
 
-    /// The same for a `Substring`: not generic, so callers in other modules (the state file's
-    /// 100,000 lines) get the specialized code.
-    public static func parse(_ text: Substring) throws(ValueError) -> (cidr: CIDR, hadHostBits: Bool) {
-        // Split at the first "/" by bytes: a state file of 100,000 bans parses its targets here.
+    private static func parse(substring text: Substring) throws(ValueError) -> (cidr: CIDR, hadHostBits: Bool) {
+        // Split at the first "/" as bytes: a split of Characters cost more than the parse (a state
+        // file of 100,000 bans parses its addresses here).
         let slash = text.utf8.firstIndex(of: UInt8(ascii: "/"))
-        let addressText = text[..<(slash ?? text.endIndex)]
+        let addressText = slash.map { text[..<$0] } ?? text[...]
         guard let address = IPAddress(addressText) else {
             throw ValueError("\(String(addressText).quotedForMessage) is not an IP address; write an address like 192.0.2.7 or 2001:db8::7, optionally with /prefix (host names are not allowed)")
         }

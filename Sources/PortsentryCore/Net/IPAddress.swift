@@ -38,18 +38,12 @@ public enum IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Parses dotted-quad IPv4 or RFC 4291 IPv6 text (including `::` and an embedded IPv4 tail).
     /// Accepts no zone index, no whitespace and no leading `+`/`-`.
     public init?(_ text: some StringProtocol) {
-        self.init(Substring(text))
+        guard let v = IPAddress.parse(Substring(text)) else { return nil }   // not generic inside, as CIDR.parse
+        self = v
     }
 
-    /// The same for a `Substring`: not generic, so callers in other modules get the specialized code.
-    public init?(_ text: Substring) {
-        if text.utf8.contains(UInt8(ascii: ":")) {
-            guard let v = IPAddress.parseV6(text) else { return nil }
-            self = v
-        } else {
-            guard let v = IPAddress.parseV4(text) else { return nil }
-            self = .v4(v)
-        }
+    private static func parse(_ text: Substring) -> IPAddress? {
+        text.utf8.contains(UInt8(ascii: ":")) ? parseV6(text) : parseV4(text).map { .v4($0) }
     }
 
     /// Four decimal octets of 1 to 3 ASCII digits, read as bytes (a state file of 100,000 bans

@@ -67,5 +67,12 @@ final class ScriptedHandler: ControlHandler {
         return Explanation(query: "\(target)", live: nil, last: nil, offences: 0, offenceMemory: 86_400, ignored: false, protected: nil)
     }
 
+    static let activity = ActivityReport(
+        at: 1_700_000_400, probesPerMinute: Array(repeating: 0, count: 59) + [5], bansPerMinute: Array(repeating: 0, count: 59) + [1],
+        topMinutes: 10, topSources: [.init(address: "192.0.2.7", probes: 5)], topPorts: [.init(proto: "TCP", port: 23, probes: 5)],
+        approximate: false, liveBans: BansByOrigin(probe: 1))
+
+    func activity() async throws -> ActivityReport { record("activity"); return Self.activity }
+
     private func record(_ call: String) { calls.withLock { $0.append(call) } }
 }
