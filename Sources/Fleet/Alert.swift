@@ -50,9 +50,5 @@ struct Alert: Encodable {
     }
 
     /// UTC RFC 3339 with milliseconds.
-    static func rfc3339(_ ms: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
-    }
+    static func rfc3339(_ ms: Int64) -> String { UTCTimestamp.text(micros: ms * 1000, fractionDigits: 3) }
 }

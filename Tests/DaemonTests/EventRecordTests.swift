@@ -47,6 +47,7 @@ import TestSupport
         #expect(UTCTimestamp.text(micros: t0) == "2026-11-18T11:06:40.123456Z")
         #expect(UTCTimestamp.text(micros: 0) == "1970-01-01T00:00:00.000000Z")
         #expect(UTCTimestamp.text(micros: -1) == "1969-12-31T23:59:59.999999Z")
+        #expect(UTCTimestamp.text(micros: t0, fractionDigits: 3) == "2026-11-18T11:06:40.123Z")
         #expect(UTCTimestamp.text(micros: 253_402_300_799_999_999) == "9999-12-31T23:59:59.999999Z")
         let now = UTCTimestamp.nowMicros()
         #expect(abs(UTCTimestamp.micros(ofMonotonic: MonotonicClock.now()) - now) < 1_000_000)

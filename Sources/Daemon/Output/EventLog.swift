@@ -38,7 +38,7 @@ final class EventLog: BanObserver {
         queue = WorkQueue(limit: capacity)
         self.destination = Mutex(destination)
         self.logger = logger
-        let label = "portsentry_event_log_dropped_total"
+        let label = MetricName.eventLogDropped.rawValue
         bufferFull = Counter(label: label, dimensions: [("reason", "buffer_full")], factory: metrics)
         writeFailed = Counter(label: label, dimensions: [("reason", "write_failed")], factory: metrics)
         if destination != nil { writer.schedule { [self] in write([]) } }

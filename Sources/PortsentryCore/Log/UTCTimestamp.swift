@@ -17,8 +17,9 @@ public enum UTCTimestamp {
         return Int64(clamping: (monotonic &+ MonotonicClock.realtimeOffset()) / 1000)
     }
 
-    /// `micros` (since the epoch) as `YYYY-MM-DDThh:mm:ss.ffffffZ`.
-    public static func text(micros: Int64) -> String {
+    /// `micros` (since the epoch) as `YYYY-MM-DDThh:mm:ss.ffffffZ`, with `fractionDigits` (1–6)
+    /// digits of the second, truncated: 3 for the milliseconds CrowdSec's alerts carry.
+    public static func text(micros: Int64, fractionDigits: Int = 6) -> String {
         var seconds = time_t(micros.floorDivided(by: 1_000_000))
         let fraction = Int(micros - Int64(seconds) * 1_000_000)
         var parts = tm()
@@ -29,7 +30,7 @@ public enum UTCTimestamp {
         }
         return digits(parts.tm_year + 1900, 4) + "-" + digits(parts.tm_mon + 1, 2) + "-" + digits(parts.tm_mday, 2)
             + "T" + digits(parts.tm_hour, 2) + ":" + digits(parts.tm_min, 2) + ":" + digits(parts.tm_sec, 2)
-            + "." + digits(Int32(fraction), 6) + "Z"
+            + "." + String(digits(Int32(fraction), 6).prefix(fractionDigits)) + "Z"
     }
 }
 
