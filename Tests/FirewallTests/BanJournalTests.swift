@@ -77,4 +77,14 @@ import TestSupport
             await crashed.shutdown()
         }
     }
+
+    @Test func aRepeatedTargetIsFoundInEveryFamilyAndLength() {
+        let hosts = (0..<5000).map { Ban(address: .v4(UInt32($0 * 7919)), expiresAt: nil) }
+        #expect(!BanJournal.repeatsTarget(hosts))
+        #expect(BanJournal.repeatsTarget(hosts + [Ban(address: .v4(4999 * 7919), expiresAt: 1)]))
+        let others = [Ban(address: ip("fd00::1"), expiresAt: nil), Ban(target: CIDR(address: ip("10.1.0.0"), prefixLength: 16), expiresAt: nil)]
+        #expect(!BanJournal.repeatsTarget(hosts + others))
+        #expect(BanJournal.repeatsTarget(others + hosts + [others[1]]))
+        #expect(BanJournal.repeatsTarget(others + [Ban(address: ip("fd00::1"), expiresAt: 3)]))
+    }
 }

@@ -81,4 +81,31 @@ import TestSupport
         try content.write(toFile: path, atomically: false, encoding: .utf8)
         #expect(throws: NftError.self) { try BanStateFile(path: path).read() }
     }
+
+    @Test func aFileOfManyTasksReadsInOrderAndNamesItsFirstMalformedLine() throws {
+        let lines = (0..<20_000).map { i in "10.\(i >> 16).\((i >> 8) & 255).\(i & 255)\t\(1_900_000_000_000 + i)\t0\t1800000000000\tTCP\t23\tTCP SYN/Normal scan\t1\t-" }
+        #expect(lines.joined(separator: "\n").utf8.count > 2 * BanStateFile.bytesPerTask)   // three tasks at least
+        var text = "portsentry-bans 2\n" + lines.joined(separator: "\n") + "\n\n"
+        let bans = try BanStateFile.bans(in: Array(text.utf8))
+        #expect(bans.count == 20_000 && bans.map(\.expiresAt) == (0..<20_000).map { 1_900_000_000_000 + Int64($0) })
+        var broken = lines
+        broken[15_000] = "10.0.0.1\tsoon\t0\t-\t-\t-\t-\t1\t-"
+        broken[17_000] = "nonsense"
+        text = "portsentry-bans 2\n" + broken.joined(separator: "\n")
+        #expect(throws: BanStateFile.FormatError.self) { try BanStateFile.bans(in: Array(text.utf8)) }
+        do { _ = try BanStateFile.bans(in: Array(text.utf8)) } catch { #expect(error.reason == "line 15002 is malformed") }
+    }
+
+    @Test(arguments: ["0", "7", "+7", "-0", "-7", "+", "-", "", "007", "9223372036854775807", "9223372036854775808",
+                      "-9223372036854775808", "-9223372036854775809", "18446744073709551615", "18446744073709551616",
+                      "65535", "65536", "1e3", " 1", "1 ", "0x10", "١٢"])
+    func decimalFieldsReadAsSwiftReadsIntegers(_ text: String) {
+        let field = Array(text.utf8)
+        field.withUnsafeBufferPointer { bytes in
+            #expect(DecimalField(bytes)?.int64 == Int64(text))
+            #expect(DecimalField(bytes)?.int == Int(text))
+            #expect(DecimalField(bytes)?.uint64 == UInt64(text))
+            #expect(DecimalField(bytes)?.uint16 == UInt16(text))
+        }
+    }
 }

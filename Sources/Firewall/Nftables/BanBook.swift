@@ -5,20 +5,51 @@ import PortsentryCore
 /// expiry are found in O(log n), without a scan. Whether an address is banned takes one hash
 /// lookup per prefix length in use (a host ban, a /64 ban ...). A plain value; `NftablesBackend`
 /// keeps it in a mutex.
+///
+/// The bans sit side by side in an array and the hash table maps a target to its place: a table
+/// of 100,000 bans as values spread ~40 MB that every start-up touched page by page
+/// (docs/performance.md, "Restart with many bans").
 struct BanBook: Sendable {
-    private(set) var bans: [CIDR: Ban] = [:]
+    /// Every ban, in no particular order.
+    private(set) var all: [Ban] = []
+    private var places: [CIDR: Int] = [:]
     private var expiries4 = ExpiryHeap(), expiries6 = ExpiryHeap()
     private var v4Count = 0, v6Count = 0
     /// Bans per prefix length, per family, and those lengths longest first (what a lookup tries).
     private var lengthCounts: [AddressFamily: [Int: Int]] = [:]
     private var lengths4: [Int] = [], lengths6: [Int] = []
 
+    init() {}
+
+    /// The book of `bans` (a state file's, read back): the array becomes the book's, the expiry
+    /// order is built in one pass. A target that comes twice keeps its later ban, as with `put`.
+    init(restoring bans: [Ban]) {
+        self.init()
+        places.reserveCapacity(bans.count)
+        var heap4: [(Int64, CIDR)] = [], heap6: [(Int64, CIDR)] = []
+        for (place, ban) in bans.enumerated() {
+            guard places.updateValue(place, forKey: ban.target) == nil else {
+                self = BanBook()
+                for ban in bans { put(ban) }
+                return
+            }
+            if ban.family == .inet { heap4.append((ban.expiresAt ?? .max, ban.target)) } else { heap6.append((ban.expiresAt ?? .max, ban.target)) }
+        }
+        all = bans
+        expiries4 = ExpiryHeap(heap4); expiries6 = ExpiryHeap(heap6)
+        var counts: [AddressFamily: [Int: Int]] = [:]
+        for ban in bans { counts[ban.family, default: [:]][ban.target.prefixLength, default: 0] += 1 }
+        lengthCounts = counts
+        v4Count = heap4.count; v6Count = heap6.count
+        lengths4 = counts[.inet, default: [:]].keys.sorted(by: >); lengths6 = counts[.inet6, default: [:]].keys.sorted(by: >)
+    }
+
     /// Bans of one family in the table, hosts and prefixes.
     func count(_ family: AddressFamily) -> Int { family == .inet ? v4Count : v6Count }
     /// Bans of one prefix length (the elements its set should hold); a host's length counts hosts.
     func count(_ length: PrefixLength) -> Int { lengthCounts[length.family]?[length.length] ?? 0 }
 
-    func ban(_ target: CIDR) -> Ban? { bans[target] }
+    func ban(_ target: CIDR) -> Ban? { places[target].map { all[$0] } }
 
     /// The prefix lengths of the prefix bans held (hosts not included).
     var prefixLengths: Set<PrefixLength> {
@@ -29,7 +60,7 @@ struct BanBook: Sendable {
     func covering(_ address: IPAddress) -> Ban? {
         let a = address.unmapped
         for length in a.family == .inet ? lengths4 : lengths6 {
-            if let ban = bans[CIDR(address: a, prefixLength: length)] { return ban }
+            if let place = places[CIDR(address: a, prefixLength: length)] { return all[place] }
         }
         return nil
     }
@@ -45,43 +76,55 @@ struct BanBook: Sendable {
     func overlapping(_ target: CIDR) -> [CIDR] {
         let lengths = target.family == .inet ? lengths4 : lengths6
         var out = lengths.filter { $0 <= target.prefixLength }
-            .map { CIDR(address: target.network, prefixLength: $0) }.filter { bans[$0] != nil }
+            .map { CIDR(address: target.network, prefixLength: $0) }.filter { places[$0] != nil }
         if !target.isHost, lengths.contains(where: { $0 > target.prefixLength }) {
-            out += bans.keys.filter { $0.prefixLength > target.prefixLength && target.contains($0) }
+            out += places.keys.filter { $0.prefixLength > target.prefixLength && target.contains($0) }
         }
         return out
     }
 
     /// Inserts or replaces a ban. A ban whose expiry stays the same keeps its place in the order.
     mutating func put(_ ban: Ban) {
-        let old = bans.updateValue(ban, forKey: ban.target)
-        if old == nil { adjustCount(ban.target, by: 1) }
+        let old = places[ban.target].map { all[$0] }
+        if let place = places[ban.target] {
+            all[place] = ban
+        } else {
+            places[ban.target] = all.count
+            all.append(ban)
+            adjustCount(ban.target, by: 1)
+        }
         if old == nil || old?.expiresAt != ban.expiresAt { withHeap(ban.family) { $0.push(ban.expiresAt ?? .max, ban.target) } }
         // Refreshed and removed bans leave stale heap entries behind; drop them before they pile up.
-        if expiries4.count + expiries6.count > 2 * bans.count + 1024 {
-            let table = bans
+        if expiries4.count + expiries6.count > 2 * all.count + 1024 {
+            let book = self
             var seen = Set<CIDR>()
-            let keep = { (at: Int64, target: CIDR) in BanBook.isCurrent(at, target, in: table) && seen.insert(target).inserted }
+            let keep = { (at: Int64, target: CIDR) in book.isCurrent(at, target) && seen.insert(target).inserted }
             expiries4.retain(keep); expiries6.retain(keep)
         }
     }
 
     @discardableResult
     mutating func remove(_ target: CIDR) -> Ban? {
-        guard let old = bans.removeValue(forKey: target) else { return nil }
+        guard let place = places.removeValue(forKey: target) else { return nil }
+        let old = all[place]
+        let last = all.removeLast()
+        if place < all.count {   // the last ban fills the gap
+            all[place] = last
+            places[last.target] = place
+        }
         adjustCount(target, by: -1)
         return old
     }
 
     mutating func removeAll() -> [Ban] {
         defer { self = BanBook() }
-        return Array(bans.values)
+        return all
     }
 
     /// Makes room for `n` more bans at once, growing geometrically (`reserveCapacity` alone
     /// would rehash the whole table on every batch).
     mutating func reserve(_ n: Int) {
-        if bans.capacity < bans.count + n { bans.reserveCapacity(max(bans.count + n, 2 * bans.capacity)) }
+        if places.capacity < places.count + n { places.reserveCapacity(max(places.count + n, 2 * places.capacity)) }
     }
 
     private mutating func adjustCount(_ target: CIDR, by delta: Int) {
@@ -98,14 +141,14 @@ struct BanBook: Sendable {
     }
 
     /// Whether a heap entry names a ban's current expiry (not one it had before a refresh).
-    private static func isCurrent(_ at: Int64, _ target: CIDR, in bans: [CIDR: Ban]) -> Bool {
-        bans[target].map { ($0.expiresAt ?? .max) == at } ?? false
+    private func isCurrent(_ at: Int64, _ target: CIDR) -> Bool {
+        ban(target).map { ($0.expiresAt ?? .max) == at } ?? false
     }
 
     /// Counts a probe from `address` on the ban that covers it.
     mutating func recordHit(_ address: IPAddress) {
-        guard let target = covering(address)?.target else { return }
-        bans[target]?.hits += 1
+        guard let target = covering(address)?.target, let place = places[target] else { return }
+        all[place].hits += 1
     }
 
     /// Removes and returns the bans expired at `now`. Heap entries of bans that were refreshed
@@ -115,7 +158,7 @@ struct BanBook: Sendable {
         for family in AddressFamily.allCases {
             while let (at, target) = withHeap(family, { $0.top }), at <= now {
                 withHeap(family) { $0.pop() }
-                if BanBook.isCurrent(at, target, in: bans) { out.append(remove(target)!) }
+                if isCurrent(at, target) { out.append(remove(target)!) }
             }
         }
         return out
@@ -128,7 +171,7 @@ struct BanBook: Sendable {
         var out: [Ban] = [], spared: [(Int64, CIDR)] = []
         while out.count < n, let (at, target) = withHeap(family, { $0.top }) {
             withHeap(family) { $0.pop() }
-            guard BanBook.isCurrent(at, target, in: bans) else { continue }
+            guard isCurrent(at, target) else { continue }
             if sparing.contains(target) { spared.append((at, target)) } else { out.append(remove(target)!) }
         }
         withHeap(family) { heap in for (at, target) in spared { heap.push(at, target) } }
@@ -144,6 +187,15 @@ struct ExpiryHeap: Sendable {
     }
     private var items: [Item] = []
     private var pushes: UInt64 = 0
+
+    init() {}
+
+    /// A heap of `entries` (equal expiries leave in the order given), built in O(n).
+    init(_ entries: [(Int64, CIDR)]) {
+        items = entries.enumerated().map { Item(at: $1.0, order: UInt64($0 + 1), target: $1.1) }
+        pushes = UInt64(entries.count)
+        for i in stride(from: items.count / 2 - 1, through: 0, by: -1) { siftDown(i) }
+    }
 
     var top: (Int64, CIDR)? { items.first.map { ($0.at, $0.target) } }
     var count: Int { items.count }

@@ -46,6 +46,8 @@ struct BanStateFile: Sendable {
         }
         defer { close(fd) }
         var data: [UInt8] = []
+        var st = stat()
+        if fstat(fd, &st) == 0 { data.reserveCapacity(max(Int(st.st_size), 0) + 1) }   // 7.4 MB for 100,000 bans: no regrowth
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let n = Glibc.read(fd, &chunk, chunk.count)
@@ -70,14 +72,17 @@ struct BanStateFile: Sendable {
     }
 
     private static func bans(in data: [UInt8], path: String) throws(NftError) -> [Ban] {
-        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        let version: Int
-        switch lines.first.map({ String(decoding: $0, as: UTF8.self) }) {
-        case versionLine?: version = 2
-        case previousVersionLine?: version = 1
-        default: throw .stateFile(path, "not a portsentry ban state file (first line must be \"\(versionLine)\")")
+        try data.withUnsafeBufferPointer { (text) throws(NftError) -> [Ban] in
+            let firstEnd = text.firstIndex(of: UInt8(ascii: "\n")) ?? text.count
+            let version: Int
+            switch String(decoding: UnsafeBufferPointer(rebasing: text[..<firstEnd]), as: UTF8.self) {
+            case versionLine: version = 2
+            case previousVersionLine: version = 1
+            default: throw .stateFile(path, "not a portsentry ban state file (first line must be \"\(versionLine)\")")
+            }
+            let body = UnsafeBufferPointer(rebasing: text[min(firstEnd + 1, text.count)...])
+            return try BanStateFile(path: path).parseLines(body, version: version)
         }
-        return try BanStateFile(path: path).parseLines(lines.dropFirst(), version: version)
     }
 
     /// Free text (a probe type or an admin's reason) as one field: tabs and line breaks
@@ -86,37 +91,60 @@ struct BanStateFile: Sendable {
         String(text.map { $0 == "\t" || $0.isNewline ? " " : $0 })
     }
 
-    /// The texts of a file's lines, each kept once (100,000 probe bans share a few types).
+    /// The texts of a file's lines, each kept once (100,000 probe bans share a few types);
+    /// a line with the same text as the one before costs a comparison of bytes.
     final class TextPool {
-        private var texts: [Substring: String] = [:]
-        func text(_ s: Substring) -> String {
-            if let t = texts[s] { return t }
-            let t = String(s)
-            texts[s] = t
-            return t
+        private var texts: [String: String] = [:]
+        private var last: (bytes: [UInt8], text: String)?
+        func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+            if let last, last.bytes.elementsEqual(bytes) { return last.text }
+            let fresh = String(decoding: bytes, as: UTF8.self)
+            let text = texts[fresh] ?? fresh
+            texts[text] = text
+            last = (Array(bytes), text)
+            return text
         }
     }
 
     /// One line as a ban, nil when malformed; `pool` keeps the free-text fields of many lines once.
     static func parse(_ line: Substring, version: Int = 2, pool: TextPool? = nil) -> Ban? {
-        let f = line.utf8.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false).map(Substring.init)   // bytes: Characters cost more than the parse
-        // A prefix ban is written as CIDR text; never one wider than any ban may be.
-        guard f.count == (version == 1 ? 7 : 9), let parsed = try? CIDR.parse(f[0]), !parsed.hadHostBits,
-              parsed.cidr.prefixLength >= BanPrefixes.shortest(parsed.cidr.family), let hits = Int(f[2]), hits >= 0 else { return nil }
+        var line = line
+        return line.withUTF8 { parse(bytes: $0, version: version, pool: pool ?? TextPool()) }
+    }
+
+    /// `parse` of a line's UTF-8 bytes (no line break), read field by field: no text is made but
+    /// the type (once per pool) and the address of anything but an IPv4 host (docs/performance.md,
+    /// "Restart with many bans").
+    static func parse(bytes line: UnsafeBufferPointer<UInt8>, version: Int, pool: TextPool) -> Ban? {
+        var fields = StateFileFields(line)
+        guard let target = fields.next().flatMap(banTarget(in:)), let expiresField = fields.next(),
+              let hits = fields.next().flatMap(DecimalField.init)?.int, hits >= 0,
+              let sinceField = fields.next(), let protoField = fields.next(), let portField = fields.next(),
+              let typeField = fields.next() else { return nil }
         let expires: Int64?
-        if f[1] == "never" { expires = nil } else { guard let e = Int64(f[1]) else { return nil }; expires = e }
+        if StateFileFields.equal(expiresField, "never") { expires = nil } else {
+            guard let e = DecimalField(expiresField)?.int64 else { return nil }
+            expires = e
+        }
         var offence = 1, seconds: UInt64?
         if version >= 2 {
-            guard let n = Int(f[7]), n >= 1 else { return nil }
+            guard let n = fields.next().flatMap(DecimalField.init)?.int, n >= 1, let secondsField = fields.next() else { return nil }
             offence = n
-            if f[8] != "-" { guard let s = UInt64(f[8]) else { return nil }; seconds = s }
+            if !StateFileFields.equal(secondsField, "-") {
+                guard let s = DecimalField(secondsField)?.uint64 else { return nil }
+                seconds = s
+            }
         }
-        guard f[3] != "-" else { return Ban(target: parsed.cidr, expiresAt: expires, hits: hits, offence: offence, seconds: seconds) }
-        guard let since = Int64(f[3]) else { return nil }
-        let proto = TransportProtocol(rawValue: String(f[4]))
-        let port = UInt16(f[5])
-        guard (proto != nil) == (f[4] != "-"), (port != nil) == (f[5] != "-"), (proto != nil) == (port != nil) else { return nil }
-        let type = pool?.text(f[6]) ?? String(f[6])
+        guard fields.atEnd else { return nil }
+        guard !StateFileFields.equal(sinceField, "-") else {
+            return Ban(target: target, expiresAt: expires, hits: hits, offence: offence, seconds: seconds)
+        }
+        guard let since = DecimalField(sinceField)?.int64 else { return nil }
+        let proto = protocols.first { StateFileFields.equal(protoField, $0.rawValue) }
+        let port = DecimalField(portField)?.uint16
+        guard (proto != nil) == !StateFileFields.equal(protoField, "-"), (port != nil) == !StateFileFields.equal(portField, "-"),
+              (proto != nil) == (port != nil) else { return nil }
+        let type = pool.text(typeField)
         let origin: BanOrigin
         if let proto, let port {
             origin = .probe(ProbeEvidence(proto: proto, port: port, type: type))
@@ -125,10 +153,19 @@ struct BanStateFile: Sendable {
         } else {
             origin = .manual(reason: type.hasPrefix(manualPrefix) ? String(type.dropFirst(manualPrefix.count)) : nil)
         }
-        return Ban(target: parsed.cidr, expiresAt: expires, origin: origin, since: since, hits: hits, offence: offence, seconds: seconds)
+        return Ban(target: target, expiresAt: expires, origin: origin, since: since, hits: hits, offence: offence, seconds: seconds)
+    }
+
+    /// A ban's target field: a host or a network (CIDR text), never one wider than any ban may be.
+    private static func banTarget(in field: UnsafeBufferPointer<UInt8>) -> CIDR? {
+        if let v4 = IPAddress.parseV4(bytes: field) { return CIDR(host: .v4(v4)) }   // the usual line
+        guard let parsed = try? CIDR.parse(String(decoding: field, as: UTF8.self)), !parsed.hadHostBits,
+              parsed.cidr.prefixLength >= BanPrefixes.shortest(parsed.cidr.family) else { return nil }
+        return parsed.cidr
     }
 
     private static let manualPrefix = "manual: ", fleetPrefix = "fleet: "
+    private static let protocols: [TransportProtocol] = [.tcp, .udp]
 
     /// An origin as the protocol, port and type fields: a probe's evidence, or `manual`,
     /// `manual: <reason>`, `fleet: <source>` with no protocol or port.

@@ -51,7 +51,7 @@ extension NftablesBackend {
         }
         guard force || missing || now - lastStateWrite >= NftablesBackend.stateWriteIntervalMs else { return }
         guard force || !stateWriteQueued.exchange(true, ordering: .acquiring) else { return }
-        let live = shared.withLock { $0.book.bans.values.filter { $0.isLive(at: now) } }
+        let live = shared.withLock { $0.book.all.filter { $0.isLive(at: now) } }
         stateDirty = false
         lastStateWrite = now
         let covered = journal?.checkpoint()
@@ -83,13 +83,19 @@ extension NftablesBackend {
         let started = clock()
         prefixSets.formUnion((try? ctx.shape(of: layout.table))?.sets.keys.compactMap(layout.prefixLength(ofSet:)) ?? [])
         try install(ctx)   // while the state file is read
-        let records = saved()
+        var kept = saved()
+        let recorded = kept.count
         let now = clock()
-        // The bans still running, longest first where a family's sets have no room for all of them.
+        // The bans still running (dropped in place: a copy of 100,000 bans costs more than the
+        // look), then longest first where a family's sets have no room for all of them.
+        kept.removeAll { b in b.expiresAt.map { $0 - now <= NftablesBackend.expiryGraceMs } ?? false }
+        var inet = 0, inet6 = 0, lengths = Set<PrefixLength>()
+        for ban in kept {
+            if ban.family == .inet { inet += 1 } else { inet6 += 1 }
+            if !ban.target.isHost { lengths.insert(PrefixLength(ban.target)) }
+        }
         var dropped = 0
-        var kept = records.filter { b in b.expiresAt.map { $0 - now > NftablesBackend.expiryGraceMs } ?? true }
-        let perFamily = AddressFamily.allCases.map { f in kept.lazy.filter { $0.family == f }.count }
-        if perFamily.contains(where: { $0 > layout.setSize }) {   // rare: copied only then
+        if max(inet, inet6) > layout.setSize {   // rare: copied only then
             let live = Dictionary(grouping: kept, by: \.family)
             kept = []
             for (_, bans) in live {
@@ -98,17 +104,16 @@ extension NftablesBackend {
                 dropped += bans.count - fit.count
                 kept += fit
             }
+            lengths = Set(kept.lazy.filter { !$0.target.isHost }.map { PrefixLength($0.target) })
         }
         // Lengths the record has and the table lacked.
-        try ensurePrefixSets(Set(kept.lazy.filter { !$0.target.isHost }.map { PrefixLength($0.target) }), ctx)
+        try ensurePrefixSets(lengths, ctx)
         let before = banSets.map { ctx.elementCount(table: layout.table, set: layout.setName($0)) }
         // The ban table is built on another core while the kernel takes the elements (each
         // ~0.15 s for 100,000 bans).
         let built = Mutex<BanBook?>(nil), done = DispatchSemaphore(value: 0)
         DispatchQueue.global().async { [kept] in
-            var book = BanBook()
-            book.reserve(kept.count)
-            for b in kept { book.put(b) }
+            let book = BanBook(restoring: kept)
             built.withLock { $0 = book }
             done.signal()
         }
@@ -133,7 +138,7 @@ extension NftablesBackend {
         // The file and its journal hold these bans already; the file is written again only if
         // some were left out. Otherwise a checkpoint opens this run's journal segment (appends
         // need one); the segments replayed stay until the next write covers them.
-        if kept.count != records.count {
+        if kept.count != recorded {
             stateDirty = true
             writeState(force: false)
         } else {

@@ -30,10 +30,25 @@ extension NftablesBackend {
     /// transaction per `NfNetlink.batchLimit` and set; a prefix's element is its network
     /// address); an element the kernel holds stays.
     func putBack(_ ctx: any NftKernel, _ bans: [Ban], at now: Int64) throws(NftError) {
-        // Grouped as elements in one pass: a copy of 100,000 bans costs more than their adds.
-        var bySet: [PrefixLength: [(address: IPAddress, timeoutMs: UInt64?)]] = [:]
-        for ban in bans { bySet[PrefixLength(ban.target), default: []].append((ban.target.network, ban.timeLeftMs(at: now).map(UInt64.init))) }
-        for (length, items) in bySet.sorted(by: { $0.key < $1.key }) {
+        // Grouped as elements in one pass (a copy of 100,000 bans costs more than their adds).
+        // A few lengths at most: a list, the one the last ban used tried first (a table hashed
+        // every ban).
+        var groups: [(length: PrefixLength, items: [(address: IPAddress, timeoutMs: UInt64?)])] = []
+        var current = 0
+        for (i, ban) in bans.enumerated() {
+            let length = PrefixLength(ban.target)
+            if current == groups.count || groups[current].length != length {
+                if let known = groups.firstIndex(where: { $0.length == length }) {
+                    current = known
+                } else {
+                    groups.append((length, []))
+                    current = groups.count - 1
+                    groups[current].items.reserveCapacity(bans.count - i)
+                }
+            }
+            groups[current].items.append((ban.target.network, ban.timeLeftMs(at: now).map(UInt64.init)))
+        }
+        for (length, items) in groups.sorted(by: { $0.length < $1.length }) {
             let sent = (items.count + NfNetlink.batchLimit - 1) / NfNetlink.batchLimit
             ledger.beforeOwn(ctx.generation())
             defer { ledger.afterOwn(ctx.generation(), transactions: sent) }
@@ -115,7 +130,7 @@ extension NftablesBackend {
         for length in banSets {
             let set = layout.setName(length)
             let (bans, count) = shared.withLock { state in
-                (state.book.bans.values.filter { PrefixLength($0.target) == length }, state.book.count(length))
+                (state.book.all.filter { PrefixLength($0.target) == length }, state.book.count(length))
             }
             if let held = ctx.elementCount(table: layout.table, set: set), held == count { continue }
             let started = MonotonicClock.now()

@@ -152,7 +152,7 @@ public actor NftablesBackend {
     /// The live bans, sorted by target.
     public nonisolated func bans() -> [Ban] {
         let now = clock()
-        return shared.withLock { $0.book.bans.values.filter { $0.isLive(at: now) } }.sorted { $0.target < $1.target }
+        return shared.withLock { $0.book.all.filter { $0.isLive(at: now) } }.sorted { $0.target < $1.target }
     }
 
     /// Counts one more probe from an already banned source, on the ban that covers it.

@@ -49,8 +49,14 @@ public enum IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Four decimal octets of 1 to 3 ASCII digits, read as bytes (a state file of 100,000 bans
     /// parses its addresses here: Characters cost several times as much).
     static func parseV4(_ s: Substring) -> UInt32? {
+        var s = s
+        return s.withUTF8(parseV4(bytes:))
+    }
+
+    /// `parseV4` of UTF-8 bytes: what a state file's lines are read as.
+    public static func parseV4(bytes: UnsafeBufferPointer<UInt8>) -> UInt32? {
         var value: UInt32 = 0, octet: UInt32 = 0, digits = 0, dots = 0
-        for byte in s.utf8 {
+        for byte in bytes {
             if byte == UInt8(ascii: ".") {
                 guard digits > 0, dots < 3 else { return nil }
                 value = value << 8 | octet
