@@ -1,5 +1,6 @@
 import Foundation
 import PortsentryCore
+import Synchronization
 import Testing
 import TestSupport
 @testable import Firewall
@@ -86,5 +87,20 @@ import TestSupport
         #expect(!BanJournal.repeatsTarget(hosts + others))
         #expect(BanJournal.repeatsTarget(others + hosts + [others[1]]))
         #expect(BanJournal.repeatsTarget(others + [Ban(address: ip("fd00::1"), expiresAt: 3)]))
+    }
+
+    @Test func anAppendWithNoSegmentToWriteIsNotAWriteThatWorked() throws {
+        let dir = makeTempDir()
+        defer { removeTree(dir) }
+        try "".write(toFile: dir + "/file", atomically: false, encoding: .utf8)
+        let reports = Mutex<[WriteHealth.Report]>([])
+        // Under a regular file: every segment's opening fails (ENOTDIR), as on a read-only directory.
+        let journal = BanJournal(statePath: dir + "/file/bans.state", report: { r in reports.withLock { $0.append(r) } })
+        defer { journal.close() }
+        _ = journal.checkpoint()
+        journal.banned([Ban(address: ip("10.0.0.1"), expiresAt: nil)])
+        _ = journal.checkpoint()
+        let lines = reports.withLock { $0 }
+        #expect(lines.map(\.isFailure) == [true], "\(lines)")
     }
 }

@@ -73,15 +73,17 @@ final class BanJournal: Sendable {
     private func append(_ lines: [String]) {
         guard !lines.isEmpty else { return }
         let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
-        let failure = current.withLock { segment -> Int32? in
-            guard var s = segment else { return nil }   // no segment: its opening failed and was reported
+        // The write's errno, nil when it worked; nothing at all when there is no segment to
+        // write to (its opening failed and was reported): that is no write that worked.
+        let attempt = current.withLock { segment -> Int32?? in
+            guard var s = segment else { return .none }
             defer { segment = s }
             if s.fd < 0 { s.fd = Glibc.open(path(s.number), O_WRONLY | O_APPEND | O_CLOEXEC) }
             guard s.fd >= 0 else { return errno }
             s.unsynced = true
-            return BanJournal.writeAll(s.fd, bytes) ? nil : errno
+            return .some(BanJournal.writeAll(s.fd, bytes) ? nil : errno)
         }
-        note(failure)
+        if let failure = attempt { note(failure) }
     }
 
     /// Makes the appends so far durable and closes the file until the next append; the flusher
