@@ -10,14 +10,7 @@ public enum Corpus {
 
     /// Base names of the files in `folder` (under `root`) ending in `.extension`, sorted.
     public static func names(_ folder: String, _ ext: String) -> [String] {
-        guard let dir = opendir("\(root)/\(folder)") else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name.hasSuffix(".\(ext)") { names.append(name) }
-        }
-        return names.sorted()
+        (DirectoryListing.names(in: "\(root)/\(folder)") ?? []).filter { $0.hasSuffix(".\(ext)") }.sorted()
     }
 
     /// The fuzzing seeds in `folder` that the parser must refuse (named `bad-*`), or accept.

@@ -85,8 +85,9 @@ struct BanBook: Sendable {
 
     /// Inserts or replaces a ban. A ban whose expiry stays the same keeps its place in the order.
     mutating func put(_ ban: Ban) {
-        let old = places[ban.target].map { all[$0] }
-        if let place = places[ban.target] {
+        let known = places[ban.target]
+        let old = known.map { all[$0] }
+        if let place = known {
             all[place] = ban
         } else {
             places[ban.target] = all.count

@@ -50,12 +50,8 @@ final class BanJournal: Sendable {
     static func segments(of statePath: String) -> [Int] {
         let dir = AtomicFile.directory(of: statePath)
         let prefix = String(statePath.dropFirst(dir.count + 1)) + ".journal."
-        guard let d = opendir(dir) else { return [] }
-        defer { closedir(d) }
-        var numbers: [Int] = []
-        while let entry = readdir(d) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name.hasPrefix(prefix), let n = Int(name.dropFirst(prefix.count)), n > 0 { numbers.append(n) }
+        let numbers = (DirectoryListing.names(in: dir) ?? []).compactMap { name in
+            name.hasPrefix(prefix) ? Int(name.dropFirst(prefix.count)).flatMap { $0 > 0 ? $0 : nil } : nil
         }
         return numbers.sorted()
     }
